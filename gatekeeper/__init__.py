@@ -1,0 +1,7 @@
+"""gatekeeper: decide whether a fine-tuned LLM adapter may ship.
+
+Heavy libraries (torch, transformers, peft, trl, lm_eval) are imported lazily, inside the
+functions that need them, so ``gatekeeper --help`` and ``gatekeeper validate`` stay fast.
+"""
+
+__version__ = "0.1.0"

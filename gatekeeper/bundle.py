@@ -1,0 +1,184 @@
+"""Load and validate a bundle: its manifest, its paths (none may escape), its weight formats.
+
+A bundle directory pins one release (DESIGN.md §5). ``load_bundle`` reads
+``gatekeeper.yaml``, validates it against ``schemas/manifest.schema.json`` and resolves every
+path. Locking lives in ``gatekeeper.lock``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gatekeeper.errors import BundleError, CollectionErrors, ConfigError
+from gatekeeper.validation import schema_errors
+from gatekeeper.yamlio import Document, load_yaml
+
+MANIFEST = "gatekeeper.yaml"
+PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
+
+
+@dataclass(frozen=True)
+class BaseModel:
+    """Which base model the adapter applies to, and how to load it."""
+
+    model: str
+    revision: str | None = None
+    dtype: str = "auto"
+    quantization: str | None = None
+
+
+@dataclass(frozen=True)
+class Bundle:
+    root: Path
+    name: str
+    version: str
+    base: BaseModel
+    adapter: Path | None
+    chat_template: Path | None
+    gate_sources: tuple[Path, ...]
+    data_roots: tuple[Path, ...] = ()
+    releases: Path | None = None
+    train: dict | None = None
+    seed: int = 0
+    allow_pickle: bool = False
+    trust_remote_code: bool = False
+    manifest: dict = field(default_factory=dict)
+    document: Document | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def manifest_path(self) -> Path:
+        return self.root / MANIFEST
+
+    def allowed_roots(self) -> tuple[Path, ...]:
+        """Directories that gate files may read from: the bundle and declared data roots."""
+        return (self.root, *self.data_roots)
+
+
+def load_bundle(path: str | Path) -> Bundle:
+    """Read, validate and resolve a bundle; every problem found is reported together."""
+    root = Path(path).resolve()
+    if not root.is_dir():
+        raise BundleError("bundle directory not found", where=path,
+                          hint="pass the directory that holds gatekeeper.yaml "
+                               "(create one with `gatekeeper init DIR`)")
+    manifest_path = root / MANIFEST
+    if not manifest_path.is_file():
+        raise BundleError(f"no {MANIFEST} in the bundle", where=root,
+                          hint=f"create one with `gatekeeper init {path}`")
+    doc = load_yaml(manifest_path, "manifest")
+    if not isinstance(doc.data, dict):
+        raise BundleError("manifest must be a mapping of keys (name, version, base, gates, ...)",
+                          where=manifest_path, line=1, hint="see `gatekeeper init` for an example")
+    errors = schema_errors(doc, "manifest.schema.json", "manifest")
+    if errors:
+        raise CollectionErrors(errors)
+    return _build(root, doc, errors)
+
+
+def _build(root: Path, doc: Document, errors: list) -> Bundle:
+    data: dict[str, Any] = doc.data
+    resolve = _Resolver(root, doc, errors)
+    base = BaseModel(**{k: v for k, v in data["base"].items()})
+    if base.dtype is None:
+        base = BaseModel(base.model, base.revision, "auto", base.quantization)
+    train = data.get("train") or None
+    if base.quantization is None and train and train.get("quantization"):
+        base = BaseModel(base.model, base.revision, base.dtype, train["quantization"])
+    bundle = Bundle(
+        root=root, name=data["name"], version=str(data["version"]), base=base,
+        adapter=resolve.inside("adapter", kind="dir"),
+        chat_template=resolve.inside("chat_template", kind="file"),
+        gate_sources=tuple(p for i, _ in enumerate(data["gates"])
+                           if (p := resolve.declared(("gates", i))) is not None),
+        data_roots=tuple(p for i, _ in enumerate(data.get("data_roots") or [])
+                         if (p := resolve.declared(("data_roots", i), kind="dir")) is not None),
+        releases=resolve.declared(("releases",), kind="any", must_exist=False),
+        train=train, seed=int(data.get("seed", 0)),
+        allow_pickle=bool(data.get("allow_pickle", False)),
+        trust_remote_code=bool(data.get("trust_remote_code", False)),
+        manifest=data, document=doc,
+    )
+    if train:
+        for key in ("data", "eval_data"):
+            if train.get(key):
+                resolve.inside(("train", key), kind="file", extra_roots=bundle.data_roots)
+    if bundle.adapter is not None:
+        errors.extend(_weight_format_errors(bundle, doc))
+    if errors:
+        raise CollectionErrors(errors)
+    return bundle
+
+
+def _weight_format_errors(bundle: Bundle, doc: Document) -> list[ConfigError]:
+    """Pickle weights can run code when loaded: refuse them unless the manifest opts in."""
+    files = [p for p in bundle.adapter.rglob("*") if p.is_file()]
+    pickles = [p for p in files if p.suffix in PICKLE_SUFFIXES]
+    errors = []
+    if pickles and not bundle.allow_pickle:
+        names = ", ".join(str(p.relative_to(bundle.root)) for p in pickles)
+        errors.append(BundleError(
+            f"adapter contains pickle weights ({names}); pickle files can execute code when loaded",
+            where=bundle.manifest_path, line=doc.line(("adapter",)),
+            hint="convert the adapter to safetensors (peft: save_pretrained(..., "
+                 "safe_serialization=True)) or set `allow_pickle: true` if you trust its source"))
+    if not (bundle.adapter / "adapter_config.json").is_file():
+        errors.append(BundleError("adapter directory has no adapter_config.json",
+                                  where=bundle.manifest_path, line=doc.line(("adapter",)),
+                                  hint="point `adapter:` at a directory written by peft "
+                                       "save_pretrained, or train one with `gatekeeper train`"))
+    return errors
+
+
+class _Resolver:
+    """Resolves manifest paths relative to the bundle, collecting errors instead of raising."""
+
+    def __init__(self, root: Path, doc: Document, errors: list):
+        self.root, self.doc, self.errors = root, doc, errors
+
+    def _value(self, key):
+        node = self.doc.data
+        for part in key:
+            node = node.get(part) if isinstance(node, dict) else node[part]
+            if node is None:
+                return None
+        return node
+
+    def inside(self, key, kind="any", extra_roots=()):
+        """A path that must stay inside the bundle (or one of ``extra_roots``)."""
+        key = (key,) if isinstance(key, str) else key
+        value = self._value(key)
+        if value is None:
+            return None
+        path = (self.root / value).resolve()
+        if not any(path.is_relative_to(r) for r in (self.root, *extra_roots)):
+            self._error(key, f"path '{value}' leaves the bundle", "keep bundle files inside the "
+                        "bundle directory; shared files go in `gates:`, `data_roots:` or `releases:`")
+            return None
+        return self._check_exists(key, value, path, kind)
+
+    def declared(self, key, kind="any", must_exist=True):
+        """A path declared in the manifest that may point outside the bundle."""
+        value = self._value(key)
+        if value is None:
+            return None
+        path = (self.root / value).resolve()
+        return self._check_exists(key, value, path, kind) if must_exist else path
+
+    def _check_exists(self, key, value, path: Path, kind: str):
+        if not path.exists():
+            self._error(key, f"path '{value}' does not exist (resolved to {path})",
+                        "paths in the manifest are relative to the bundle directory")
+            return None
+        if kind == "dir" and not path.is_dir():
+            self._error(key, f"'{value}' is a file, expected a directory", None)
+            return None
+        if kind == "file" and not path.is_file():
+            self._error(key, f"'{value}' is a directory, expected a file", None)
+            return None
+        return path
+
+    def _error(self, key, message, hint):
+        self.errors.append(BundleError(f"{'.'.join(map(str, key))}: {message}",
+                                       where=self.root / MANIFEST, line=self.doc.line(key), hint=hint))

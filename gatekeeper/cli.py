@@ -1,0 +1,165 @@
+"""Command line: thin argument parsing; each command calls one library function.
+
+Nothing heavy is imported at module level: ``--help`` and ``validate`` must not import torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from gatekeeper import __version__
+from gatekeeper.errors import CollectionErrors, GatekeeperError
+
+EXIT_CODES = """exit codes:
+  0  every blocking gate passed
+  1  a blocking gate failed or was inconclusive
+  2  interrupted
+  3  internal error, or a blocking gate could not be measured (outcome error)
+  4  usage or configuration error (manifest, gate file, lock, golden set)
+  5  no gates selected"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="gatekeeper", description="Decide whether a fine-tuned LLM adapter may ship.",
+        epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"gatekeeper {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = sub.add_parser("check", help="run a bundle's gates and write the release report",
+                           epilog=EXIT_CODES + "\n\nUnknown options are passed on to pytest.",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    check.add_argument("bundle", type=Path)
+    check.add_argument("-k", dest="keyword", metavar="EXPR", help="only gates matching EXPR (pytest -k)")
+    check.add_argument("-m", dest="markexpr", metavar="MARKEXPR", help="only gates with these markers")
+    check.add_argument("-x", "--exitfirst", action="store_true", help="stop at the first gate that does not pass")
+    check.add_argument("--lf", "--last-failed", dest="last_failed", action="store_true",
+                       help="rerun only the gates that did not pass last time")
+    check.add_argument("--out", type=Path, help="report directory (default reports/NAME-VERSION-TIME)")
+    check.add_argument("--junitxml", type=Path, help="also write the JUnit XML here")
+    check.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
+    check.add_argument("--cache-dir", type=Path, help="result cache directory (default: user cache)")
+    check.add_argument("--batch-size", type=int, help="generation batch size")
+    check.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    check.add_argument("--no-progress", action="store_true", help="no progress bars")
+    check.add_argument("-v", "--verbose", action="store_true")
+
+    validate = sub.add_parser("validate", help="validate manifest and gate files (no model, fast)")
+    validate.add_argument("bundle", type=Path)
+
+    lock = sub.add_parser("lock", help="write gatekeeper.lock (sha256 of every artifact)")
+    lock.add_argument("bundle", type=Path)
+
+    sub.add_parser("list", help="list gate types with their parameters")
+
+    init = sub.add_parser("init", help="scaffold a new bundle directory")
+    init.add_argument("directory", type=Path)
+    init.add_argument("--name", help="bundle name (default: the directory name)")
+
+    report = sub.add_parser("report", help="re-render HTML/JUnit/markdown from a report.json")
+    report.add_argument("report_json", type=Path)
+    report.add_argument("--out", type=Path, help="output directory (default: beside report.json)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra and args.command != "check":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    try:
+        return COMMANDS[args.command](args, extra, argv)
+    except CollectionErrors as exc:
+        for err in exc.errors:
+            print(f"error: {err}", file=sys.stderr)
+        print(f"{len(exc.errors)} error(s); nothing was run.", file=sys.stderr)
+        return exc.exit_code
+    except GatekeeperError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 2
+
+
+def cmd_check(args, extra, argv) -> int:
+    from gatekeeper.check import CheckOptions, run_check
+    from gatekeeper.report.console import render_console
+    from gatekeeper.session import EngineOptions
+
+    engine = EngineOptions(cache=not args.no_cache, cache_dir=args.cache_dir,
+                           batch_size=args.batch_size, device=args.device,
+                           progress=not args.no_progress)
+    options = CheckOptions(out_dir=args.out, keyword=args.keyword, markexpr=args.markexpr,
+                           exitfirst=args.exitfirst, last_failed=args.last_failed,
+                           junitxml=args.junitxml, verbose=args.verbose, engine=engine,
+                           pytest_args=tuple(extra), argv=("gatekeeper", *argv))
+    result = run_check(args.bundle, options)
+    print(render_console(result.report, result.paths))
+    return result.exit_code
+
+
+def cmd_validate(args, extra, argv) -> int:
+    from gatekeeper.bundle import load_bundle
+    from gatekeeper.collect import collect_gates
+
+    bundle = load_bundle(args.bundle)
+    collection = collect_gates(bundle)
+    print(f"ok: {bundle.name} {bundle.version}: {len(collection.gates)} gate(s) in "
+          f"{len(collection.gate_files)} gate file(s), {len(collection.python_files)} python gate file(s)")
+    return 0
+
+
+def cmd_lock(args, extra, argv) -> int:
+    from gatekeeper.bundle import load_bundle
+    from gatekeeper.collect import collect_gates
+    from gatekeeper.lock import write_lock
+    from gatekeeper.runtime import base_identity
+
+    bundle = load_bundle(args.bundle)
+    collection = collect_gates(bundle)
+    path = write_lock(bundle, collection, base_identity(bundle))
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_list(args, extra, argv) -> int:
+    from gatekeeper.registry import load_gate_types
+
+    for gtype in sorted(load_gate_types().values(), key=lambda g: g.name):
+        print(f"{gtype.name}: {gtype.summary}")
+        for p in gtype.params:
+            default = "required" if p.required else f"default {p.default!r}"
+            print(f"    {p.name}: {p.annotation} ({default})")
+        if gtype.metrics:
+            print(f"    metrics: {', '.join(gtype.metrics)}")
+    return 0
+
+
+def cmd_init(args, extra, argv) -> int:
+    from gatekeeper.scaffold import init_bundle
+
+    path = init_bundle(args.directory, name=args.name)
+    print(f"created bundle in {path}; next: edit gatekeeper.yaml, then `gatekeeper lock {path}`")
+    return 0
+
+
+def cmd_report(args, extra, argv) -> int:
+    from gatekeeper.report.model import read_report
+    from gatekeeper.report.outputs import write_outputs
+
+    report = read_report(args.report_json)
+    out = args.out or args.report_json.parent
+    for kind, path in write_outputs(report, out).items():
+        print(f"{kind}: {path}")
+    return 0
+
+
+COMMANDS = {"check": cmd_check, "validate": cmd_validate, "lock": cmd_lock, "list": cmd_list,
+            "init": cmd_init, "report": cmd_report}
+
+if __name__ == "__main__":
+    sys.exit(main())

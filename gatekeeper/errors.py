@@ -1,0 +1,100 @@
+"""The one error tree of gatekeeper.
+
+    GatekeeperError                 base; never shown with a traceback
+    ├── UsageError                  bad command line                     exit 4
+    ├── ConfigError                 a manifest, gate file or data file is wrong  exit 4
+    │   ├── BundleError             the bundle layout, a path, a weight format
+    │   ├── LockError               gatekeeper.lock missing or a hash differs
+    │   └── CollectionErrors        several ConfigErrors found together
+    ├── ModelError                  the base model or adapter cannot be resolved/loaded
+    └── MeasurementError            a gate type could not measure (outcome "error")
+
+Every user-facing error says *where* (file:line when there is one), *what* was expected,
+what was found, and *how to fix it* (``hint``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+def display_path(path: str | Path) -> str:
+    """A path as a person would type it: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return rel if not rel.startswith("..") else str(path)
+
+
+class GatekeeperError(Exception):
+    """Base class: a message for a person, an optional location and a hint."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, *, where: str | Path | None = None,
+                 line: int | None = None, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.where = str(where) if where is not None else None
+        self.line = line
+        self.hint = hint
+
+    @property
+    def location(self) -> str | None:
+        if self.where is None:
+            return None
+        where = display_path(self.where)
+        return f"{where}:{self.line}" if self.line else where
+
+    def __str__(self) -> str:
+        text = f"{self.location}: {self.message}" if self.location else self.message
+        return f"{text} (hint: {self.hint})" if self.hint else text
+
+
+class UsageError(GatekeeperError):
+    exit_code = 4
+
+
+class ConfigError(GatekeeperError):
+    exit_code = 4
+
+
+class BundleError(ConfigError):
+    pass
+
+
+class LockError(ConfigError):
+    pass
+
+
+class ModelError(GatekeeperError):
+    exit_code = 4
+
+
+class MeasurementError(GatekeeperError):
+    """Raised by a gate type when it cannot measure: the gate's outcome becomes error."""
+
+
+class CollectionErrors(ConfigError):
+    """Several configuration errors, reported together before anything runs."""
+
+    def __init__(self, errors: list[GatekeeperError]):
+        self.errors = list(errors)
+        super().__init__(f"{len(self.errors)} configuration error(s)")
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a value came from: file and 1-based line."""
+
+    file: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
