@@ -1,0 +1,92 @@
+"""json_validity: the share of outputs that parse as JSON and satisfy a JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from functools import lru_cache
+from pathlib import Path
+
+from gatekeeper.errors import ConfigError
+from gatekeeper.gate_types.common import display, prompt_of, require_prompts
+from gatekeeper.golden import GoldenSet
+from gatekeeper.measurement import ItemResult, Measurement, Samples
+from gatekeeper.registry import gate_type
+
+
+@lru_cache(maxsize=16)
+def _validator(schema_path: str):
+    import jsonschema
+
+    try:
+        schema = json.loads(Path(schema_path).read_text("utf-8"))
+    except ValueError as exc:
+        raise ConfigError(f"schema file is not valid JSON: {exc}", where=schema_path,
+                          hint="fix the JSON syntax of the schema file") from None
+    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
+    try:
+        cls.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        at = "/".join(map(str, exc.absolute_path)) or "(top level)"
+        raise ConfigError(f"schema file is not a valid JSON Schema at {at}: {exc.message}",
+                          where=schema_path, hint="see https://json-schema.org/draft/2020-12") from None
+    return cls(schema)
+
+
+def _check(params: dict, golden: GoldenSet | None) -> None:
+    if params.get("schema"):
+        _validator(params["schema"])
+    require_prompts(golden, params.get("prompt_field", "prompt"))
+
+
+def judge_output(text: str, validator) -> tuple[bool, bool, str | None]:
+    """(parses, valid, reason): the reason names the parse error or the failing schema path."""
+    try:
+        value = json.loads(text.strip())
+    except ValueError as exc:
+        return False, False, f"parse error: {exc.msg}"
+    if validator is None:
+        return True, True, None
+    error = next(iter(sorted(validator.iter_errors(value), key=lambda e: e.path)), None)
+    if error is None:
+        return True, True, None
+    where = "/" + "/".join(map(str, error.absolute_path))
+    return True, False, f"schema {error.validator} at {where}: {error.message}"
+
+
+def reason_kind(reason: str) -> str:
+    """Group reasons for the report's histogram: parse error / schema <keyword> at <path>."""
+    return reason.split(":")[0] if reason.startswith(("parse", "schema")) else reason
+
+
+@gate_type(needs_golden=True, path_params=("schema",), metrics=("valid_rate", "parse_rate"),
+           check=_check)
+def json_validity(ctx, *, schema: str | None = None, max_new_tokens: int = 64,
+                  stop: list | None = None, prompt_field: str = "prompt") -> Measurement:
+    """Share of outputs that are valid JSON (and valid against `schema` when given)."""
+    validator = _validator(schema) if schema else None
+    rows = [r.data for r in ctx.golden.rows]
+    prompts = [prompt_of(r, prompt_field) for r in rows]
+    gen = dict(max_new_tokens=max_new_tokens, stop=tuple(stop or ()))
+    outputs = ctx.candidate.generate(prompts, desc=f"{ctx.spec.id} candidate", **gen)
+    base_outputs = ctx.baseline.generate(prompts, desc=f"{ctx.spec.id} baseline", **gen)
+    cand = [judge_output(o, validator) for o in outputs]
+    base = [judge_output(o, validator) for o in base_outputs]
+    items = tuple(
+        ItemResult(id=str(r.get("id", i)), input=display(p), expected=None, output=o,
+                   passed=c[1], detail=c[2], baseline_output=bo, baseline_passed=b[1],
+                   baseline_detail=b[2])
+        for i, (r, p, o, bo, c, b) in enumerate(zip(rows, prompts, outputs, base_outputs, cand, base)))
+    n = len(rows)
+    valid = tuple(float(c[1]) for c in cand)
+    base_valid = tuple(float(b[1]) for b in base)
+    return Measurement(
+        metrics={"valid_rate": sum(valid) / n, "parse_rate": sum(c[0] for c in cand) / n},
+        baseline_metrics={"valid_rate": sum(base_valid) / n, "parse_rate": sum(b[0] for b in base) / n},
+        samples={"valid_rate": Samples(valid, base_valid, binary=True),
+                 "parse_rate": Samples(tuple(float(c[0]) for c in cand),
+                                       tuple(float(b[0]) for b in base), binary=True)},
+        items=items,
+        details={"failure_reasons": dict(Counter(reason_kind(c[2]) for c in cand if c[2]).most_common()),
+                 "baseline_failure_reasons": dict(Counter(reason_kind(b[2]) for b in base if b[2]).most_common()),
+                 "schema": Path(schema).name if schema else None})

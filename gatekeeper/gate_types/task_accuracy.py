@@ -1,0 +1,116 @@
+"""task_accuracy: how often the candidate answers a golden set correctly, paired with the baseline."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from gatekeeper.errors import ConfigError
+from gatekeeper.gate_types.common import display, prompt_of, require_prompts, target_text
+from gatekeeper.golden import GoldenSet
+from gatekeeper.measurement import ItemResult, Measurement, Samples
+from gatekeeper.registry import gate_type
+from gatekeeper.scoring import (SCORERS, Score, predicted_field, score_exact, score_fuzzy,
+                                score_json_field, score_normalized)
+from gatekeeper.validation import suggest
+
+MAX_CONFUSION_LABELS = 40
+
+
+def _check(params: dict, golden: GoldenSet | None) -> None:
+    scorer = params.get("scorer", "exact")
+    if scorer not in SCORERS:
+        close = suggest(scorer, SCORERS)
+        raise ConfigError(f"unknown scorer '{scorer}'",
+                          hint=(f"did you mean '{close}'? " if close else "") + "scorers: " + ", ".join(SCORERS))
+    if scorer == "json_field" and not params.get("field"):
+        raise ConfigError("scorer json_field needs params.field (the JSON key to compare)",
+                          hint="e.g. params: {scorer: json_field, field: category}")
+    if not 0 <= float(params.get("min_ratio", 90.0)) <= 100:
+        raise ConfigError("min_ratio must be between 0 and 100 (a rapidfuzz ratio)")
+    require_prompts(golden, params.get("prompt_field", "prompt"))
+    if golden is None:
+        return
+    target = params.get("target_field", "target")
+    golden.require(target, hint=f"every row needs its expected answer in '{target}'")
+    if scorer == "choice":
+        for row in golden.rows:
+            choices = row.data.get("choices")
+            if not isinstance(choices, list) or len(choices) < 2:
+                raise ConfigError(f"golden set row '{row.id}' needs a 'choices' list (scorer choice)",
+                                  where=golden.path, line=row.line)
+
+
+@gate_type(needs_golden=True, metrics=("accuracy",), check=_check)
+def task_accuracy(ctx, *, scorer: str = "exact", field: str | None = None, min_ratio: float = 90.0,
+                  max_new_tokens: int = 64, stop: list | None = None, prompt_field: str = "prompt",
+                  target_field: str = "target") -> Measurement:
+    """Share of golden items answered correctly (exact, normalized, json_field, fuzzy or choice)."""
+    rows = [r.data for r in ctx.golden.rows]
+    prompts = [prompt_of(r, prompt_field) for r in rows]
+    expected = [target_text(r[target_field]) for r in rows]
+    if scorer == "choice":
+        cand, base = _choice(ctx.candidate, prompts, rows, target_field), \
+            _choice(ctx.baseline, prompts, rows, target_field)
+        outputs, base_outputs = [s.detail for s in cand], [s.detail for s in base]
+    else:
+        gen = dict(max_new_tokens=max_new_tokens, stop=tuple(stop or ()))
+        outputs = ctx.candidate.generate(prompts, desc=f"{ctx.spec.id} candidate", **gen)
+        base_outputs = ctx.baseline.generate(prompts, desc=f"{ctx.spec.id} baseline", **gen)
+        score = _scorer(scorer, field, min_ratio)
+        cand = [score(o, e) for o, e in zip(outputs, expected)]
+        base = [score(o, e) for o, e in zip(base_outputs, expected)]
+    items = tuple(
+        ItemResult(id=str(r.get("id", i)), input=display(p), expected=e, output=o, passed=c.passed,
+                   score=c.value, detail=c.detail, baseline_output=bo, baseline_passed=b.passed,
+                   baseline_score=b.value, baseline_detail=b.detail)
+        for i, (r, p, e, o, bo, c, b) in enumerate(zip(rows, prompts, expected, outputs,
+                                                      base_outputs, cand, base)))
+    details = {"scorer": scorer}
+    if scorer == "json_field":
+        details["confusion"] = _confusion(expected, outputs, field)
+    cand_ok = [float(s.passed) for s in cand]
+    base_ok = [float(s.passed) for s in base]
+    return Measurement(
+        metrics={"accuracy": sum(cand_ok) / len(cand_ok)}, n=len(rows),
+        baseline_metrics={"accuracy": sum(base_ok) / len(base_ok)},
+        samples={"accuracy": Samples(tuple(cand_ok), tuple(base_ok), binary=True)},
+        items=items, details=details)
+
+
+def _scorer(name: str, field: str | None, min_ratio: float):
+    if name == "exact":
+        return score_exact
+    if name == "normalized":
+        return score_normalized
+    if name == "fuzzy":
+        return lambda o, e: score_fuzzy(o, e, min_ratio)
+    return lambda o, e: score_json_field(o, e, field)
+
+
+def _choice(model, prompts, rows, target_field) -> list[Score]:
+    """Multiple choice by log-likelihood: the choice the model finds most likely wins."""
+    requests = [(p, " " + str(c)) for p, r in zip(prompts, rows) for c in r["choices"]]
+    scores = model.loglik(requests)
+    out, pos = [], 0
+    for row in rows:
+        k = len(row["choices"])
+        best = max(range(k), key=lambda j: scores[pos + j])
+        pos += k
+        target = row[target_field]
+        want = target if isinstance(target, int) else row["choices"].index(target) \
+            if target in row["choices"] else -1
+        ok = best == want
+        out.append(Score(ok, float(ok), str(row["choices"][best])))
+    return out
+
+
+def _confusion(expected: list[str], outputs: list[str], field: str) -> dict:
+    """expected label -> predicted label -> count (omitted when there are too many labels)."""
+    from gatekeeper.scoring import expected_field
+
+    table: dict = defaultdict(Counter)
+    for e, o in zip(expected, outputs):
+        table[expected_field(e, field)][predicted_field(o, field)] += 1
+    if len(table) > MAX_CONFUSION_LABELS:
+        return {}
+    return {k: dict(v) for k, v in sorted(table.items())}

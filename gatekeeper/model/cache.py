@@ -1,0 +1,112 @@
+"""Persistent result cache: generations and log-likelihoods keyed by everything that
+determines them, so a re-check that changed only thresholds does no inference and base
+outputs are shared by every candidate of the same base (DESIGN §4.5, §8).
+
+SQLite in WAL mode with a busy timeout: several gatekeeper processes (CI jobs on one
+runner, pytest-xdist workers) may read and write the same file at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from gatekeeper.model.paths import cache_root
+
+_SCHEMA = "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL, created REAL NOT NULL)"
+# SQLite caps the number of host parameters per statement; stay well below it.
+_CHUNK = 500
+
+
+def cache_key(model_fp: str, adapter_fp: str, kind: str, prompt_text: str,
+              settings: Mapping[str, Any]) -> str:
+    """sha256 of the canonical JSON of one request; ``adapter_fp`` is ``"base"`` for the baseline."""
+    payload = json.dumps([model_fp, adapter_fp, kind, prompt_text, dict(settings)],
+                         sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+class ResultCache:
+    """A key -> JSON value store in one SQLite file, safe for concurrent processes."""
+
+    def __init__(self, path: str | Path, *, timeout_s: float = 60.0):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._timeout_s = timeout_s
+        conn = self._connect()
+        try:
+            conn.execute(_SCHEMA)
+        finally:
+            conn.close()
+
+    @classmethod
+    def default(cls) -> "ResultCache":
+        """The shared cache at ``<cache root>/results.sqlite``."""
+        return cls(cache_root() / "results.sqlite")
+
+    def _connect(self) -> sqlite3.Connection:
+        # A connection per operation: cheap, fork-safe, and never shared across threads.
+        conn = sqlite3.connect(self.path, timeout=self._timeout_s, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {int(self._timeout_s * 1000)}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        return conn
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The cached values of those ``keys`` that are present (missing keys are absent)."""
+        keys = list(dict.fromkeys(keys))
+        found: dict[str, Any] = {}
+        conn = self._connect()
+        try:
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start:start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(f"SELECT key, value FROM results WHERE key IN ({marks})", chunk)
+                found.update((key, json.loads(value)) for key, value in rows)
+        finally:
+            conn.close()
+        return found
+
+    def put_many(self, items: Mapping[str, Any]) -> None:
+        """Store ``items`` (key -> JSON-serialisable value) in one transaction."""
+        if not items:
+            return
+        now = time.time()
+        rows = [(key, json.dumps(value, ensure_ascii=False), now) for key, value in items.items()]
+        conn = self._connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            conn.executemany("INSERT OR REPLACE INTO results (key, value, created) VALUES (?, ?, ?)", rows)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            conn.close()
+
+    def __len__(self) -> int:
+        conn = self._connect()
+        try:
+            return conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+        finally:
+            conn.close()
+
+
+class NullCache:
+    """The cache for ``--no-cache``: remembers nothing, so every request is computed."""
+
+    path = None
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        return {}
+
+    def put_many(self, items: Mapping[str, Any]) -> None:
+        return None
+
+    def __len__(self) -> int:
+        return 0

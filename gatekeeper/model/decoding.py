@@ -1,0 +1,151 @@
+"""Batched greedy generation and log-likelihood on a loaded HF model (imports torch).
+
+Imported only once a model is needed. Requests are sorted by token length so each batch
+carries little padding; batches are left-padded (generation appends on the right and
+every row's last prompt token then sits in the same column); results come back in input
+order.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Sequence
+
+import torch
+from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList
+
+
+def encode(tokenizer, texts: Sequence[str], *, special: bool) -> list[list[int]]:
+    """Token ids per text; ``special`` adds the tokenizer's BOS etc. (raw, non-chat text)."""
+    return [tokenizer(text, add_special_tokens=special)["input_ids"] for text in texts]
+
+
+def batches(lengths: Sequence[int], size: int) -> list[list[int]]:
+    """Indices grouped into batches of similar length (longest first: OOM shows early)."""
+    order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
+    return [order[start:start + size] for start in range(0, len(order), size)]
+
+
+def left_pad(rows: Sequence[Sequence[int]], pad_id: int, device) -> tuple[torch.Tensor, torch.Tensor]:
+    """(input_ids, attention_mask), left-padded to the longest row."""
+    width = max(len(row) for row in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for r, row in enumerate(rows):
+        if row:
+            ids[r, width - len(row):] = torch.tensor(row, dtype=torch.long)
+            mask[r, width - len(row):] = 1
+    return ids.to(device), mask.to(device)
+
+
+class StopOnStrings(StoppingCriteria):
+    """Marks a row done once its *generated* text contains any stop string.
+
+    Only the generated part is searched (never the prompt), which is why this is used
+    rather than transformers' token-suffix StopStringCriteria.
+    """
+
+    def __init__(self, tokenizer, stops: Sequence[str], prompt_width: int):
+        self.tokenizer = tokenizer
+        self.stops = tuple(stops)
+        self.prompt_width = prompt_width
+        self.done: torch.Tensor | None = None
+
+    def __call__(self, input_ids: torch.Tensor, scores, **kwargs) -> torch.Tensor:
+        if self.done is None:
+            self.done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
+        pending = (~self.done).nonzero().flatten().tolist()
+        texts = self.tokenizer.batch_decode(input_ids[pending, self.prompt_width:], skip_special_tokens=True)
+        for row, text in zip(pending, texts):
+            if any(stop in text for stop in self.stops):
+                self.done[row] = True
+        return self.done.clone()
+
+
+def finish(tokenizer, ids: Sequence[int], eos_ids: set[int], stops: Sequence[str]) -> str:
+    """Decoded output: cut at the first EOS and the first stop string, trailing space stripped."""
+    ids = list(ids)
+    for position, token in enumerate(ids):
+        if token in eos_ids:
+            ids = ids[:position]
+            break
+    text = tokenizer.decode(ids, skip_special_tokens=True)
+    cuts = [text.find(stop) for stop in stops if stop and stop in text]
+    if cuts:
+        text = text[:min(cuts)]
+    return text.rstrip()
+
+
+def eos_token_ids(model, tokenizer) -> list[int]:
+    """EOS ids from the tokenizer and the model's generation config (which may list several)."""
+    ids = set()
+    if tokenizer.eos_token_id is not None:
+        ids.add(int(tokenizer.eos_token_id))
+    configured = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
+    if configured is not None:
+        ids.update(int(i) for i in (configured if isinstance(configured, (list, tuple)) else [configured]))
+    return sorted(ids)
+
+
+def generate_ids(model, tokenizer, prompts: Sequence[Sequence[int]], *, max_new_tokens: int,
+                 stops: Sequence[str], batch_size: int, progress: bool, desc: str | None) -> list[str]:
+    """Greedy continuations of tokenised prompts, in input order."""
+    from tqdm import tqdm
+
+    eos = eos_token_ids(model, tokenizer)
+    config = GenerationConfig(max_new_tokens=max_new_tokens, do_sample=False, num_beams=1,
+                              eos_token_id=eos, pad_token_id=tokenizer.pad_token_id,
+                              use_cache=True, temperature=None, top_p=None, top_k=None)
+    outputs: list[str | None] = [None] * len(prompts)
+    device = model.device
+    with tqdm(total=len(prompts), desc=desc or "generate", file=sys.stderr,
+              disable=not progress, unit="prompt") as bar, torch.inference_mode():
+        for batch in batches([len(p) for p in prompts], batch_size):
+            ids, mask = left_pad([prompts[i] for i in batch], tokenizer.pad_token_id, device)
+            criteria = StoppingCriteriaList([StopOnStrings(tokenizer, stops, ids.shape[1])] if stops else [])
+            torch.manual_seed(0)
+            out = model.generate(input_ids=ids, attention_mask=mask, generation_config=config,
+                                 stopping_criteria=criteria)
+            for row, index in enumerate(batch):
+                outputs[index] = finish(tokenizer, out[row, ids.shape[1]:].tolist(), set(eos), stops)
+            bar.update(len(batch))
+    return outputs  # type: ignore[return-value]
+
+
+def loglik_ids(model, pairs: Sequence[tuple[Sequence[int], Sequence[int]]], *, pad_id: int,
+               batch_size: int, progress: bool, desc: str | None) -> list[float]:
+    """Summed log P(continuation | context) per (context ids, continuation ids) pair.
+
+    Left padding puts every continuation at the right edge, so only the last
+    ``max continuation + 1`` positions need logits (``logits_to_keep``): the vocabulary
+    projection over the whole context is skipped.
+    """
+    from tqdm import tqdm
+
+    results: list[float | None] = [None] * len(pairs)
+    device = model.device
+    with tqdm(total=len(pairs), desc=desc or "loglik", file=sys.stderr,
+              disable=not progress, unit="request") as bar, torch.inference_mode():
+        for batch in batches([len(c) + len(x) for c, x in pairs], batch_size):
+            rows = [list(pairs[i][0]) + list(pairs[i][1]) for i in batch]
+            ids, mask = left_pad(rows, pad_id, device)
+            keep = max(len(pairs[i][1]) for i in batch) + 1
+            position_ids = (mask.cumsum(-1) - 1).clamp(min=0)
+            logits = model(input_ids=ids, attention_mask=mask, position_ids=position_ids,
+                           logits_to_keep=keep, use_cache=False).logits
+            logprobs = torch.log_softmax(logits.float(), dim=-1)
+            for row, index in enumerate(batch):
+                results[index] = _continuation_logprob(logprobs[row], ids[row], len(pairs[index][1]))
+            bar.update(len(batch))
+    return results  # type: ignore[return-value]
+
+
+def _continuation_logprob(logprobs: torch.Tensor, ids: torch.Tensor, n: int) -> float:
+    """Sum of log-probs of the last ``n`` tokens of ``ids``; ``logprobs`` covers the last k+1 positions."""
+    if n == 0:
+        return 0.0
+    # logprobs[j] predicts the token after position (width - k + j); the continuation's
+    # tokens are ids[-n:], predicted by the positions just before them.
+    predictors = logprobs[-n - 1:-1]
+    targets = ids[-n:]
+    return float(predictors.gather(-1, targets.unsqueeze(-1)).sum())

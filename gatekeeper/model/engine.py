@@ -1,0 +1,224 @@
+"""The model engine: one load, adapter on/off, batched greedy generation and loglik, cached.
+
+Constructing an Engine is cheap (no torch): results are looked up in the persistent
+cache first and the model is loaded, once, only on the first miss. A re-check that
+changed only thresholds therefore never loads weights (DESIGN §4.5, §8).
+
+    engine = Engine(base=resolve_base("builtin:smollm2-135m-instruct"), adapter_dir=Path("adapter"))
+    candidate = engine.generate(prompts)                 # adapter on
+    baseline = engine.generate(prompts, adapter=False)   # same weights, adapter disabled
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import platform
+from importlib import metadata
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from gatekeeper.errors import ModelError
+from gatekeeper.model.cache import NullCache, ResultCache, cache_key
+from gatekeeper.model.prompts import Prompt, check_prompt, encode_pair, encode_prompt, key_text, render
+from gatekeeper.model.resolve import ResolvedModel, adapter_fingerprint
+
+# Bump when decoding logic changes in a way that changes outputs: old cache entries then miss.
+CACHE_VERSION = 1
+DTYPES = ("auto", "float32", "bfloat16", "float16")
+DEVICES = ("auto", "cpu", "cuda")
+QUANTIZATIONS = (None, "nf4")
+
+
+class Engine:
+    """Base model + optional LoRA adapter, loaded lazily once; see the module docstring."""
+
+    def __init__(self, *, base: ResolvedModel, adapter_dir: Path | None = None,
+                 chat_template: str | None = None, dtype: str = "auto", device: str = "auto",
+                 quantization: str | None = None, cache: ResultCache | NullCache | None = None,
+                 trust_remote_code: bool = False, batch_size: int = 32, progress: bool = True,
+                 allow_pickle: bool = False):
+        _check_choice("dtype", dtype, DTYPES)
+        _check_choice("device", device, DEVICES)
+        _check_choice("quantization", quantization, QUANTIZATIONS)
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+        self.base = base
+        self.adapter_dir = Path(adapter_dir) if adapter_dir is not None else None
+        self.adapter_fingerprint = (adapter_fingerprint(self.adapter_dir, allow_pickle=allow_pickle)
+                                    if self.adapter_dir is not None else None)
+        self.chat_template = chat_template
+        self.device = _resolve_device(device)
+        self.dtype = ("bfloat16" if self.device == "cuda" else "float32") if dtype == "auto" else dtype
+        self.quantization = quantization
+        self.cache = cache if cache is not None else ResultCache.default()
+        self.trust_remote_code = trust_remote_code
+        self.batch_size = batch_size
+        self.progress = progress
+        self._model = None
+        self._tokenizer = None
+
+    # -- loading -------------------------------------------------------------------------
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the model weights have been loaded (False for a fully cached run)."""
+        return self._model is not None
+
+    @property
+    def tokenizer(self):
+        """The base tokenizer (left padding, pad token set, chat template applied)."""
+        if self._tokenizer is None:
+            from gatekeeper.model.loading import load_tokenizer
+
+            self._tokenizer = load_tokenizer(self.base, self.chat_template, self.trust_remote_code)
+        return self._tokenizer
+
+    @property
+    def model(self):
+        """The HF model (a PeftModel when there is an adapter); loads it on first use."""
+        if self._model is None:
+            from gatekeeper.model.loading import load_model
+
+            self._model = load_model(self.base, adapter_dir=self.adapter_dir, dtype=self.dtype,
+                                     device=self.device, quantization=self.quantization,
+                                     trust_remote_code=self.trust_remote_code)
+        return self._model
+
+    @contextlib.contextmanager
+    def adapter_enabled(self, enabled: bool = True) -> Iterator[object]:
+        """Yield the model with the adapter on (candidate) or off (baseline)."""
+        model = self.model
+        if enabled or self.adapter_dir is None:
+            yield model
+        else:
+            with model.disable_adapter():
+                yield model
+
+    # -- requests ------------------------------------------------------------------------
+
+    def generate(self, prompts: Sequence[Prompt], *, adapter: bool = True, max_new_tokens: int = 64,
+                 stop: Sequence[str] = (), chat: bool = True, desc: str | None = None) -> list[str]:
+        """Greedy continuations of ``prompts`` in input order (cached; see module docstring)."""
+        for prompt in prompts:
+            check_prompt(prompt, chat)
+        if max_new_tokens < 1:
+            raise ValueError(f"max_new_tokens must be >= 1, got {max_new_tokens}")
+        stop = [s for s in stop if s]
+        settings = {"chat": chat, "max_new_tokens": int(max_new_tokens), "stop": stop}
+        keys = [self._key("generate", key_text(p), adapter, settings) for p in prompts]
+
+        def compute(todo: list[int]) -> list[str]:
+            from gatekeeper.model.decoding import generate_ids
+
+            ids = [self._encode(prompts[i], chat) for i in todo]
+            with self.adapter_enabled(adapter) as model:
+                return generate_ids(model, self.tokenizer, ids, max_new_tokens=max_new_tokens,
+                                    stops=stop, batch_size=self.batch_size, progress=self.progress,
+                                    desc=desc or self._desc("generate", adapter))
+        return self._cached(keys, compute)
+
+    def loglik(self, requests: Sequence[tuple[Prompt, str]], *, adapter: bool = True,
+               chat: bool = True, desc: str | None = None) -> list[float]:
+        """Summed log-probability of each continuation given its context (cached)."""
+        for context, continuation in requests:
+            check_prompt(context, chat)
+            if not isinstance(continuation, str):
+                raise TypeError(f"a continuation is a str, not {type(continuation).__name__}")
+        keys = [self._key("loglik", key_text(c) + "\0" + x, adapter, {"chat": chat}) for c, x in requests]
+
+        def compute(todo: list[int]) -> list[float]:
+            from gatekeeper.model.decoding import loglik_ids
+
+            pairs = [encode_pair(self.tokenizer, render(self.tokenizer, requests[i][0], chat),
+                                 requests[i][1], chat) for i in todo]
+            with self.adapter_enabled(adapter) as model:
+                return loglik_ids(model, pairs, pad_id=self.tokenizer.pad_token_id,
+                                  batch_size=self.batch_size, progress=self.progress,
+                                  desc=desc or self._desc("loglik", adapter))
+        return self._cached(keys, compute)
+
+    def _encode(self, prompt: Prompt, chat: bool) -> list[int]:
+        ids = encode_prompt(self.tokenizer, render(self.tokenizer, prompt, chat), chat)
+        if not ids:  # an empty raw prompt: start from BOS (or EOS), as lm-eval does
+            start = self.tokenizer.bos_token_id
+            ids = [start if start is not None else self.tokenizer.eos_token_id]
+        return ids
+
+    def _cached(self, keys: list[str], compute) -> list:
+        """Look every key up, compute each distinct miss once, store, return in key order."""
+        found = self.cache.get_many(keys)
+        first_index = {}
+        for index, key in enumerate(keys):
+            if key not in found:
+                first_index.setdefault(key, index)
+        if first_index:
+            todo = list(first_index.values())
+            fresh = dict(zip(first_index, compute(todo)))
+            self.cache.put_many(fresh)
+            found.update(fresh)
+        return [found[key] for key in keys]
+
+    def _key(self, kind: str, prompt_text: str, adapter: bool, settings: dict) -> str:
+        adapter_fp = self.adapter_fingerprint if adapter and self.adapter_fingerprint else "base"
+        template = hashlib.sha256(self.chat_template.encode()).hexdigest() if self.chat_template else None
+        common = {"engine": CACHE_VERSION, "tokenizer": self.base.tokenizer_fingerprint,
+                  "chat_template": template, "dtype": self.dtype, "quantization": self.quantization}
+        return cache_key(self.base.fingerprint, adapter_fp, kind, prompt_text, {**common, **settings})
+
+    def _desc(self, kind: str, adapter: bool) -> str:
+        return f"{kind} ({'candidate' if adapter and self.adapter_dir else 'baseline'})"
+
+    # -- provenance ----------------------------------------------------------------------
+
+    def info(self) -> dict:
+        """JSON-safe provenance for the report: what ran, on what, with which versions."""
+        return {
+            "base": self.base.identity,
+            "base_fingerprint": self.base.fingerprint,
+            "tokenizer_fingerprint": self.base.tokenizer_fingerprint,
+            "adapter_fingerprint": self.adapter_fingerprint,
+            "dtype": self.dtype,
+            "device": self.device,
+            "device_name": _device_name(self.device),
+            "quantization": self.quantization,
+            "decoding": "greedy",
+            "versions": {name: _version(name) for name in ("transformers", "peft", "torch")},
+        }
+
+
+def _check_choice(name: str, value, choices: tuple) -> None:
+    if value not in choices:
+        raise ModelError(f"{name} must be one of {', '.join(map(str, choices))}; got {value!r}",
+                         hint=f"set {name} to one of the listed values")
+
+
+def _resolve_device(device: str) -> str:
+    """"auto" -> cuda when available else cpu; asking torch is only needed when not "cpu"."""
+    if device == "cpu":
+        return "cpu"
+    from gatekeeper.model.loading import pick_device
+
+    return pick_device(device)
+
+
+def _device_name(device: str) -> str:
+    if device == "cuda":
+        import torch
+
+        return torch.cuda.get_device_name()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "cpu"
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None

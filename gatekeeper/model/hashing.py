@@ -1,0 +1,46 @@
+"""sha256 of files, memoised so repeat runs do not rehash hundreds of megabytes.
+
+The memo lives in ``<cache root>/file_hashes.sqlite`` keyed by (absolute path, size,
+mtime_ns): any rewrite of the file changes the key, so a stale hash is never returned.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from gatekeeper.model.cache import ResultCache
+from gatekeeper.model.paths import cache_root
+
+_BLOCK = 1 << 20
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hash ``path`` from disk (no memo)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while block := handle.read(_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_sha256(path: str | Path) -> str:
+    """sha256 of ``path``, memoised by (path, size, mtime_ns)."""
+    path = Path(path).resolve()
+    stat = path.stat()
+    key = f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
+    memo = ResultCache(cache_root() / "file_hashes.sqlite")
+    hit = memo.get_many([key]).get(key)
+    if hit is not None:
+        return hit
+    digest = sha256_file(path)
+    memo.put_many({key: digest})
+    return digest
+
+
+def combine(parts: list[tuple[str, str]]) -> str:
+    """One sha256 over named parts (name, hex digest), order-independent by name."""
+    digest = hashlib.sha256()
+    for name, value in sorted(parts):
+        digest.update(f"{name}\0{value}\n".encode("utf-8"))
+    return digest.hexdigest()

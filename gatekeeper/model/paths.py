@@ -1,0 +1,24 @@
+"""Where gatekeeper keeps converted models, file-hash memos and the result cache."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CACHE_ENV = "GATEKEEPER_CACHE_DIR"
+
+
+def cache_root() -> Path:
+    """The cache root: ``$GATEKEEPER_CACHE_DIR``, else the platform's user cache dir.
+
+    Read on every call (not at import) so tests and CI can redirect it per process.
+    """
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        root = Path(override).expanduser()
+    else:
+        import platformdirs
+
+        root = Path(platformdirs.user_cache_dir("gatekeeper"))
+    root.mkdir(parents=True, exist_ok=True)
+    return root
