@@ -1,0 +1,1 @@
+"""Release reports: report.json is the record; HTML, JUnit and markdown render from it alone."""

@@ -1,0 +1,42 @@
+"""The summary printed at the end of ``gatekeeper check``, rendered from report.json."""
+
+from __future__ import annotations
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3f}"
+    return str(value)
+
+
+def gate_line(gate: dict) -> str:
+    """One line per gate: outcome, id, measured value vs requirement, paired delta."""
+    parts = [f"{gate['outcome'].upper():<12} {gate['id']}"]
+    t = gate.get("threshold")
+    if t:
+        interval = t.get("interval")
+        ci = f" [{interval[0]:.3f}, {interval[1]:.3f}]" if interval else ""
+        need = " ".join(f"{op} {t[k]}" for op, k in ((">=", "min"), ("<=", "max")) if t.get(k) is not None)
+        parts.append(f"{t['metric']} {_fmt(t.get('value'))}{ci} (need {need}, {t.get('bound', 'point')})")
+    c = gate.get("comparison")
+    if c:
+        parts.append(f"vs baseline {_fmt(c.get('baseline'))}: delta {c.get('delta', 0):+.3f}, "
+                     f"p={_fmt(c.get('p_value'))}")
+    if gate["outcome"] != "pass":
+        parts.append(f"\n             -> {gate['reason']}")
+    return "  ".join(parts)
+
+
+def render_console(report: dict, paths: dict | None = None) -> str:
+    lines = ["", f"gatekeeper: {report['bundle']['name']} {report['bundle']['version']}"]
+    lines += [gate_line(g) for g in report["gates"]]
+    s = report["summary"]
+    counts = ", ".join(f"{s[k]} {k}" for k in ("pass", "fail", "inconclusive", "error", "skip") if s[k])
+    lines.append(f"\nverdict: {report['verdict']} ({counts or 'no gates'}) in {report['duration_s']:.1f}s")
+    if report.get("message"):
+        lines.append(f"note: {report['message']}")
+    for kind, path in (paths or {}).items():
+        lines.append(f"{kind}: {path}")
+    return "\n".join(lines)

@@ -1,0 +1,182 @@
+"""Formatting and reading helpers shared by every renderer (HTML, markdown, JUnit, annotations).
+
+Renderers read report.json dicts written by other code and possibly by older versions, so
+every accessor here tolerates missing keys and ``None`` (an error gate has no measurement,
+a gate without ``vs_baseline`` has no comparison). Numbers are formatted one way everywhere
+so that the HTML, the PR comment and the JUnit message agree digit for digit.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+NOT_PASS = ("fail", "inconclusive", "error")
+MISSING = "\u2013"          # en dash: "no value", quieter in tables than "n/a"
+OUTCOME_WORDS = {"pass": "PASS", "fail": "FAIL", "inconclusive": "INCONCLUSIVE",
+                 "error": "ERROR", "skip": "SKIP"}
+
+# C0 controls (except tab, newline, carriage return) are invalid in XML 1.0 and
+# unreadable in HTML; model outputs can contain them, so they become U+FFFD.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def clean(text: Any) -> str:
+    """``text`` as a str with characters that XML/HTML cannot carry replaced."""
+    if text is None:
+        return ""
+    return _CONTROL.sub("\ufffd", str(text))
+
+
+def one_line(text: Any, limit: int = 300) -> str:
+    """First-line-ish summary: whitespace collapsed, cut at ``limit`` characters."""
+    flat = " ".join(clean(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "\u2026"
+
+
+def clip(text: Any, limit: int) -> tuple[str, int]:
+    """``text`` cut at ``limit`` characters and how many characters were cut."""
+    text = clean(text)
+    if len(text) <= limit:
+        return text, 0
+    return text[:limit], len(text) - limit
+
+
+def is_num(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def num(x: Any) -> str:
+    """A metric value: 4 significant digits, thousands separators for big numbers."""
+    if not is_num(x):
+        return MISSING if x is None else str(x)
+    if isinstance(x, int):
+        return f"{x:,}"
+    if x == 0:
+        return "0"  # also for -0.0, which rounding of axis ticks produces
+    if abs(x) >= 1000:
+        return f"{x:,.1f}"
+    return f"{x:.4g}"
+
+
+def signed(x: Any) -> str:
+    """A delta with its sign, so 'no change' and 'small drop' read differently."""
+    if not is_num(x):
+        return MISSING
+    if x == 0:
+        return "\u00b10"
+    return f"{x:+.3g}"
+
+
+def pval(p: Any) -> str:
+    if not is_num(p):
+        return MISSING
+    if p < 0.0001:
+        return "<0.0001"
+    return f"{p:.4f}" if p < 0.01 else f"{p:.3f}"
+
+
+def interval(iv: Any, fmt=num) -> str:
+    """``[lo, hi]`` as text, or '' when there is no interval."""
+    if not isinstance(iv, (list, tuple)) or len(iv) != 2 or not all(is_num(v) for v in iv):
+        return ""
+    return f"[{fmt(iv[0])}, {fmt(iv[1])}]"
+
+
+def seconds(s: Any) -> str:
+    if not is_num(s):
+        return "n/a"
+    if s < 60:
+        return f"{s:.1f} s"
+    minutes, rest = divmod(int(round(s)), 60)
+    if minutes < 60:
+        return f"{minutes} min {rest:02d} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes:02d} min"
+
+
+def dig(data: Any, *keys: Any, default: Any = None) -> Any:
+    """``data[k1][k2]...`` or ``default`` when any step is missing or not a container."""
+    for key in keys:
+        if isinstance(data, Mapping):
+            data = data.get(key)
+        elif isinstance(data, (list, tuple)) and isinstance(key, int) and -len(data) <= key < len(data):
+            data = data[key]
+        else:
+            return default
+        if data is None:
+            return default
+    return data
+
+
+def source_text(gate: Mapping) -> str:
+    """``file:line`` of where the gate was declared, or ''."""
+    file = dig(gate, "source", "file")
+    if not file:
+        return ""
+    line = dig(gate, "source", "line")
+    return f"{file}:{line}" if line else str(file)
+
+
+def is_blocking(gate: Mapping) -> bool:
+    """A gate blocks the release when it has block severity and is not pass (or skip)."""
+    return gate.get("severity", "block") == "block" and gate.get("outcome") in NOT_PASS
+
+
+@dataclass(frozen=True)
+class Headline:
+    """The one line a reviewer reads per gate: main metric, candidate vs baseline."""
+
+    metric: str | None
+    candidate: float | None
+    interval: list | None
+    baseline: float | None
+    delta: float | None
+    delta_ci: list | None
+    p_value: float | None
+    threshold: str
+    n: int | None
+    flipped: bool = False     # comparison of a lower-is-better metric: delta = baseline - candidate
+
+
+def threshold_text(th: Mapping | None) -> str:
+    """'min 0.85 (lower95)' style description of an absolute threshold."""
+    if not th:
+        return ""
+    parts = []
+    if is_num(th.get("min")):
+        parts.append(f"\u2265 {num(th['min'])}")
+    if is_num(th.get("max")):
+        parts.append(f"\u2264 {num(th['max'])}")
+    text = " and ".join(parts)
+    bound = th.get("bound")
+    if text and bound and bound != "point":
+        text += f" ({bound})"
+    return text
+
+
+def headline(gate: Mapping) -> Headline:
+    """Main metric of a gate: the threshold's metric, else the comparison's, else the first."""
+    th = gate.get("threshold") or {}
+    cmp = gate.get("comparison") or {}
+    meas = gate.get("measurement") or {}
+    metrics = meas.get("metrics") or {}
+    metric = th.get("metric") or cmp.get("metric") or next(iter(metrics), None)
+    cand = th.get("value") if is_num(th.get("value")) else None
+    if cand is None and cmp.get("metric") == metric and is_num(cmp.get("candidate")):
+        cand = cmp["candidate"]
+    if cand is None and is_num(metrics.get(metric)):
+        cand = metrics[metric]
+    base = cmp.get("baseline") if is_num(cmp.get("baseline")) else None
+    if base is None and is_num(dig(meas, "baseline_metrics", metric)):
+        base = meas["baseline_metrics"][metric]
+    delta = cmp.get("delta") if is_num(cmp.get("delta")) else None
+    flipped = delta is not None and cmp.get("higher_is_better") is False
+    if delta is None and cand is not None and base is not None:
+        delta = cand - base
+    n = cmp.get("n") if is_num(cmp.get("n")) else meas.get("n")
+    return Headline(metric=metric, candidate=cand, interval=th.get("interval"), baseline=base,
+                    delta=delta, delta_ci=cmp.get("ci"), p_value=cmp.get("p_value"),
+                    threshold=threshold_text(th), n=n, flipped=flipped)

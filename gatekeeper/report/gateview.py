@@ -1,0 +1,197 @@
+"""The per-gate part of the HTML view model: plain dicts the templates render as they are.
+
+Templates run with ``StrictUndefined``, so every key a template reads is set here, with
+``None`` for what the report does not have; missing or null fields in report.json
+(an error gate has no measurement) never reach the template as undefined.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Mapping
+
+from gatekeeper.report.charts import comparison_chart, subject_chart, threshold_chart
+from gatekeeper.report.evidence import evidence, text
+from gatekeeper.report.fmt import (OUTCOME_WORDS, clean, dig, interval, is_num, num, pval,
+                                   seconds, signed, source_text, threshold_text)
+
+KNOWN_DETAILS = ("failure_reasons", "subjects", "contamination_hits", "merge", "confusion")
+TESTS = {"mcnemar_exact": "exact McNemar test (paired, binary outcomes)",
+         "paired_bootstrap": "paired bootstrap (continuous scores)"}
+KINDS = {"non_inferiority": "non-inferiority: not worse than baseline by more than the margin",
+         "superiority": "superiority: better than baseline by more than the margin"}
+JSON_LIMIT = 100_000
+
+
+def anchor(gate_id: Any, index: int) -> str:
+    """An HTML id for a gate: readable, unique (index), safe in a URL fragment."""
+    return f"gate-{index}-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", str(gate_id)).strip("-")[:80]
+
+
+def pretty_json(data: Any) -> str:
+    raw = json.dumps(data, indent=2, ensure_ascii=False, default=str, sort_keys=False)
+    return text(raw, JSON_LIMIT) or ""
+
+
+def _required_n(block: Mapping, have: Any) -> tuple[str, str] | None:
+    need = block.get("required_n")
+    if not is_num(need):
+        return None
+    suffix = f" (this run has {num(have)})" if is_num(have) else ""
+    return "n for a conclusive answer", f"{num(need)}{suffix}"
+
+
+def threshold_view(th: Mapping | None, baseline: Any, n: Any) -> dict | None:
+    if not th:
+        return None
+    facts = []
+    iv = interval(th.get("interval"))
+    method = f" ({th['interval_method']} 95%)" if iv and th.get("interval_method") else ""
+    facts.append((f"measured {th.get('metric') or 'value'}", f"{num(th.get('value'))} {iv}{method}".strip()))
+    if th.get("bound") not in (None, "point"):
+        facts.append((f"compared ({th['bound']} bound)", num(th.get("compared_value"))))
+    facts.append(("threshold", threshold_text(th) or "none"))
+    if is_num(baseline):
+        facts.append(("baseline", num(baseline)))
+    need = _required_n(th, n)
+    if need:
+        facts.append(need)
+    if th.get("reason"):
+        facts.append(("judged", clean(th["reason"])))
+    return {"facts": facts, "chart": threshold_chart(th, baseline),
+            "outcome": th.get("outcome"), "has_baseline": is_num(baseline)}
+
+
+def _ci_level(cmp: Mapping) -> str:
+    """judge's paired interval is two-sided at 1 - 2*alpha: its lower end is the one-sided test."""
+    alpha = cmp.get("alpha")
+    if is_num(alpha) and 0 < alpha < 0.5:
+        return f"({100 * (1 - 2 * alpha):g}% CI, one-sided test at alpha {num(alpha)})"
+    return "CI"
+
+
+def _delta_label(cmp: Mapping) -> str:
+    """judge flips the sign for lower-is-better metrics so that delta > 0 means better."""
+    if cmp.get("higher_is_better") is False:
+        return "delta (baseline \u2212 candidate, lower is better)"
+    return "delta (candidate \u2212 baseline)"
+
+
+def comparison_view(cmp: Mapping | None) -> dict | None:
+    if not cmp:
+        return None
+    test = TESTS.get(cmp.get("test"), cmp.get("test") or "paired test")
+    facts = [("metric", clean(cmp.get("metric") or "n/a")),
+             ("question", KINDS.get(cmp.get("kind"), cmp.get("kind") or "n/a")),
+             ("test", f"{test}, margin {num(cmp.get('margin'))}, alpha {num(cmp.get('alpha'))}"),
+             ("candidate vs baseline", f"{num(cmp.get('candidate'))} vs {num(cmp.get('baseline'))}"
+                                       f" on {num(cmp.get('n'))} paired items"),
+             (_delta_label(cmp), f"{signed(cmp.get('delta'))} {interval(cmp.get('ci'), signed)} {_ci_level(cmp)}".strip()),
+             ("p-value", pval(cmp.get("p_value")))]
+    disc = cmp.get("discordant")
+    if isinstance(disc, Mapping):
+        facts.append(("discordant pairs", f"{num(disc.get('candidate_only'))} items scored 1 only on candidate, "
+                                          f"{num(disc.get('baseline_only'))} only on baseline"))
+    need = _required_n(cmp, cmp.get("n"))
+    if need:
+        facts.append(need)
+    if cmp.get("reason"):
+        facts.append(("judged", clean(cmp["reason"])))
+    return {"facts": facts, "chart": comparison_chart(cmp), "outcome": cmp.get("outcome"),
+            "delta_label": _delta_label(cmp)}
+
+
+def _failure_reasons(data: Any) -> list[dict] | None:
+    if not isinstance(data, Mapping) or not data:
+        return None
+    rows = sorted(((clean(k), v) for k, v in data.items() if is_num(v)), key=lambda kv: -kv[1])
+    total, top = sum(v for _, v in rows) or 1, (rows[0][1] if rows else 1) or 1
+    return [{"reason": k, "count": v, "pct": f"{100 * v / total:.0f}%",
+             "width": round(100 * v / top, 1)} for k, v in rows]
+
+
+def _contamination(hits: Any, limit: int = 100) -> dict | None:
+    if not isinstance(hits, list):
+        return None
+    rows = [{"eval_id": clean(h.get("eval_id")), "train_id": clean(h.get("train_id")),
+             "score": num(h.get("score")), "eval_text": text(h.get("eval_text"), 1000) or "",
+             "train_text": text(h.get("train_text"), 1000) or ""}
+            for h in hits[:limit] if isinstance(h, Mapping)]
+    return {"total": len(hits), "rows": rows}
+
+
+def _merge(stats: Any) -> list | None:
+    if not isinstance(stats, Mapping) or not stats:
+        return None
+    return [(clean(k), num(v) if is_num(v) or v is None else
+             clean(v) if isinstance(v, str) else clean(json.dumps(v, default=str)))
+            for k, v in stats.items()]
+
+
+def _confusion(matrix: Any, limit: int = 25) -> dict | None:
+    if not isinstance(matrix, Mapping) or not matrix:
+        return None
+    totals: dict[str, float] = {}
+    for row in matrix.values():
+        for pred, count in (row or {}).items():
+            totals[pred] = totals.get(pred, 0) + (count if is_num(count) else 0)
+    labels = list(dict.fromkeys([*matrix.keys(), *sorted(totals, key=lambda k: -totals[k])]))
+    columns = labels[:limit]
+    rows = []
+    for exp in list(matrix)[:limit]:
+        row = matrix.get(exp) or {}
+        cells = [{"text": num(row.get(c)) if row.get(c) else "", "diag": c == exp,
+                  "off": c != exp and bool(row.get(c))} for c in columns]
+        rows.append({"label": clean(exp), "cells": cells})
+    return {"columns": [clean(c) for c in columns], "rows": rows,
+            "clipped": len(labels) > limit or len(matrix) > limit}
+
+
+def details_view(details: Any) -> dict | None:
+    """Known detail keys drawn specially; everything else as collapsed JSON."""
+    if not isinstance(details, Mapping) or not details:
+        return None
+    other = {k: v for k, v in details.items() if k not in KNOWN_DETAILS}
+    subjects = details.get("subjects")
+    return {"failure_reasons": _failure_reasons(details.get("failure_reasons")),
+            "subjects": subject_chart(subjects) if isinstance(subjects, list) else None,
+            "contamination": _contamination(details.get("contamination_hits")),
+            "merge": _merge(details.get("merge")), "confusion": _confusion(details.get("confusion")),
+            "other": pretty_json(other) if other else None, "other_keys": ", ".join(map(str, other))}
+
+
+def _metrics(meas: Mapping) -> list[dict]:
+    cand, base = meas.get("metrics") or {}, meas.get("baseline_metrics") or {}
+    rows = []
+    for name in dict.fromkeys([*cand, *base]):
+        c, b = cand.get(name), base.get(name)
+        rows.append({"name": clean(name), "candidate": num(c), "baseline": num(b) if name in base else "",
+                     "delta": signed(c - b) if is_num(c) and is_num(b) else ""})
+    return rows
+
+
+def gate_view(gate: Mapping, index: int) -> dict:
+    """Everything the ``_gate.j2`` template reads for one gate."""
+    meas = gate.get("measurement") or {}
+    cmp = gate.get("comparison") or None
+    baseline = cmp.get("baseline") if cmp and is_num(cmp.get("baseline")) else None
+    th = gate.get("threshold") or None
+    if baseline is None and th:
+        baseline = dig(meas, "baseline_metrics", th.get("metric"))
+    err = gate.get("error") or None
+    outcome = gate.get("outcome", "error")
+    return {
+        "id": clean(gate.get("id")), "anchor": anchor(gate.get("id"), index),
+        "type": clean(gate.get("type")), "severity": gate.get("severity", "block"),
+        "outcome": outcome, "outcome_word": OUTCOME_WORDS.get(outcome, str(outcome).upper()),
+        "reason": clean(gate.get("reason")), "description": clean(gate.get("description")) or None,
+        "source": source_text(gate) or None, "duration": seconds(gate.get("duration_s")),
+        "error": {"type": clean(err.get("type")), "message": clean(err.get("message")),
+                  "traceback": clean(err.get("traceback")) or None} if err else None,
+        "threshold": threshold_view(th, baseline, th.get("n") if th and is_num(th.get("n")) else meas.get("n")),
+        "comparison": comparison_view(cmp),
+        "metrics": _metrics(meas), "details": details_view(meas.get("details")),
+        "evidence": evidence(meas.get("items")),
+        "spec": pretty_json(gate["spec"]) if gate.get("spec") else None,
+    }
