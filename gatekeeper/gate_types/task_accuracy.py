@@ -38,6 +38,11 @@ def _check(params: dict, golden: GoldenSet | None) -> None:
             if not isinstance(choices, list) or len(choices) < 2:
                 raise ConfigError(f"golden set row '{row.id}' needs a 'choices' list (scorer choice)",
                                   where=golden.path, line=row.line)
+            if _choice_index(row.data[target], choices) is None:
+                raise ConfigError(f"golden set row '{row.id}': {target} {row.data[target]!r} is "
+                                  f"neither an index into its {len(choices)} choices nor one of them",
+                                  where=golden.path, line=row.line,
+                                  hint="use a 0-based index or the exact text of the right choice")
 
 
 @gate_type(needs_golden=True, metrics=("accuracy",), check=_check)
@@ -52,6 +57,7 @@ def task_accuracy(ctx, *, scorer: str = "exact", field: str | None = None, min_r
         cand, base = _choice(ctx.candidate, prompts, rows, target_field), \
             _choice(ctx.baseline, prompts, rows, target_field)
         outputs, base_outputs = [s.detail for s in cand], [s.detail for s in base]
+        expected = [str(r["choices"][_choice_index(r[target_field], r["choices"])]) for r in rows]
     else:
         gen = dict(max_new_tokens=max_new_tokens, stop=tuple(stop or ()))
         outputs = ctx.candidate.generate(prompts, desc=f"{ctx.spec.id} candidate", **gen)
@@ -87,19 +93,27 @@ def _scorer(name: str, field: str | None, min_ratio: float):
     return lambda o, e: score_json_field(o, e, field)
 
 
+def _choice_index(target, choices: list) -> int | None:
+    """The right choice's index: ``target`` is a 0-based index or the choice's text."""
+    if isinstance(target, int) and not isinstance(target, bool):
+        return target if 0 <= target < len(choices) else None
+    return choices.index(target) if target in choices else None
+
+
 def _choice(model, prompts, rows, target_field) -> list[Score]:
-    """Multiple choice by log-likelihood: the choice the model finds most likely wins."""
-    requests = [(p, " " + str(c)) for p, r in zip(prompts, rows) for c in r["choices"]]
+    """Multiple choice by log-likelihood: the choice the model finds most likely wins.
+
+    Each choice is scored as the assistant's whole answer (the prompt is chat-rendered up
+    to the assistant turn), so no separating space is prepended.
+    """
+    requests = [(p, str(c)) for p, r in zip(prompts, rows) for c in r["choices"]]
     scores = model.loglik(requests)
     out, pos = [], 0
     for row in rows:
         k = len(row["choices"])
         best = max(range(k), key=lambda j: scores[pos + j])
         pos += k
-        target = row[target_field]
-        want = target if isinstance(target, int) else row["choices"].index(target) \
-            if target in row["choices"] else -1
-        ok = best == want
+        ok = best == _choice_index(row[target_field], row["choices"])
         out.append(Score(ok, float(ok), str(row["choices"][best])))
     return out
 
