@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -54,7 +55,7 @@ def run_check(bundle_dir: str | Path, options: CheckOptions = CheckOptions()) ->
     finally:
         report = build_report(session, status=status, started=started, finished=_now(),
                               argv=list(options.argv) or sys.argv, message=message,
-                              extra=_previous_release(bundle))
+                              extra=_history(bundle))
         write_report_json(report, out_dir / "report.json")
     paths = _render(report, out_dir, options)
     validate_report(report)
@@ -110,10 +111,30 @@ def _render(report: dict, out_dir: Path, options: CheckOptions) -> dict:
     return paths
 
 
-def _previous_release(bundle: Bundle) -> dict:
+def _history(bundle: Bundle) -> dict:
+    """How the candidate came to be: its training log and the release it would replace."""
     from gatekeeper.releases import previous_release
 
-    return {"previous_release": previous_release(bundle)}
+    return {"previous_release": previous_release(bundle), "training": training_log(bundle)}
+
+
+TRAINING_LOG = "training_log.json"
+
+
+def training_log(bundle: Bundle) -> dict | None:
+    """The trainer's ``adapter/training_log.json`` (loss curve, recipe), when the adapter has one.
+
+    It lives beside the weights, so the lock covers it. A log that is not a JSON object is
+    left out of the report: it is evidence for the reviewer, never an input to a verdict.
+    """
+    path = bundle.adapter / TRAINING_LOG if bundle.adapter else None
+    if path is None or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def default_out_dir(bundle: Bundle, started: datetime) -> Path:

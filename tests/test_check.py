@@ -165,3 +165,44 @@ def test_outputs_are_written_beside_report_json(tmp_path):
         assert (run / name).is_file(), name
     assert (tmp_path / "junit-extra.xml").read_text() == (run / "junit.xml").read_text()
     assert "s.boom" in (run / "report.html").read_text()
+
+
+def test_training_log_beside_the_adapter_reaches_the_report(tmp_path, tiny_adapter_dir):
+    import shutil
+
+    adapter = shutil.copytree(tiny_adapter_dir, tmp_path / "b" / "adapter")
+    curve = [{"step": 5, "loss": 1.9}, {"step": 10, "loss": 0.4}]
+    (adapter / "training_log.json").write_text(json.dumps(
+        {"loss_curve": curve, "recipe": {"lora": {"r": 8}}}))
+    root = write_bundle(tmp_path / "b", {"g.yaml": GATES}, manifest={"adapter": "adapter"})
+    lock_without_model(root)
+    check(root, tmp_path)
+    report = assert_valid_report(tmp_path / "run" / "report.json")
+    assert report["training"]["loss_curve"] == curve
+    assert "<polyline" in (tmp_path / "run" / "report.html").read_text()
+    # the log is locked with the adapter: editing it is caught like any other artifact
+    lock = json.loads((root / "gatekeeper.lock").read_text())
+    assert any(k.endswith("training_log.json") for k in lock["artifacts"])
+
+
+def test_no_adapter_no_training_section(tmp_path):
+    check(make(tmp_path), tmp_path)
+    assert assert_valid_report(tmp_path / "run" / "report.json")["training"] is None
+
+
+def test_previous_release_from_the_registry_is_compared(tmp_path):
+    root = write_bundle(tmp_path / "b", {"g.yaml": GATES}, manifest={"releases": "../releases"})
+    lock_without_model(root)
+    first = check(root, tmp_path)
+    registry = tmp_path / "releases" / "demo"
+    for version in ("0.9.0", "0.10.0", "1.2.0"):  # 0.10.0 is newest below 1.0.0; 1.2.0 is newer
+        (registry / version).mkdir(parents=True)
+        report = dict(first.report, bundle={**first.report["bundle"], "version": version})
+        (registry / version / "report.json").write_text(json.dumps(report))
+    (registry / "0.11.0").mkdir()  # a release without a report is not a comparison point
+    again = run_check(root, CheckOptions(out_dir=tmp_path / "run2"))
+    previous = again.report["previous_release"]
+    assert previous["version"] == "0.10.0" and previous["verdict"] == first.report["verdict"]
+    assert previous["gates"]["s.ok"] == {"outcome": "pass", "metrics": {"rate": 1.0}}
+    html = (tmp_path / "run2" / "report.html").read_text()
+    assert "Since the previous release" in html and "0.10.0" in html

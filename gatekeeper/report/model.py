@@ -11,7 +11,7 @@ import json
 import platform
 import shlex
 import sys
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import jsonschema
@@ -71,7 +71,7 @@ def build_report(session: RunSession, *, status: str, started: datetime, finishe
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "gatekeeper", "version": __version__},
         "status": status, "verdict": verdict, "exit_code": exit_code,
-        "started_at": started.isoformat(), "finished_at": finished.isoformat(),
+        "started_at": _stamp(started), "finished_at": _stamp(finished),
         "duration_s": round((finished - started).total_seconds(), 3),
         "message": message,
         "bundle": {"name": bundle.name, "version": bundle.version, "path": str(bundle.root),
@@ -105,6 +105,11 @@ def _ordered_results(session: RunSession, status: str) -> list[GateResult]:
                                 duration_s=0.0, spec=spec, source=source_of(spec))
         out.append(result)
     return out
+
+
+def _stamp(moment: datetime) -> str:
+    """UTC to the second, as people read it: 2026-11-23T17:58:13Z."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _jsonable(value):
