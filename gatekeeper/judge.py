@@ -53,8 +53,9 @@ _POWER = 0.8
 
 @dataclass(frozen=True)
 class ThresholdResult:
-    """The threshold part of a verdict. ``compared_value`` is what was held against the
-    limit: the point value, or the one-sided 95% bound when ``bound`` asks for one."""
+    """The threshold part of a verdict. ``compared_value`` is the point value, or the
+    one-sided 95% bound when ``bound`` asks for one (also when the point value already
+    fails, so the report never labels a point value as a bound)."""
 
     metric: str
     value: float
@@ -148,16 +149,28 @@ def judge_threshold(t: Threshold, m: Measurement, spec: GateSpec | None = None) 
     base = dict(metric=t.metric, value=value, bound=t.bound, min=t.min, max=t.max,
                 interval=interval, interval_method=method, n=n)
     point_ok = _within(value, t.min, t.max)
-    if t.bound == "point" or not point_ok:
+    if t.bound == "point" or (not point_ok and values is None):
         reason = f"{head} {'meets' if point_ok else 'fails'} {reasons.requirement(t)}"
         return ThresholdResult(**base, compared_value=value, required_n=None, reason=reason,
                                outcome="pass" if point_ok else "fail")
-    return _judge_bound(t, values, samples, head, base, spec)
+    limit, bound, need = _one_sided_bound(t, values, samples, spec)
+    shown = reasons.fmt_apart(bound, limit)
+    if not point_ok:  # the point estimate is already on the wrong side: no n can help
+        return ThresholdResult(**base, compared_value=bound, outcome="fail", required_n=None,
+                               reason=f"{head} fails {reasons.requirement(t)}")
+    lower = t.bound == "lower95"
+    if (bound >= limit) if lower else (bound <= limit):
+        return ThresholdResult(**base, compared_value=bound, outcome="pass", required_n=None,
+                               reason=f"{head} meets {reasons.requirement(t)} ({t.bound} {shown})")
+    needs = f"needs n >= {need}" if need else "no sample size suffices at this rate"
+    reason = f"{head} cannot support {reasons.requirement(t)} ({t.bound} {shown}): {needs}"
+    return ThresholdResult(**base, compared_value=bound, outcome="inconclusive",
+                           required_n=need, reason=reason)
 
 
-def _judge_bound(t: Threshold, values, samples: Samples | None, head: str, base: dict,
-                 spec: GateSpec | None) -> ThresholdResult:
-    """The point estimate already satisfies the limits: does the one-sided bound too?"""
+def _one_sided_bound(t: Threshold, values, samples: Samples | None,
+                     spec: GateSpec | None) -> tuple[float, float, int | None]:
+    """(limit, one-sided 95% bound, n at which the observed rate would clear the limit)."""
     lower = t.bound == "lower95"
     limit = t.min if lower else t.max
     if limit is None:
@@ -167,27 +180,17 @@ def _judge_bound(t: Threshold, values, samples: Samples | None, head: str, base:
         raise MeasurementError(f"bound {t.bound} on {t.metric!r} needs per-item samples, "
                                "but the gate type reported none",
                                hint="report Samples for this metric, or use bound: point")
-    side = "lower" if lower else "upper"
     n = len(values)
     if samples.binary:
         k = int(values.sum())
         bound = (stats.clopper_pearson_lower if lower else stats.clopper_pearson_upper)(k, n)
         finder = stats.required_n_for_lower_bound if lower else stats.required_n_for_upper_bound
-        need = finder(k / n, limit, min_n=n + 1)
-    else:
-        bound = stats.bootstrap_mean_bound(values, side=side)
-        variance = float(values.var(ddof=1)) if n > 1 else 0.0
-        need = stats.required_n_for_mean_bound(float(values.mean()), variance, limit, side=side)
-        need = max(need, n + 1) if need is not None else None
-    ok = bound >= limit if lower else bound <= limit
-    shown = reasons.fmt_apart(bound, limit)
-    if ok:
-        return ThresholdResult(**base, compared_value=bound, outcome="pass", required_n=None,
-                               reason=f"{head} meets {reasons.requirement(t)} ({t.bound} {shown})")
-    needs = f"needs n >= {need}" if need else "no sample size suffices at this rate"
-    reason = f"{head} cannot support {reasons.requirement(t)} ({t.bound} {shown}): {needs}"
-    return ThresholdResult(**base, compared_value=bound, outcome="inconclusive",
-                           required_n=need, reason=reason)
+        return limit, bound, finder(k / n, limit, min_n=n + 1)
+    side = "lower" if lower else "upper"
+    bound = stats.bootstrap_mean_bound(values, side=side)
+    variance = float(values.var(ddof=1)) if n > 1 else 0.0
+    need = stats.required_n_for_mean_bound(float(values.mean()), variance, limit, side=side)
+    return limit, bound, max(need, n + 1) if need is not None else None
 
 
 def judge_comparison(c: Comparison, m: Measurement, default_metric: str | None = None,

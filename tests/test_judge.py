@@ -82,6 +82,17 @@ def test_issue_example_1000_items_two_failures_is_inconclusive():
     assert f"needs n >= {result.threshold.required_n}" in result.reason
 
 
+def test_point_below_the_limit_fails_and_still_records_the_bound():
+    """The demo's case: 643/650 valid. Fail, no n can help, and the compared value shown as
+    the lower95 bound really is the Clopper-Pearson bound, not the point value."""
+    from gatekeeper import stats
+
+    result = judge(gate(VALID_995), measured("valid_rate", rate(643, 7)))
+    assert result.outcome == "fail" and result.threshold.required_n is None
+    assert result.threshold.compared_value == pytest.approx(stats.clopper_pearson_lower(643, 650))
+    assert result.threshold.compared_value < result.threshold.value < 0.995
+
+
 def test_issue_example_200_perfect_items_needs_598():
     result = judge(gate(VALID_995), measured("valid_rate", rate(200, 0)))
     assert result.outcome == "inconclusive"
