@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from gatekeeper.atomic import write_atomic
 from gatekeeper.bundle import Bundle
 from gatekeeper.collect import Collection
 from gatekeeper.errors import CollectionErrors, LockError
@@ -94,16 +94,7 @@ def write_lock(bundle: Bundle, collection: Collection, base_identity: dict) -> P
 
 
 def write_json_atomic(target: Path, data) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2, sort_keys=False, ensure_ascii=False)
-            f.write("\n")
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 def read_lock(bundle: Bundle) -> tuple[dict, str]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import stat
 
 import jsonschema
 import pytest
@@ -159,10 +161,15 @@ def test_python_gates_use_fixtures_and_are_reported(tmp_path):
 
 
 def test_outputs_are_written_beside_report_json(tmp_path):
-    result = check(make(tmp_path), tmp_path, junitxml=tmp_path / "junit-extra.xml")
+    check(make(tmp_path), tmp_path, junitxml=tmp_path / "junit-extra.xml")
     run = tmp_path / "run"
+    umask = os.umask(0)
+    os.umask(umask)
     for name in ("report.json", "report.html", "junit.xml", "summary.md"):
         assert (run / name).is_file(), name
+        # readable like any file the user writes (not the 0600 of a temp file)
+        assert stat.S_IMODE((run / name).stat().st_mode) == 0o666 & ~umask, name
+    assert not [p for p in run.iterdir() if p.name.startswith(".")], "temp files left behind"
     assert (tmp_path / "junit-extra.xml").read_text() == (run / "junit.xml").read_text()
     assert "s.boom" in (run / "report.html").read_text()
 
