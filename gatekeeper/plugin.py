@@ -9,7 +9,6 @@ bundle's ``gates/`` are ordinary pytest modules that use the ``candidate``, ``ba
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest

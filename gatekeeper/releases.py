@@ -7,7 +7,6 @@ Layout: ``<releases>/<bundle name>/<version>/`` holding the released bundle and 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from gatekeeper.bundle import Bundle
 

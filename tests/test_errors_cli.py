@@ -6,8 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from bundles import lock_without_model, write_bundle
 
 GOOD = """\
