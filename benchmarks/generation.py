@@ -121,7 +121,7 @@ def timed(function, *args):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--batch-sizes", default="32", help="comma-separated engine batch sizes")
+    parser.add_argument("--batch-sizes", default="64", help="comma-separated engine batch sizes")
     parser.add_argument("--max-new-tokens", type=int, default=48)
     parser.add_argument("--limit", type=int, default=len(TICKETS))
     args = parser.parse_args()

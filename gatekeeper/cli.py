@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--junitxml", type=Path, help="also write the JUnit XML here")
     check.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     check.add_argument("--cache-dir", type=Path, help="result cache directory (default: user cache)")
-    check.add_argument("--batch-size", type=int, help="generation batch size")
+    check.add_argument("--batch-size", type=int, help="generation batch size (default 64)")
     check.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     check.add_argument("--no-progress", action="store_true", help="no progress bars")
     check.add_argument("-v", "--verbose", action="store_true")

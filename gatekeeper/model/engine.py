@@ -36,7 +36,7 @@ class Engine:
     def __init__(self, *, base: ResolvedModel, adapter_dir: Path | None = None,
                  chat_template: str | None = None, dtype: str = "auto", device: str = "auto",
                  quantization: str | None = None, cache: ResultCache | NullCache | None = None,
-                 trust_remote_code: bool = False, batch_size: int = 32, progress: bool = True,
+                 trust_remote_code: bool = False, batch_size: int = 64, progress: bool = True,
                  allow_pickle: bool = False):
         _check_choice("dtype", dtype, DTYPES)
         _check_choice("device", device, DEVICES)
