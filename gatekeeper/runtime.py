@@ -19,7 +19,7 @@ def base_identity(bundle: Bundle) -> dict:
 
 def build_engine(bundle: Bundle, options: EngineOptions, lock: dict | None):
     """The run's engine. A base model whose weights differ from the lock is refused."""
-    from gatekeeper.model.cache import NullCache, ResultCache
+    from gatekeeper.model.cache import MemoryCache, ResultCache
     from gatekeeper.model.engine import Engine
     from gatekeeper.model.resolve import resolve_base
 
@@ -31,7 +31,7 @@ def build_engine(bundle: Bundle, options: EngineOptions, lock: dict | None):
                         where=bundle.root / "gatekeeper.lock",
                         hint="the base weights changed: restore them, or re-lock and re-review")
     if not options.cache:
-        cache = NullCache()
+        cache = MemoryCache()  # nothing persisted, but shared prompts are computed once
     elif options.cache_dir:
         cache = ResultCache(options.cache_dir / "results.sqlite")
     else:

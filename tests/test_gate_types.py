@@ -180,3 +180,21 @@ def test_json_validity_says_why_each_output_is_invalid(run):
     details = {i["detail"] for i in g["measurement"]["items"]}
     assert details and all(d for d in details)
 
+
+
+def test_no_cache_persists_nothing_but_computes_shared_prompts_once(run, tmp_path, monkeypatch):
+    from gatekeeper.model import decoding
+
+    gates, _, _, _ = run
+    bundle = pathlib.Path(gates["acc.exact"]["source"]["file"]).resolve().parents[1]
+    calls = []
+    real = decoding.generate_ids
+    monkeypatch.setattr(decoding, "generate_ids", lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setenv("GATEKEEPER_CACHE_DIR", str(tmp_path / "cache"))
+    again = run_check(bundle, CheckOptions(out_dir=tmp_path / "run",
+                                           engine=EngineOptions(cache=False, progress=False)))
+    # five generation gates on the same prompts and settings: candidate once, baseline once
+    assert len(calls) == 2
+    assert not (tmp_path / "cache" / "results.sqlite").exists()
+    assert {g["id"]: g["outcome"] for g in again.report["gates"]} == \
+        {g["id"]: g["outcome"] for g in gates.values()}

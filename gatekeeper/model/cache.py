@@ -97,8 +97,28 @@ class ResultCache:
             conn.close()
 
 
+class MemoryCache:
+    """The cache for ``--no-cache``: nothing is read from or written to disk, but within the
+    run a request is computed once (gates that share prompts and settings share answers)."""
+
+    path = None
+
+    def __init__(self) -> None:
+        self._data: dict[str, Any] = {}
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        return {k: self._data[k] for k in keys if k in self._data}
+
+    def put_many(self, items: Mapping[str, Any]) -> None:
+        self._data.update(items)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
 class NullCache:
-    """The cache for ``--no-cache``: remembers nothing, so every request is computed."""
+    """Remembers nothing, so every request is computed (benchmarks and tests that must
+    run the model every time)."""
 
     path = None
 

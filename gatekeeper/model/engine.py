@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 from gatekeeper.errors import ModelError
-from gatekeeper.model.cache import NullCache, ResultCache, cache_key
+from gatekeeper.model.cache import MemoryCache, NullCache, ResultCache, cache_key
 from gatekeeper.model.prompts import Prompt, check_prompt, encode_pair, encode_prompt, key_text, render
 from gatekeeper.model.resolve import ResolvedModel, adapter_fingerprint
 
@@ -35,7 +35,7 @@ class Engine:
 
     def __init__(self, *, base: ResolvedModel, adapter_dir: Path | None = None,
                  chat_template: str | None = None, dtype: str = "auto", device: str = "auto",
-                 quantization: str | None = None, cache: ResultCache | NullCache | None = None,
+                 quantization: str | None = None, cache: ResultCache | MemoryCache | NullCache | None = None,
                  trust_remote_code: bool = False, batch_size: int = 64, progress: bool = True,
                  allow_pickle: bool = False):
         _check_choice("dtype", dtype, DTYPES)
