@@ -64,6 +64,11 @@ class Measurement:
     items: tuple[ItemResult, ...] = ()
     details: Mapping[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        # n left unset by a gate type that did report per-item results: count those
+        if not self.n and self.items:
+            object.__setattr__(self, "n", len(self.items))
+
     def to_dict(self) -> dict:
         return {
             "metrics": dict(self.metrics),

@@ -296,3 +296,12 @@ def test_judgement_round_trips_through_json():
     cont = judge(gate(vs_baseline=Comparison(metric="s", min_gain=0.0)),
                  measured("s", *scores, binary=False))
     assert Judgement.from_dict(json.loads(json.dumps(cont.to_dict(), allow_nan=False))) == cont
+
+
+def test_measurement_counts_its_items_when_n_is_left_out():
+    from gatekeeper.measurement import ItemResult
+
+    items = tuple(ItemResult(id=str(i), input="q") for i in range(3))
+    assert Measurement(metrics={"rate": 1.0}, items=items).n == 3
+    assert Measurement(metrics={"rate": 1.0}, n=7, items=items).n == 7
+    assert Measurement(metrics={"rate": 1.0}).n == 0

@@ -81,7 +81,7 @@ def json_validity(ctx, *, schema: str | None = None, max_new_tokens: int = 64,
     valid = tuple(float(c[1]) for c in cand)
     base_valid = tuple(float(b[1]) for b in base)
     return Measurement(
-        metrics={"valid_rate": sum(valid) / n, "parse_rate": sum(c[0] for c in cand) / n},
+        metrics={"valid_rate": sum(valid) / n, "parse_rate": sum(c[0] for c in cand) / n}, n=n,
         baseline_metrics={"valid_rate": sum(base_valid) / n, "parse_rate": sum(b[0] for b in base) / n},
         samples={"valid_rate": Samples(valid, base_valid, binary=True),
                  "parse_rate": Samples(tuple(float(c[0]) for c in cand),
