@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gatekeeper.report.fmt import pval
+
 
 def _fmt(value) -> str:
     if value is None:
@@ -22,11 +24,13 @@ def gate_line(gate: dict) -> str:
         parts.append(f"{t['metric']} {_fmt(t.get('value'))}{ci} (need {need}, {t.get('bound', 'point')})")
     c = gate.get("comparison")
     if c:
+        p = pval(c.get("p_value"))
         parts.append(f"vs baseline {_fmt(c.get('baseline'))}: delta {c.get('delta', 0):+.3f}, "
-                     f"p={_fmt(c.get('p_value'))}")
+                     f"p{p if p.startswith('<') else '=' + p}")
+    line = "  ".join(parts)
     if gate["outcome"] != "pass":
-        parts.append(f"\n             -> {gate['reason']}")
-    return "  ".join(parts)
+        line += f"\n             -> {gate['reason']}"
+    return line
 
 
 def render_console(report: dict, paths: dict | None = None) -> str:
