@@ -82,3 +82,14 @@ def test_reason_kinds_group_by_failure_type():
 
 def test_without_a_schema_only_parsing_counts():
     assert judge_output("[1, 2]", None) == (True, True, None)
+
+
+def test_a_long_enum_is_counted_not_listed():
+    labels = [f"label_{i}" for i in range(20)]
+    validator = jsonschema.Draft202012Validator({"type": "object", "properties": {"category": {"enum": labels}}})
+    _, valid, reason = judge_output('{"category": "data_access"}', validator)
+    assert not valid
+    assert reason == "schema enum at /category: 'data_access' is not one of the 20 allowed values"
+    # a short enum still names the allowed values
+    _, _, reason = judge_output('{"category": "login", "priority": "urgent"}', VALIDATOR)
+    assert "['low', 'high']" in reason

@@ -51,7 +51,15 @@ def judge_output(text: str, validator) -> tuple[bool, bool, str | None]:
     if error is None:
         return True, True, None
     where = "/" + "/".join(map(str, error.absolute_path))
-    return True, False, f"schema {error.validator} at {where}: {error.message}"
+    return True, False, f"schema {error.validator} at {where}: {_message(error)}"
+
+
+def _message(error) -> str:
+    """jsonschema's message, except that a long enum is counted rather than listed."""
+    allowed = error.validator_value
+    if error.validator == "enum" and isinstance(allowed, list) and len(allowed) > 5:
+        return f"{error.instance!r} is not one of the {len(allowed)} allowed values"
+    return error.message
 
 
 def reason_kind(reason: str) -> str:
