@@ -64,6 +64,20 @@ def run_check(bundle_dir: str | Path, options: CheckOptions = CheckOptions()) ->
     return CheckResult(report, exit_code, out_dir, paths)
 
 
+# Deprecation notices from inside torch/transformers/peft are not the user's to act on and
+# buried the verdict in pytest's warnings summary; warnings from gate code still show.
+PYTEST_INI = """[pytest]
+markers =
+    gatekeeper(severity): python gate options
+filterwarnings =
+    ignore::DeprecationWarning:torch.*
+    ignore::DeprecationWarning:transformers.*
+    ignore::FutureWarning:transformers.*
+    ignore::DeprecationWarning:peft.*
+    ignore::FutureWarning:peft.*
+"""
+
+
 def _run_pytest(session: RunSession, options: CheckOptions) -> tuple[str, str | None]:
     import pytest
 
@@ -71,7 +85,7 @@ def _run_pytest(session: RunSession, options: CheckOptions) -> tuple[str, str | 
 
     with tempfile.TemporaryDirectory(prefix="gatekeeper-pytest-") as tmp:
         ini = Path(tmp) / "pytest.ini"  # isolate from the user's own pytest configuration
-        ini.write_text("[pytest]\nmarkers =\n    gatekeeper(severity): python gate options\n")
+        ini.write_text(PYTEST_INI)
         args = [*map(str, session.collection.gate_files), *map(str, session.collection.python_files),
                 "-c", str(ini), "--rootdir", str(session.bundle.root),
                 "-o", f"cache_dir={_pytest_cache_dir(session.bundle)}", "-p", "no:randomly",
