@@ -53,3 +53,18 @@ def test_atomic_write_replaces_and_leaves_no_temp_files(tmp_path):
     assert target.read_text(encoding="utf-8") == "new \u2713\n"
     assert os.stat(target).st_ino != inode_before          # a new file was moved into place
     assert [p.name for p in tmp_path.iterdir()] == ["report.html"]
+
+
+def test_the_committed_example_report_is_current(tmp_path, monkeypatch):
+    """reports/example must stay readable by this version and re-render from its JSON alone."""
+    from pathlib import Path
+
+    from gatekeeper.report.model import read_report
+
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+    example = Path(__file__).resolve().parents[1] / "reports" / "example"
+    report = read_report(example / "report.json")  # schema-validated
+    assert report["bundle"]["name"] == "support-tickets" and report["gates"]
+    paths = write_outputs(report, tmp_path)
+    assert paths["html"].read_text("utf-8") == (example / "report.html").read_text("utf-8"), \
+        "reports/example is stale: refresh it as reports/README.md says"
