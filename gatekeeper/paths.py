@@ -1,16 +1,24 @@
-"""Where gatekeeper keeps its caches (converted models, results, pytest state)."""
+"""Where gatekeeper keeps its caches: converted models, file-hash memos, results, pytest state."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+CACHE_ENV = "GATEKEEPER_CACHE_DIR"
+
 
 def cache_root() -> Path:
-    """GATEKEEPER_CACHE_DIR if set, else the platform's user cache dir."""
-    env = os.environ.get("GATEKEEPER_CACHE_DIR")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_cache_dir
+    """The cache root: ``$GATEKEEPER_CACHE_DIR``, else the platform's user cache dir.
 
-    return Path(user_cache_dir("gatekeeper"))
+    Read on every call (not at import) so tests and CI can redirect it per process.
+    """
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        root = Path(override).expanduser()
+    else:
+        import platformdirs
+
+        root = Path(platformdirs.user_cache_dir("gatekeeper"))
+    root.mkdir(parents=True, exist_ok=True)
+    return root

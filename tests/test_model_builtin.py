@@ -21,8 +21,11 @@ pytestmark = [
 RESOLVE = "from gatekeeper.model import resolve_base; print(resolve_base('builtin:smollm2-135m-instruct').path)"
 
 
-def test_two_concurrent_first_runs_convert_once_and_the_model_answers(isolated_cache_dir):
-    env = dict(os.environ, GATEKEEPER_CACHE_DIR=str(isolated_cache_dir))
+def test_two_concurrent_first_runs_convert_once_and_the_model_answers(tmp_path, monkeypatch):
+    # a cache of its own: other slow tests may already have converted into the session's
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("GATEKEEPER_CACHE_DIR", str(cache))
+    env = dict(os.environ)
     runs = [subprocess.Popen([sys.executable, "-c", RESOLVE], env=env, text=True,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)]
     results = [run.communicate(timeout=600) for run in runs]
@@ -30,7 +33,7 @@ def test_two_concurrent_first_runs_convert_once_and_the_model_answers(isolated_c
     paths = {out.strip() for out, _ in results}
     assert len(paths) == 1
     assert sum("converting" in err for _, err in results) == 1
-    models = isolated_cache_dir / "models"
+    models = cache / "models"
     assert not [p for p in models.iterdir() if "-tmp-" in p.name]  # no half-written dirs left
 
     base = resolve_base("builtin:smollm2-135m-instruct")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing
 
 from gatekeeper.model import NullCache, ResultCache, cache_key
-from gatekeeper.model.paths import cache_root
+from gatekeeper.paths import cache_root
 
 SETTINGS = {"max_new_tokens": 64, "stop": ["\n"], "chat": True}
 

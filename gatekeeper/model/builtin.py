@@ -19,7 +19,7 @@ from pathlib import Path
 
 from gatekeeper.errors import ModelError
 from gatekeeper.model.hashing import file_sha256
-from gatekeeper.model.paths import cache_root
+from gatekeeper.paths import cache_root
 
 PREFIX = "builtin:"
 

@@ -10,7 +10,7 @@ import hashlib
 from pathlib import Path
 
 from gatekeeper.model.cache import ResultCache
-from gatekeeper.model.paths import cache_root
+from gatekeeper.paths import cache_root
 
 _BLOCK = 1 << 20
 
