@@ -82,3 +82,57 @@ def test_two_processes_writing_at_once_lose_nothing(tmp_path):
     cache = ResultCache(path)
     assert len(cache) == 2 * 40 * 50
     assert cache.get_many(["w1-39-49"]) == {"w1-39-49": [1, 39, 49]}
+
+
+
+def test_opening_a_cache_while_another_process_holds_it_waits_instead_of_failing(tmp_path):
+    """A first run creating the file while another holds a lock on it: switching to WAL
+    fails at once in SQLite (no busy wait), so ResultCache must retry, not crash."""
+    import sqlite3
+    import threading
+
+    path = tmp_path / "fresh.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    outcome = {}
+
+    def open_cache():
+        try:
+            outcome["cache"] = ResultCache(path, timeout_s=30)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            outcome["error"] = exc
+
+    opener = threading.Thread(target=open_cache)
+    opener.start()
+    opener.join(timeout=0.5)
+    assert opener.is_alive() and not outcome, "ResultCache gave up while the file was locked"
+    holder.execute("COMMIT")
+    holder.close()
+    opener.join(timeout=30)
+    assert "error" not in outcome, outcome.get("error")
+    outcome["cache"].put_many({"k": 1})
+    assert outcome["cache"].get_many(["k"]) == {"k": 1}
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def _creator(path: str, worker: int, ready) -> None:
+    ready.wait()  # every process started and waiting: they open the new file together
+    for i in range(5):
+        ResultCache(path).put_many({f"c{worker}-{i}": worker})
+
+
+def test_processes_creating_the_same_new_cache_at_once_all_succeed(tmp_path):
+    """First runs on a fresh machine open the same not-yet-existing files together. Before
+    the fix about 1 process in 15 died with "database is locked" here (switching to WAL
+    does not wait on the busy timeout)."""
+    context = multiprocessing.get_context("fork")  # the workers only touch sqlite
+    for attempt in range(25):
+        path = str(tmp_path / f"fresh-{attempt}.sqlite")
+        ready = context.Barrier(6)
+        workers = [context.Process(target=_creator, args=(path, w, ready)) for w in range(6)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(timeout=120)
+        assert [w.exitcode for w in workers] == [0] * 6, f"attempt {attempt}"
+        assert len(ResultCache(path)) == 30

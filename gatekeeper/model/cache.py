@@ -30,6 +30,23 @@ def cache_key(model_fp: str, adapter_fp: str, kind: str, prompt_text: str,
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def _enable_wal(conn: sqlite3.Connection, timeout_s: float) -> None:
+    """Switch the file to WAL (persistent, so once per file). Changing the journal mode
+    answers "database is locked" at once, without waiting on the busy timeout, while another
+    process holds the file (two first runs creating it together): retry until the timeout."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal":
+                return
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class ResultCache:
     """A key -> JSON value store in one SQLite file, safe for concurrent processes."""
 
@@ -39,6 +56,7 @@ class ResultCache:
         self._timeout_s = timeout_s
         conn = self._connect()
         try:
+            _enable_wal(conn, timeout_s)
             conn.execute(_SCHEMA)
         finally:
             conn.close()
@@ -52,7 +70,6 @@ class ResultCache:
         # A connection per operation: cheap, fork-safe, and never shared across threads.
         conn = sqlite3.connect(self.path, timeout=self._timeout_s, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {int(self._timeout_s * 1000)}")
-        conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = NORMAL")
         return conn
 
