@@ -1,7 +1,7 @@
 """Reproduce the demo bundle's LoRA adapter: SmolLM2-135M-Instruct fine-tuned on the
 support-ticket golden set (golden_sets/tickets/train.jsonl) with TRL SFT + PEFT, on CPU.
 
-    python examples/tickets/train_adapter.py            # ~15-25 min on 2 CPU cores
+    python examples/tickets/train_adapter.py            # ~30 min on 2 CPU cores (3 epochs)
     gatekeeper lock examples/tickets                    # re-pin the new adapter
 
 Until `gatekeeper train` lands this script is the recipe; it reads the same hyper-parameters
