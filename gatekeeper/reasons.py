@@ -7,6 +7,24 @@ from __future__ import annotations
 
 from gatekeeper.spec import Threshold
 
+TESTS = {"exact_binomial": "exact binomial", "studentized_bootstrap": "studentized bootstrap",
+         "mcnemar_exact": "exact McNemar", "tango_score": "Tango score test"}
+
+
+def threshold_reason(t: Threshold, head: str, r: dict) -> str:
+    """Reason for a bound-judged threshold: the deciding bound, the test's p and the power."""
+    limit_value = t.min if t.bound == "lower95" else t.max
+    shown = fmt_apart(r["compared_value"], limit_value)
+    test = TESTS.get(r["test"], r["test"])
+    p = f", {test} {pvalue(r['p_value'])}" if r.get("p_value") is not None else ""
+    if r["outcome"] == "pass":
+        return f"{head} meets {requirement(t)} ({t.bound} {shown}{p})"
+    if r["outcome"] == "fail":
+        other = "upper95" if t.bound == "lower95" else "lower95"
+        opposite = fmt_apart(r["opposite_value"], limit_value)
+        return f"{head} fails {requirement(t)}: the data show it is not met ({other} {opposite}{p})"
+    return f"{head} cannot support {requirement(t)} ({t.bound} {shown}{p}): {r['power_note']}"
+
 
 def comparison_reason(r: dict) -> str:
     level = round(100 * (1 - 2 * r["alpha"]))
@@ -16,19 +34,22 @@ def comparison_reason(r: dict) -> str:
         claim, boundary = f"non-inferiority (max_drop {limit(r['margin'])})", -r["margin"]
     else:
         claim, boundary = f"superiority (min_gain {limit(r['margin'])})", r["margin"]
-    p = ""
-    # McNemar's p tests delta > 0 only: shown where it tests the gate's own boundary
-    if r["test"] == "paired_bootstrap" or boundary == 0:
-        p = ", p<0.0001" if r["p_value"] < 1e-4 else f", p={r['p_value']:.3g}"
+    test = TESTS.get(r["test"], r["test"])
     head = (f"{r['metric']} vs baseline: delta {fmt(r['delta'], signed=True)} (candidate "
             f"{fmt(r['candidate'])}, baseline {fmt(r['baseline'])}{direction}, {level}% CI "
-            f"{fmt(lo, signed=True)} to {fmt(hi, signed=True)}{p}, n={r['n']})")
+            f"{fmt(lo, signed=True)} to {fmt(hi, signed=True)}, {test} {pvalue(r['p_value'])}, "
+            f"n={r['n']})")
     if r["outcome"] == "pass":
         return f"{head} shows {claim}"
     if r["outcome"] == "fail":
-        return f"{head} fails {claim}: delta <= {limit(boundary)}"
-    needs = f"needs n >= {r['required_n']}" if r["required_n"] else "no sample size suffices"
-    return f"{head} cannot show {claim}: {needs}"
+        return f"{head} fails {claim}: the data show delta < {limit(boundary)}"
+    return f"{head} cannot show {claim}: {r['power_note']}"
+
+
+def pvalue(p: float | None) -> str:
+    if p is None:
+        return "p n/a"
+    return "p<0.0001" if p < 1e-4 else f"p={p:.3g}"
 
 
 def requirement(t: Threshold) -> str:

@@ -38,15 +38,16 @@ class Comparison:
     Exactly one of ``max_drop`` (non-inferiority: candidate is not worse than baseline
     by more than max_drop) or ``min_gain`` (superiority with a margin: candidate beats
     baseline by more than min_gain) is set. ``metric`` defaults to the threshold's.
-    ``higher_is_better`` flips the direction for metrics such as refusal rate on
-    harmless prompts.
+    The direction comes from the gate type's metric table; ``higher_is_better`` may restate
+    it (a contradiction is a ConfigError) or set it for a metric the gate type does not
+    declare. None: take it from the table (higher is better when undeclared).
     """
 
     metric: str | None = None
     max_drop: float | None = None
     min_gain: float | None = None
     alpha: float = 0.05
-    higher_is_better: bool = True
+    higher_is_better: bool | None = None
 
 
 @dataclass(frozen=True)
