@@ -4,33 +4,18 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from functools import lru_cache
 from pathlib import Path
 
-from gatekeeper.errors import ConfigError
 from gatekeeper.gate_types.common import display, prompt_of, require_prompts
 from gatekeeper.golden import GoldenSet
 from gatekeeper.measurement import ItemResult, Measurement, Samples
 from gatekeeper.registry import gate_type
+from gatekeeper.validation import schema_validator
 
 
-@lru_cache(maxsize=16)
 def _validator(schema_path: str):
-    import jsonschema
-
-    try:
-        schema = json.loads(Path(schema_path).read_text("utf-8"))
-    except ValueError as exc:
-        raise ConfigError(f"schema file is not valid JSON: {exc}", where=schema_path,
-                          hint="fix the JSON syntax of the schema file") from None
-    cls = jsonschema.validators.validator_for(schema, default=jsonschema.Draft202012Validator)
-    try:
-        cls.check_schema(schema)
-    except jsonschema.SchemaError as exc:
-        at = "/".join(map(str, exc.absolute_path)) or "(top level)"
-        raise ConfigError(f"schema file is not a valid JSON Schema at {at}: {exc.message}",
-                          where=schema_path, hint="see https://json-schema.org/draft/2020-12") from None
-    return cls(schema)
+    """The schema's validator; $refs resolve to local files only (never the network)."""
+    return schema_validator(schema_path)
 
 
 def _check(params: dict, golden: GoldenSet | None) -> None:
