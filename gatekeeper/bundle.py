@@ -7,16 +7,22 @@ path. Locking lives in ``gatekeeper.lock``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gatekeeper.errors import BundleError, CollectionErrors, ConfigError
+from gatekeeper.files import PICKLE_SUFFIXES
 from gatekeeper.validation import schema_errors
 from gatekeeper.yamlio import Document, load_yaml
 
 MANIFEST = "gatekeeper.yaml"
-PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".pkl", ".pickle", ".ckpt")
+# name and version become file names (reports/NAME-VERSION-TIME): no separators, no "..",
+# no control characters. A JSON Schema `pattern` cannot say this: Python's `$` also matches
+# before a trailing newline.
+NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
+VERSION_RE = re.compile(r"[A-Za-z0-9]+(?:[._+-][A-Za-z0-9]+){0,31}")
 
 
 @dataclass(frozen=True)
@@ -77,8 +83,24 @@ def load_bundle(path: str | Path) -> Bundle:
     return _build(root, doc, errors)
 
 
+def _identity_errors(doc: Document) -> list[ConfigError]:
+    """name and version must be plain words: they end up in paths and report titles."""
+    errors: list[ConfigError] = []
+    checks = (("name", NAME_RE, "letters, digits, '.', '_' or '-', starting with a letter or digit"),
+              ("version", VERSION_RE, "a plain version such as 1.3.0, 2024.05 or 1.0-rc1"))
+    for key, pattern, expected in checks:
+        value = doc.data.get(key)
+        if isinstance(value, str) and (not pattern.fullmatch(value) or ".." in value):
+            errors.append(BundleError(f"manifest: {key} {value!r} is not {expected}",
+                                      where=doc.path, line=doc.line((key,)),
+                                      hint=f"the {key} is used in report directory names; "
+                                           "no slashes, spaces or control characters"))
+    return errors
+
+
 def _build(root: Path, doc: Document, errors: list) -> Bundle:
     data: dict[str, Any] = doc.data
+    errors.extend(_identity_errors(doc))
     resolve = _Resolver(root, doc, errors)
     base = BaseModel(**{k: v for k, v in data["base"].items()})
     if base.dtype is None:
@@ -113,9 +135,17 @@ def _build(root: Path, doc: Document, errors: list) -> Bundle:
 
 def _weight_format_errors(bundle: Bundle, doc: Document) -> list[ConfigError]:
     """Pickle weights can run code when loaded: refuse them unless the manifest opts in."""
-    files = [p for p in bundle.adapter.rglob("*") if p.is_file()]
+    errors: list[ConfigError] = []
+    files = []
+    for p in sorted(bundle.adapter.rglob("*")):
+        if not p.resolve().is_relative_to(bundle.root):
+            errors.append(BundleError(
+                f"adapter file '{p.relative_to(bundle.root)}' is a link that leaves the bundle "
+                f"(to {p.resolve()})", where=bundle.manifest_path, line=doc.line(("adapter",)),
+                hint="copy the file into the bundle: everything that ships must be inside it"))
+        elif p.is_file():
+            files.append(p)
     pickles = [p for p in files if p.suffix in PICKLE_SUFFIXES]
-    errors = []
     if pickles and not bundle.allow_pickle:
         names = ", ".join(str(p.relative_to(bundle.root)) for p in pickles)
         errors.append(BundleError(

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from gatekeeper import __version__
-from gatekeeper.errors import CollectionErrors, GatekeeperError
+from gatekeeper.errors import CollectionErrors, GatekeeperError, UsageError
 
 EXIT_CODES = """exit codes:
   0  every blocking gate passed
@@ -21,15 +21,43 @@ EXIT_CODES = """exit codes:
   5  no gates selected"""
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with gatekeeper's exit code for a bad command line (4, not argparse's 2,
+    which means "interrupted" here)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(4)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, found {value}")
+    return value
+
+
+# `check` takes pytest's selection options as its own (-k, -m, -x, --lf, --junitxml, -v);
+# no other pytest option is passed through: nothing outside the bundle may change a verdict.
+CHECK_EPILOG = EXIT_CODES + """
+
+Only the options above are accepted; other pytest options are refused (exit 4), so nothing
+on the command line beyond these can change which gates run or how they are judged."""
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="gatekeeper", description="Decide whether a fine-tuned LLM adapter may ship.",
         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"gatekeeper {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = sub.add_parser("check", help="run a bundle's gates and write the release report",
-                           epilog=EXIT_CODES + "\n\nUnknown options are passed on to pytest.",
+                           epilog=CHECK_EPILOG,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     check.add_argument("bundle", type=Path)
     check.add_argument("-k", dest="keyword", metavar="EXPR", help="only gates matching EXPR (pytest -k)")
@@ -41,7 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--junitxml", type=Path, help="also write the JUnit XML here")
     check.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     check.add_argument("--cache-dir", type=Path, help="result cache directory (default: user cache)")
-    check.add_argument("--batch-size", type=int, help="generation batch size (default 64)")
+    check.add_argument("--batch-size", type=_positive_int, help="generation batch size (default 64)")
     check.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     check.add_argument("--no-progress", action="store_true", help="no progress bars")
     check.add_argument("-v", "--verbose", action="store_true")
@@ -68,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-    if extra and args.command != "check":
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+
     try:
         return COMMANDS[args.command](args, extra, argv)
     except CollectionErrors as exc:
@@ -90,6 +117,7 @@ def cmd_check(args, extra, argv) -> int:
     from gatekeeper.report.console import render_console
     from gatekeeper.session import EngineOptions
 
+    _check_options(args)
     engine = EngineOptions(cache=not args.no_cache, cache_dir=args.cache_dir,
                            batch_size=args.batch_size, device=args.device,
                            progress=not args.no_progress)
@@ -100,6 +128,40 @@ def cmd_check(args, extra, argv) -> int:
     result = run_check(args.bundle, options)
     print(render_console(result.report, result.paths))
     return result.exit_code
+
+
+def _check_options(args) -> None:
+    """Option values that argparse cannot check alone; all fail before anything loads."""
+    for flag, expr in (("-k", args.keyword), ("-m", args.markexpr)):
+        if expr is not None:
+            _check_expression(flag, expr)
+    if args.cache_dir is not None and args.cache_dir.exists() and not args.cache_dir.is_dir():
+        raise UsageError(f"--cache-dir {args.cache_dir} is a file", where=args.cache_dir,
+                         hint="give a directory (it is created when missing)")
+    if args.junitxml is not None and args.junitxml.is_dir():
+        raise UsageError(f"--junitxml {args.junitxml} is a directory",
+                         hint="give a file path, e.g. --junitxml reports/junit.xml")
+
+
+def _check_expression(flag: str, expr: str) -> None:
+    """A -k/-m expression pytest would refuse, refused here with pytest's own message."""
+    try:
+        from _pytest.mark.expression import Expression
+    except ImportError:  # pytest moved it: pytest itself refuses the expression later
+        return
+    try:
+        Expression.compile(expr)
+    except (SyntaxError, ValueError) as exc:  # pytest 9: SyntaxError; older: ParseError(Exception)
+        message = getattr(exc, "msg", None) or str(exc)
+        column = getattr(exc, "offset", None) or getattr(exc, "column", None)
+        at = f" at column {column}" if column else ""
+        raise UsageError(f"{flag} {expr!r}: bad expression{at}: {message}",
+                         hint="use names joined by and/or/not, e.g. -k 'tickets and not json'") from None
+    except Exception as exc:  # noqa: BLE001 - older pytest raises its own ParseError class
+        if type(exc).__name__ != "ParseError":
+            raise
+        raise UsageError(f"{flag} {expr!r}: bad expression: {exc}",
+                         hint="use names joined by and/or/not, e.g. -k 'tickets and not json'") from None
 
 
 def cmd_validate(args, extra, argv) -> int:
@@ -116,8 +178,7 @@ def cmd_validate(args, extra, argv) -> int:
 def cmd_lock(args, extra, argv) -> int:
     from gatekeeper.bundle import load_bundle
     from gatekeeper.collect import collect_gates
-    from gatekeeper.lock import write_lock
-    from gatekeeper.runtime import base_identity
+    from gatekeeper.lock import base_identity, write_lock
 
     bundle = load_bundle(args.bundle)
     collection = collect_gates(bundle)

@@ -8,30 +8,33 @@ missing, or appeared in the adapter without being locked.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import re
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from gatekeeper.atomic import write_atomic
 from gatekeeper.bundle import Bundle
 from gatekeeper.collect import Collection
-from gatekeeper.errors import CollectionErrors, LockError
+from gatekeeper.errors import CollectionErrors, GatekeeperError, LockError
+from gatekeeper.files import sha256_bytes, sha256_file
 
 LOCK_FILE = "gatekeeper.lock"
-LOCK_VERSION = 1
+LOCK_VERSION = 2  # 2: the base records tokenizer and chat-template fingerprints
 TRACKED_LIBRARIES = ("gatekeeper", "torch", "transformers", "peft", "trl", "bitsandbytes",
                      "lm-eval", "jsonschema", "rapidfuzz", "pytest", "jinja2")
+# What pins the base model: its weights, its tokenizer files, and the chat template the run
+# applies (the bundle's own, else the tokenizer's). Each changes outputs on its own.
+BASE_FINGERPRINTS = ("fingerprint", "tokenizer_fingerprint", "chat_template_fingerprint")
+_RELOCK = "run `gatekeeper lock BUNDLE` to pin the current files (and review why they changed)"
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return "sha256:" + h.hexdigest()
+def file_digest(path: Path) -> str:
+    """The lock's form of a file hash: ``sha256:<hex>``."""
+    return "sha256:" + sha256_file(path)
 
 
 def library_versions() -> dict[str, str | None]:
@@ -70,6 +73,34 @@ def artifact_paths(bundle: Bundle, collection: Collection) -> list[Path]:
     return out
 
 
+def base_identity(bundle: Bundle) -> dict:
+    """What the lock records about the base model: what was asked for and what it hashed to."""
+    from gatekeeper.model.resolve import resolve_base
+
+    resolved = resolve_base(bundle.base.model, bundle.base.revision, allow_pickle=bundle.allow_pickle)
+    return {"model": bundle.base.model, "revision": bundle.base.revision,
+            "fingerprint": resolved.fingerprint,
+            "tokenizer_fingerprint": resolved.tokenizer_fingerprint,
+            "chat_template_fingerprint": chat_template_fingerprint(bundle, resolved.path)}
+
+
+def chat_template_fingerprint(bundle: Bundle, model_dir: Path) -> str:
+    """sha256 of the chat template a run applies: the bundle's file, else the tokenizer's."""
+    if bundle.chat_template is not None:
+        return sha256_file(bundle.chat_template)
+    jinja = model_dir / "chat_template.jinja"
+    if jinja.is_file():
+        return sha256_file(jinja)
+    for name in ("chat_template.json", "tokenizer_config.json"):
+        try:
+            template = json.loads((model_dir / name).read_text("utf-8")).get("chat_template")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if template:
+            return sha256_bytes(json.dumps(template, sort_keys=True).encode("utf-8"))
+    return "none"
+
+
 def _key(bundle: Bundle, path: Path) -> str:
     return os.path.relpath(path, bundle.root)
 
@@ -80,7 +111,7 @@ def build_lock(bundle: Bundle, collection: Collection, base_identity: dict) -> d
         "bundle": {"name": bundle.name, "version": bundle.version},
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "base": base_identity,
-        "artifacts": {_key(bundle, p): sha256_file(p) for p in artifact_paths(bundle, collection)},
+        "artifacts": {_key(bundle, p): file_digest(p) for p in artifact_paths(bundle, collection)},
         "tools": library_versions(),
     }
 
@@ -98,40 +129,125 @@ def write_json_atomic(target: Path, data) -> None:
 
 
 def read_lock(bundle: Bundle) -> tuple[dict, str]:
-    """The lock and its digest; a missing or unreadable lock is a LockError with a fix."""
+    """The lock and its digest; a missing, unreadable or malformed lock is a LockError."""
     path = bundle.root / LOCK_FILE
     if not path.is_file():
         raise LockError("bundle has no gatekeeper.lock", where=bundle.root,
                         hint=f"pin its artifacts with `gatekeeper lock {bundle.root}`")
-    raw = path.read_bytes()
     try:
+        raw = path.read_bytes()
         lock = json.loads(raw)
-        lock["artifacts"]
-    except (ValueError, KeyError, TypeError):
-        raise LockError("gatekeeper.lock is not a valid lock file", where=path,
-                        hint="regenerate it with `gatekeeper lock` (and review why it changed)") from None
-    return lock, "sha256:" + hashlib.sha256(raw).hexdigest()
+    except OSError as exc:
+        raise LockError(f"cannot read gatekeeper.lock: {exc.strerror}", where=path) from None
+    except ValueError as exc:
+        raise LockError(f"gatekeeper.lock is not valid JSON ({exc})", where=path,
+                        hint="regenerate it: " + _RELOCK) from None
+    problem = _shape_problem(lock)
+    if problem:
+        raise LockError(f"gatekeeper.lock is not a valid lock file: {problem}", where=path,
+                        hint="regenerate it: " + _RELOCK)
+    return lock, "sha256:" + sha256_bytes(raw)
+
+
+def _shape_problem(lock: Any) -> str | None:
+    if not isinstance(lock, dict):
+        return f"expected a JSON object, found {type(lock).__name__}"
+    artifacts = lock.get("artifacts")
+    if not isinstance(artifacts, dict):
+        return f"'artifacts' must be an object of path: sha256, found {type(artifacts).__name__}"
+    for key, value in artifacts.items():
+        if not isinstance(value, str) or not value.startswith("sha256:"):
+            return f"artifact '{key}' has {value!r}, expected 'sha256:<hex>'"
+    if not isinstance(lock.get("base"), dict):
+        return f"'base' must be an object, found {type(lock.get('base')).__name__}"
+    return None
 
 
 def verify_lock(bundle: Bundle, collection: Collection) -> tuple[dict, str]:
-    """Recompute every hash; raise naming each file that differs. Returns (lock, digest)."""
+    """Recompute every hash; raise naming each file that differs. Returns (lock, digest).
+
+    The base model is checked here too, before any gate runs: a run whose base weights,
+    tokenizer or chat template differ from the lock is a configuration error, not a gate error.
+    """
     lock, digest = read_lock(bundle)
+    errors = _artifact_errors(bundle, collection, lock)
+    errors += _base_errors(bundle, lock, needs_model=_needs_model(collection))
+    if errors:
+        raise CollectionErrors(errors)
+    return lock, digest
+
+
+MODEL_FIXTURES = re.compile(r"\b(candidate|baseline)\b")
+
+
+def _needs_model(collection: Collection) -> bool:
+    """Whether a gate of this run will load the base model: a declarative gate says so in its
+    type; a python gate file does when it names a model fixture. (Should a python gate reach
+    the model otherwise, the engine re-checks the base before loading: ``verify_base``.)"""
+    if any(collection.gate_type(spec).needs_model for spec in collection.gates):
+        return True
+    return any(MODEL_FIXTURES.search(p.read_text("utf-8", errors="replace"))
+               for p in collection.python_files)
+
+
+def verify_base(bundle: Bundle, lock: dict | None) -> None:
+    """Raise unless the base model on disk is the one the lock pins (called before loading it)."""
+    errors = _base_errors(bundle, lock or {"base": {}}, needs_model=True)
+    if errors:
+        raise CollectionErrors(errors)
+
+
+def _artifact_errors(bundle: Bundle, collection: Collection, lock: dict) -> list[GatekeeperError]:
     lock_path = bundle.root / LOCK_FILE
     locked: dict = lock["artifacts"]
     current = {_key(bundle, p): p for p in artifact_paths(bundle, collection)}
-    errors = []
+    errors: list[GatekeeperError] = []
     for key, expected in locked.items():
         path = (bundle.root / key).resolve()
         if not path.is_file():
             errors.append(LockError(f"locked file '{key}' is missing", where=lock_path,
                                     hint="restore it, or re-lock if the removal is intended"))
-        elif sha256_file(path) != expected:
+            continue
+        try:
+            found = file_digest(path)
+        except OSError as exc:
+            errors.append(LockError(f"cannot read locked file '{key}': {exc.strerror}", where=lock_path))
+            continue
+        if found != expected:
             errors.append(LockError(f"'{key}' differs from the lock (expected {expected[:19]}…)",
-                                    where=lock_path, hint="the file was changed after locking: restore "
-                                    "it, or run `gatekeeper lock` if the change is intended"))
+                                    where=lock_path, hint="the file was changed after locking: "
+                                    "restore it, or " + _RELOCK))
     for key in current.keys() - locked.keys():
         errors.append(LockError(f"'{key}' is used by the bundle but not locked", where=lock_path,
                                 hint="run `gatekeeper lock` to pin it"))
-    if errors:
-        raise CollectionErrors(errors)
-    return lock, digest
+    return errors
+
+
+def _base_errors(bundle: Bundle, lock: dict, *, needs_model: bool) -> list[GatekeeperError]:
+    """The manifest's base must be the locked one; its files are hashed only when a gate
+    will load it (static gates never do)."""
+    lock_path = bundle.root / LOCK_FILE
+    locked = lock["base"]
+    asked = (bundle.base.model, bundle.base.revision)
+    if (locked.get("model"), locked.get("revision")) != asked:
+        return [LockError(f"the lock pins base model {_name(locked.get('model'), locked.get('revision'))}, "
+                          f"the manifest names {_name(*asked)}", where=lock_path, hint=_RELOCK)]
+    if not needs_model:
+        return []
+    missing = [k for k in BASE_FINGERPRINTS if not locked.get(k)]
+    if missing:
+        return [LockError(f"the lock does not pin the base model ({', '.join(missing)} not recorded)",
+                          where=lock_path, hint=_RELOCK)]
+    current = base_identity(bundle)
+    return [LockError(f"base model '{bundle.base.model}': {k} differs from the lock (locked "
+                      f"{str(locked[k])[:12]}…, found {str(current[k])[:12]}…)", where=lock_path,
+                      hint=f"the base's {_WHAT[k]} changed: restore them, or " + _RELOCK)
+            for k in BASE_FINGERPRINTS if current[k] != locked[k]]
+
+
+_WHAT = {"fingerprint": "weights", "tokenizer_fingerprint": "tokenizer files",
+         "chat_template_fingerprint": "chat template"}
+
+
+def _name(model: Any, revision: Any) -> str:
+    return f"'{model}@{revision}'" if revision else f"'{model}'"

@@ -20,5 +20,11 @@ def cache_root() -> Path:
         import platformdirs
 
         root = Path(platformdirs.user_cache_dir("gatekeeper"))
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from gatekeeper.errors import ConfigError
+
+        raise ConfigError(f"cannot use {root} as gatekeeper's cache directory: {exc.strerror}",
+                          where=root, hint=f"set {CACHE_ENV} to a writable directory") from None
     return root

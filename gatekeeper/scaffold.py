@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from pathlib import Path
 
 from gatekeeper.errors import UsageError
 
 MANIFEST = """\
 # gatekeeper bundle manifest. Check it with: gatekeeper validate {dir}
-name: {name}                      # names the release; letters, digits, . _ -
+name: {name}                    # names the release; letters, digits, . _ -
 version: 0.1.0
 base:
   model: builtin:smollm2-135m-instruct   # or a local model directory, or a cached hub id
@@ -46,15 +47,28 @@ ROWS = [
 
 def init_bundle(directory: Path, *, name: str | None = None) -> Path:
     """Create a new bundle; refuses to touch a directory that already has content."""
+    from gatekeeper.bundle import NAME_RE
+
     directory = Path(directory)
-    if directory.exists() and any(directory.iterdir()):
-        raise UsageError(f"'{directory}' already exists and is not empty", where=directory,
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        what = "is not empty" if directory.is_dir() else "is a file"
+        raise UsageError(f"'{directory}' already exists and {what}", where=directory,
                          hint="choose a new directory; init never overwrites your files")
+    if name is not None and not NAME_RE.fullmatch(name):
+        raise UsageError(f"--name {name!r} is not a valid bundle name",
+                         hint="use letters, digits, '.', '_' or '-', starting with a letter or digit")
     name = name or re.sub(r"[^A-Za-z0-9_.-]+", "-", directory.resolve().name).strip("-.") or "bundle"
-    (directory / "gates").mkdir(parents=True, exist_ok=True)
-    (directory / "data").mkdir(exist_ok=True)
-    (directory / "gatekeeper.yaml").write_text(MANIFEST.format(name=name, dir=directory), "utf-8")
-    (directory / "gates" / "example.yaml").write_text(GATES.format(dir=directory), "utf-8")
+    shown = re.sub(r"[\x00-\x1f\x7f]", "?", shlex.quote(str(directory)))  # it goes into comments
     rows = "".join(json.dumps(r) + "\n" for r in ROWS)
-    (directory / "data" / "eval.jsonl").write_text(rows, "utf-8")
+    try:
+        (directory / "gates").mkdir(parents=True, exist_ok=True)
+        (directory / "data").mkdir(exist_ok=True)
+        # json.dumps quotes the name: YAML would read 1.0 or true as a number or a boolean
+        (directory / "gatekeeper.yaml").write_text(MANIFEST.format(name=json.dumps(name), dir=shown),
+                                                   "utf-8")
+        (directory / "gates" / "example.yaml").write_text(GATES.format(dir=shown), "utf-8")
+        (directory / "data" / "eval.jsonl").write_text(rows, "utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot create the bundle: {exc.strerror}", where=exc.filename or directory,
+                         hint="choose a directory you can write to") from None
     return directory

@@ -8,14 +8,31 @@ from gatekeeper.errors import ConfigError
 from gatekeeper.golden import GoldenSet
 
 
+ROLES = ("system", "user", "assistant", "tool")
+
+
 def prompt_of(row: dict, prompt_field: str):
     """A row's prompt: a string (one user turn) or a chat ``messages`` list without the answer."""
     if prompt_field in row:
         return row[prompt_field]
     messages = row.get("messages")
     if isinstance(messages, list) and messages:
-        return messages[:-1] if messages[-1].get("role") == "assistant" else messages
+        last = messages[-1]
+        return messages[:-1] if isinstance(last, dict) and last.get("role") == "assistant" else messages
     raise KeyError(prompt_field)
+
+
+def message_problem(messages: list) -> str | None:
+    """Why a chat ``messages`` list is malformed, or None: each item must be
+    ``{"role": "system"|"user"|"assistant"|"tool", "content": "..."}``."""
+    for i, message in enumerate(messages):
+        if not isinstance(message, dict):
+            return f"message {i} is a JSON {type(message).__name__}, expected an object"
+        if message.get("role") not in ROLES:
+            return f"message {i} has role {message.get('role')!r}, expected one of {', '.join(ROLES)}"
+        if not isinstance(message.get("content"), str):
+            return f"message {i} has no text 'content'"
+    return None
 
 
 def display(prompt) -> str:
@@ -40,6 +57,11 @@ def require_prompts(golden: GoldenSet | None, prompt_field: str) -> None:
         if not isinstance(prompt, (str, list)) or not prompt:
             raise ConfigError(f"golden set row '{row.id}': '{prompt_field}' must be a non-empty "
                               "string or a list of chat messages", where=golden.path, line=row.line)
+        problem = message_problem(prompt) if isinstance(prompt, list) else None
+        if problem:
+            raise ConfigError(f"golden set row '{row.id}': malformed chat messages: {problem}",
+                              where=golden.path, line=row.line,
+                              hint='write [{"role": "user", "content": "..."}, ...]')
 
 
 def target_text(value) -> str:

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sqlite3
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from gatekeeper.errors import ConfigError
 from gatekeeper.paths import cache_root
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL, created REAL NOT NULL)"
@@ -47,17 +50,55 @@ def _enable_wal(conn: sqlite3.Connection, timeout_s: float) -> None:
             time.sleep(0.05)
 
 
+def _make_dir(directory: Path) -> None:
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot use {directory} as the cache directory: {exc.strerror}",
+                          where=directory, hint="point --cache-dir or GATEKEEPER_CACHE_DIR at a "
+                          "writable directory") from None
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename a damaged cache file (and its WAL/SHM companions) to ``*.corrupt-<time>``."""
+    stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+    aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        part = path.with_name(path.name + suffix)
+        if part.exists():
+            part.rename(aside.with_name(aside.name + suffix))
+    return aside
+
+
 class ResultCache:
     """A key -> JSON value store in one SQLite file, safe for concurrent processes."""
 
     def __init__(self, path: str | Path, *, timeout_s: float = 60.0):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._timeout_s = timeout_s
+        _make_dir(self.path.parent)
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise
+            # A cache only saves work: a damaged one is set aside and rebuilt, never fatal.
+            try:
+                aside = _move_aside(self.path)
+            except OSError as err:
+                raise ConfigError(f"result cache {self.path} is unreadable ({exc}) and cannot be "
+                                  f"moved aside ({err.strerror})", where=self.path,
+                                  hint="delete it, or point --cache-dir at a writable directory") from None
+            warnings.warn(f"result cache {self.path} was unreadable ({exc}); moved it to "
+                          f"{aside.name} and started an empty one", RuntimeWarning, stacklevel=2)
+            self._open()
+
+    def _open(self) -> None:
         conn = self._connect()
         try:
-            _enable_wal(conn, timeout_s)
+            _enable_wal(conn, self._timeout_s)
             conn.execute(_SCHEMA)
+            conn.execute("SELECT key, value, created FROM results LIMIT 1").fetchall()
         finally:
             conn.close()
 

@@ -9,19 +9,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from gatekeeper.files import sha256_file
 from gatekeeper.model.cache import ResultCache
 from gatekeeper.paths import cache_root
-
-_BLOCK = 1 << 20
-
-
-def sha256_file(path: str | Path) -> str:
-    """Hash ``path`` from disk (no memo)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while block := handle.read(_BLOCK):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def file_sha256(path: str | Path) -> str:

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gatekeeper.errors import ModelError
+from gatekeeper.files import PICKLE_SUFFIXES
 from gatekeeper.model.builtin import PREFIX, builtin_dir
 from gatekeeper.model.hashing import combine, file_sha256
 
-PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
                    "added_tokens.json", "chat_template.jinja", "chat_template.json",
                    "tokenizer.model", "vocab.json", "merges.txt")

@@ -36,14 +36,11 @@ def _value(v: Any) -> str:
 
 
 def _lock_files(lock: Any) -> list[tuple[str, str]]:
-    """``(path, sha256)`` pairs from the lock, whichever of the usual shapes it has."""
-    files = lock.get("files") if isinstance(lock, Mapping) else None
-    if isinstance(files, Mapping):
-        return [(clean(p), _value(d.get("sha256") if isinstance(d, Mapping) else d))
-                for p, d in files.items()]
-    if isinstance(files, list):
-        return [(clean(f.get("path")), _value(f.get("sha256"))) for f in files if isinstance(f, Mapping)]
-    return []
+    """``(path, sha256)`` pairs from the lock's ``artifacts`` (what gatekeeper.lock writes)."""
+    files = lock.get("artifacts") if isinstance(lock, Mapping) else None
+    if not isinstance(files, Mapping):
+        return []
+    return [(clean(p), _value(d)) for p, d in files.items()]
 
 
 def _reproduce(prov: Mapping) -> str:
@@ -78,7 +75,7 @@ def provenance_view(report: Mapping, views: list[dict]) -> dict:
            ("exit code", _value(report.get("exit_code")))]
     model = prov.get("model")
     lock = bundle.get("lock")
-    lock_rest = {k: v for k, v in lock.items() if k != "files"} if isinstance(lock, Mapping) else None
+    lock_rest = {k: v for k, v in lock.items() if k != "artifacts"} if isinstance(lock, Mapping) else None
     return {
         "reproduce": _reproduce(prov), "run": run,
         "model": [(clean(k), _value(v)) for k, v in model.items()] if isinstance(model, Mapping) else None,
