@@ -8,11 +8,12 @@ path. Locking lives in ``gatekeeper.lock``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from gatekeeper.errors import BundleError, CollectionErrors, ConfigError
+from gatekeeper.recipe import Recipe, parse_recipe
 from gatekeeper.files import PICKLE_SUFFIXES
 from gatekeeper.validation import schema_errors
 from gatekeeper.yamlio import Document, load_yaml
@@ -46,7 +47,8 @@ class Bundle:
     gate_sources: tuple[Path, ...]
     data_roots: tuple[Path, ...] = ()
     releases: Path | None = None
-    train: dict | None = None
+    train: dict | None = None          # the raw `train:` block (lock.py reads its paths)
+    recipe: Recipe | None = None       # the same block, typed and validated (gatekeeper/recipe.py)
     seed: int = 0
     allow_pickle: bool = False
     trust_remote_code: bool = False
@@ -62,8 +64,11 @@ class Bundle:
         return (self.root, *self.data_roots)
 
 
-def load_bundle(path: str | Path) -> Bundle:
-    """Read, validate and resolve a bundle; every problem found is reported together."""
+def load_bundle(path: str | Path, *, allow_missing_adapter: bool = False) -> Bundle:
+    """Read, validate and resolve a bundle; every problem found is reported together.
+
+    ``allow_missing_adapter``: the adapter directory may not exist yet (``gatekeeper train``).
+    """
     root = Path(path).resolve()
     if not root.is_dir():
         raise BundleError("bundle directory not found", where=path,
@@ -80,7 +85,7 @@ def load_bundle(path: str | Path) -> Bundle:
     errors = schema_errors(doc, "manifest.schema.json", "manifest")
     if errors:
         raise CollectionErrors(errors)
-    return _build(root, doc, errors)
+    return _build(root, doc, errors, allow_missing_adapter)
 
 
 def _identity_errors(doc: Document) -> list[ConfigError]:
@@ -98,8 +103,12 @@ def _identity_errors(doc: Document) -> list[ConfigError]:
     return errors
 
 
-def _build(root: Path, doc: Document, errors: list) -> Bundle:
+def _build(root: Path, doc: Document, errors: list, allow_missing_adapter: bool = False) -> Bundle:
     data: dict[str, Any] = doc.data
+    adapter_value = data.get("adapter")
+    adapter_missing = (allow_missing_adapter and isinstance(adapter_value, str)
+                       and not (root / adapter_value).exists()
+                       and (root / adapter_value).resolve().is_relative_to(root))
     errors.extend(_identity_errors(doc))
     resolve = _Resolver(root, doc, errors)
     base = BaseModel(**{k: v for k, v in data["base"].items()})
@@ -110,7 +119,7 @@ def _build(root: Path, doc: Document, errors: list) -> Bundle:
         base = BaseModel(base.model, base.revision, base.dtype, train["quantization"])
     bundle = Bundle(
         root=root, name=data["name"], version=str(data["version"]), base=base,
-        adapter=resolve.inside("adapter", kind="dir"),
+        adapter=(root / adapter_value).resolve() if adapter_missing else resolve.inside("adapter", kind="dir"),
         chat_template=resolve.inside("chat_template", kind="file"),
         gate_sources=tuple(p for i, _ in enumerate(data["gates"])
                            if (p := resolve.declared(("gates", i))) is not None),
@@ -123,10 +132,10 @@ def _build(root: Path, doc: Document, errors: list) -> Bundle:
         manifest=data, document=doc,
     )
     if train:
-        for key in ("data", "eval_data"):
-            if train.get(key):
-                resolve.inside(("train", key), kind="file", extra_roots=bundle.data_roots)
-    if bundle.adapter is not None:
+        recipe, recipe_errors = parse_recipe(train, root=root, allowed_roots=bundle.data_roots, doc=doc)
+        errors.extend(recipe_errors)
+        bundle = replace(bundle, recipe=recipe)
+    if bundle.adapter is not None and not adapter_missing:
         errors.extend(_weight_format_errors(bundle, doc))
     if errors:
         raise CollectionErrors(errors)
