@@ -167,7 +167,7 @@ class Store:
         base = self.root / "refs"
         if not base.is_dir():
             return []
-        folders = [base / name] if name else sorted(p for p in base.iterdir() if p.is_dir())
+        folders = [base / check_component("bundle name", name)] if name else sorted(p for p in base.iterdir() if p.is_dir())
         out = []
         for folder in folders:
             if not folder.is_dir():
