@@ -41,7 +41,7 @@ __all__ = ["judge", "judge_threshold", "Judgement", "ThresholdResult", "Comparis
 
 _RANK = {"pass": 0, "inconclusive": 1, "fail": 2}
 CONFIDENCE = 0.95
-MIN_N_SCORES = 20  # below this a bootstrap bound of a mean is not trusted (benchmarks/verdicts.py)
+MIN_N_SCORES = 30  # below this a bootstrap bound of a mean is not trusted (benchmarks/verdicts.py)
 
 
 def judge(spec: GateSpec, m: Measurement, metrics: Mapping[str, Metric] | None = None) -> Judgement:
@@ -173,10 +173,11 @@ def _point(t: Threshold, value: float, values, samples, metric: Metric, head: st
 
 
 def _se_floor(metric: Metric, n: int) -> float:
-    """One item moving across a bounded score's whole range: the least a mean can be unsure."""
+    """The least standard error a mean of n bounded scores gets: range / n^1.5, so constant
+    samples still have a bound of width about range / n^1.5 (small beside any real spread)."""
     if metric.lower is None or metric.upper is None or n == 0:
         return 0.0
-    return (metric.upper - metric.lower) / n
+    return (metric.upper - metric.lower) / n ** 1.5
 
 
 def where(spec: GateSpec | None) -> dict:

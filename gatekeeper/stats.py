@@ -198,61 +198,70 @@ class StudentBootstrap:
     """Studentized bootstrap of a mean, made conservative for small n.
 
     The critical values are the bootstrap-t quantiles, but never smaller than Student's t
-    with n - 1 degrees of freedom; the standard error is never below ``se_floor`` (for
-    scores bounded in [lower, upper]: one item moving across the whole range, (upper -
-    lower) / n). So constant samples or n = 1 never give a zero-width bound.
+    with n - 1 degrees of freedom; the standard error is never below ``se_floor`` (the judge uses
+    (upper - lower) / n^1.5 for bounded scores). So constant samples or n = 1 never give a
+    zero-width bound.
+    Built from one sample (floats out) or a matrix of samples, one per row (arrays out:
+    benchmarks/verdicts.py judges thousands of simulated gates at once with it).
     """
 
-    mean: float
-    se: float
+    mean: np.ndarray
+    se: np.ndarray
     n: int
-    t: np.ndarray = field(repr=False, compare=False)
+    t: np.ndarray = field(repr=False, compare=False)  # (rows, resamples)
+    single: bool = True
 
-    def _crit(self, tail: float) -> float:
+    def _out(self, x: np.ndarray):
+        return float(x[0]) if self.single else x
+
+    def _student(self, q: float) -> float:
         from scipy.stats import t as student
 
-        df = max(self.n - 1, 1)
-        return max(float(np.quantile(self.t, tail)), float(student.ppf(tail, df)))
+        return float(student.ppf(q, max(self.n - 1, 1)))
 
-    def lower(self, confidence: float = 0.95) -> float:
-        return self.mean - self._crit(confidence) * self.se
+    def lower(self, confidence: float = 0.95):
+        crit = np.maximum(np.quantile(self.t, confidence, axis=1), self._student(confidence))
+        return self._out(self.mean - crit * self.se)
 
-    def upper(self, confidence: float = 0.95) -> float:
-        from scipy.stats import t as student
+    def upper(self, confidence: float = 0.95):
+        crit = np.maximum(-np.quantile(self.t, 1 - confidence, axis=1), self._student(confidence))
+        return self._out(self.mean + crit * self.se)
 
-        crit = max(-float(np.quantile(self.t, 1 - confidence)),
-                   float(student.ppf(confidence, max(self.n - 1, 1))))
-        return self.mean + crit * self.se
-
-    def p_value(self, mu0: float, alternative: str = "greater") -> float:
+    def p_value(self, mu0: float, alternative: str = "greater"):
         """H1 mean > mu0 ("greater") or < mu0 ("less"); the larger of bootstrap and t."""
         from scipy.stats import t as student
 
         stat = (self.mean - mu0) / self.se
-        df = max(self.n - 1, 1)
+        df, size = max(self.n - 1, 1), self.t.shape[1]
         if alternative == "greater":
-            boot = (np.sum(self.t >= stat) + 1) / (self.t.size + 1)
-            return float(min(1.0, max(boot, student.sf(stat, df))))
-        boot = (np.sum(-self.t >= -stat) + 1) / (self.t.size + 1)
-        return float(min(1.0, max(boot, student.cdf(stat, df))))
+            boot = (np.sum(self.t >= stat[:, None], axis=1) + 1) / (size + 1)
+            return self._out(np.minimum(1.0, np.maximum(boot, student.sf(stat, df))))
+        boot = (np.sum(self.t <= stat[:, None], axis=1) + 1) / (size + 1)
+        return self._out(np.minimum(1.0, np.maximum(boot, student.cdf(stat, df))))
 
 
-def student_bootstrap(values: Sequence[float], *, se_floor: float = 0.0,
-                      n_resamples: int = 4000, seed: int = 0) -> StudentBootstrap:
-    """Bootstrap-t resamples of a mean (seeded, drawn in chunks to bound memory)."""
+def student_bootstrap(values, *, se_floor: float = 0.0, n_resamples: int = 4000,
+                      seed: int = 0) -> StudentBootstrap:
+    """Bootstrap-t resamples of a mean (seeded, drawn in chunks to bound memory).
+
+    ``values``: one sample (1-D) or one sample per row (2-D, all of the same n).
+    """
     arr = np.asarray(values, dtype=float)
-    if arr.ndim != 1 or arr.size == 0 or not np.all(np.isfinite(arr)):
-        raise ValueError("values must be a non-empty 1-D sequence of finite numbers")
-    n = arr.size
-    mean = float(arr.mean())
+    single = arr.ndim == 1
+    rows = arr[None, :] if single else arr
+    if rows.ndim != 2 or rows.shape[1] == 0 or not np.all(np.isfinite(rows)):
+        raise ValueError("values must be a non-empty 1-D (or 2-D) array of finite numbers")
+    n = rows.shape[1]
     floor = max(se_floor, 1e-12)
-    se = max(float(arr.std(ddof=1)) / math.sqrt(n) if n > 1 else 0.0, floor)
+    sd = rows.std(axis=1, ddof=1) if n > 1 else np.zeros(len(rows))
+    mean, se = rows.mean(axis=1), np.maximum(sd / math.sqrt(n), floor)
     rng = np.random.default_rng(seed)
-    t = np.empty(n_resamples)
-    rows = max(1, _CHUNK // n)
-    for start in range(0, n_resamples, rows):
-        stop = min(start + rows, n_resamples)
-        draw = arr[rng.integers(0, n, size=(stop - start, n))]
-        sd = draw.std(axis=1, ddof=1) if n > 1 else np.zeros(stop - start)
-        t[start:stop] = (draw.mean(axis=1) - mean) / np.maximum(sd / math.sqrt(n), floor)
-    return StudentBootstrap(mean, se, n, t)
+    t = np.empty((len(rows), n_resamples))
+    step = max(1, _CHUNK // n)
+    for i, row in enumerate(rows):
+        for start in range(0, n_resamples, step):
+            stop = min(start + step, n_resamples)
+            draw = row[rng.integers(0, n, size=(stop - start, n))]
+            sd_b = draw.std(axis=1, ddof=1) if n > 1 else np.zeros(stop - start)
+            t[i, start:stop] = (draw.mean(axis=1) - mean[i]) / np.maximum(sd_b / math.sqrt(n), floor)
+    return StudentBootstrap(mean, se, n, t, single)

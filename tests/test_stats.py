@@ -67,61 +67,35 @@ def test_clopper_pearson_one_sided_identities():
     lambda: stats.wilson_interval(1, 3, confidence=0.0),
     lambda: stats.mcnemar_exact(-1, 3),
     lambda: stats.mcnemar_exact(1, 3, "bigger"),
-    lambda: stats.required_n_for_lower_bound(1.2, 0.9),
-    lambda: stats.required_n_paired(0.1, 0.2, 0.0),
-    lambda: stats.paired_bootstrap([1, 2], [1]),
-    lambda: stats.bootstrap_mean_interval([]),
-    lambda: stats.paired_binary_interval([1, 2], [0, 1]),
+    lambda: stats.binomial_p(3, 10, 0.5, "bigger"),
+    lambda: stats.student_bootstrap([]),
+    lambda: stats.student_bootstrap([1.0, float("nan")]),
+    lambda: stats.tango_interval(1, 1, 10, confidence=1.5),
 ])
 def test_invalid_arguments_raise_value_error(call):
     with pytest.raises(ValueError):
         call()
 
 
-def test_required_n_for_a_perfect_rate_is_the_closed_form():
-    assert stats.required_n_for_lower_bound(1.0, 0.995) == 598
-    assert math.ceil(math.log(0.05) / math.log(0.995)) == 598
-    assert stats.required_n_for_upper_bound(0.0, 0.005) == 598
+def test_binomial_p_is_the_test_clopper_pearson_inverts():
+    # lower(k, n) >= p0 exactly when P(K >= k | p0) <= 0.05
+    for k, n, p0 in [(650, 650, 0.995), (649, 650, 0.995), (999, 1000, 0.995), (45, 50, 0.8)]:
+        assert (stats.clopper_pearson_lower(k, n) >= p0) == (stats.binomial_p(k, n, p0, "greater") <= 0.05)
+    assert stats.binomial_p(45, 50, 0.8, "greater") == pytest.approx(
+        binomtest(45, 50, 0.8, alternative="greater").pvalue)
+    assert stats.binomial_p(3, 50, 0.2, "less") == pytest.approx(
+        binomtest(3, 50, 0.2, alternative="less").pvalue)
 
 
-def test_required_n_is_none_when_no_n_can_suffice():
-    assert stats.required_n_for_lower_bound(0.995, 0.995) is None
-    assert stats.required_n_for_lower_bound(0.99, 0.995) is None
-    assert stats.required_n_for_upper_bound(0.01, 0.01) is None
-    assert stats.required_n_for_lower_bound(0.9, 0.8999, max_n=100_000) is None
-
-
-def brute_force_lower(rate: float, target: float, limit: int) -> int | None:
-    for n in range(1, limit + 1):
-        failures = math.floor(n * (1 - rate) + 0.5)
-        if stats.clopper_pearson_lower(n - failures, n) >= target:
-            return n
-    return None
-
-
-@pytest.mark.parametrize("rate,target", [
-    (0.999, 0.995), (0.998, 0.995), (0.99, 0.97), (0.95, 0.9), (0.9, 0.8), (0.97, 0.95),
-    (0.8, 0.7), (0.9995, 0.99),
-])
-def test_required_n_agrees_with_a_brute_force_scan(rate, target):
-    found = stats.required_n_for_lower_bound(rate, target)
-    assert found == brute_force_lower(rate, target, limit=found + 10)
-    failures = math.floor(found * (1 - rate) + 0.5)
-    assert stats.clopper_pearson_lower(found - failures, found) >= target
-
-
-def test_required_n_respects_min_n_and_max_n():
-    assert stats.required_n_for_lower_bound(1.0, 0.995, min_n=700) == 700
-    assert stats.required_n_for_lower_bound(1.0, 0.995, max_n=500) is None
-    # n=1000 with 2 failures is not enough; the same rate needs more items
-    assert stats.required_n_for_lower_bound(0.998, 0.995, min_n=1001) > 1000
-
-
-def test_required_n_for_upper_bound_mirrors_lower():
-    assert stats.required_n_for_upper_bound(0.02, 0.05) == \
-        stats.required_n_for_lower_bound(0.98, 0.95)
-    n = stats.required_n_for_upper_bound(0.02, 0.05)
-    assert stats.clopper_pearson_upper(math.floor(n * 0.02 + 0.5), n) <= 0.05
+def test_min_passing_successes_matches_a_scan_of_clopper_pearson():
+    for n in (20, 200, 597, 598, 650, 947, 1258, 1300):
+        k = stats.min_passing_successes(n, 0.995)
+        # k passes and k - 1 does not (the lower bound increases with k)
+        assert k == n + 1 or stats.clopper_pearson_lower(k, n) >= 0.995, n
+        assert stats.clopper_pearson_lower(k - 1, n) < 0.995, n
+    # the numbers: 650 items need 650/650; one failure needs 947, two need 1258
+    assert list(stats.min_passing_successes(np.array([650, 946, 947, 1257, 1258]), 0.995)) == \
+        [650, 946, 946, 1256, 1256]
 
 
 def test_mcnemar_textbook_value_and_binomial_equivalence():
@@ -136,106 +110,64 @@ def test_mcnemar_textbook_value_and_binomial_equivalence():
     assert stats.mcnemar_exact(5, 7) == stats.mcnemar_exact(7, 5)
 
 
-def test_paired_interval_matches_cavo_2012_example():
-    # Fagerland, Lydersen & Laake (2017), ch. 8: Newcombe square-and-add for the paired
-    # table [[59, 6], [16, 80]]: -0.0621 (95% CI -0.1186 to -0.0046).
-    delta, lo, hi = stats.paired_binary_interval(*table(59, 6, 16, 80))
-    assert (delta, lo, hi) == pytest.approx((-0.0621, -0.1186, -0.0046), abs=5e-5)
+def brute_restricted_p01(b, c, n, d0):
+    from scipy.optimize import brentq
+    score = lambda p: b / (p + d0) + c / p - 2 * (n - b - c) / (1 - 2 * p - d0)
+    return brentq(score, max(0.0, -d0) + 1e-12, (1 - d0) / 2 - 1e-12)
 
 
-def test_paired_interval_is_antisymmetric_and_bounded():
-    cand, base = table(3, 10, 1, 6)
-    delta, lo, hi = stats.paired_binary_interval(cand, base)
-    rdelta, rlo, rhi = stats.paired_binary_interval(base, cand)
-    assert (rdelta, rlo, rhi) == pytest.approx((-delta, -hi, -lo))
-    assert -1.0 <= lo < delta < hi <= 1.0
-    delta, lo, hi = stats.paired_binary_interval(*table(0, 20, 0, 0))
-    assert delta == 1.0 and hi == 1.0 and 0.0 < lo < 1.0
+@pytest.mark.parametrize("b,c,n,d0", [(10, 5, 100, -0.05), (3, 0, 200, -0.1), (20, 30, 300, 0.05),
+                                      (40, 2, 100, 0.1), (1, 1, 50, -0.02)])
+def test_tango_restricted_mle_maximises_the_likelihood(b, c, n, d0):
+    assert stats.tango_restricted_p01(b, c, n, d0) == pytest.approx(brute_restricted_p01(b, c, n, d0),
+                                                                    rel=1e-9)
 
 
-def test_paired_interval_is_close_to_wald_for_large_n():
-    cand, base = table(5000, 1500, 1000, 2500)
-    delta, lo, hi = stats.paired_binary_interval(cand, base)
-    n, b, c = 10_000, 1500, 1000
-    se = math.sqrt((b + c) / n - ((b - c) / n) ** 2) / math.sqrt(n)
-    assert delta == pytest.approx(0.05)
-    assert lo == pytest.approx(delta - 1.959964 * se, abs=1e-3)
-    assert hi == pytest.approx(delta + 1.959964 * se, abs=1e-3)
+def test_tango_statistic_at_zero_margin_is_mcnemars_score():
+    assert stats.tango_z(30, 10, 200, 0.0) == pytest.approx((30 - 10) / math.sqrt(40))
 
 
-def test_paired_interval_covers_about_95_percent():
-    rng = np.random.default_rng(1)
-    probs = [0.55, 0.15, 0.05, 0.25]  # both, candidate only, baseline only, neither
-    truth = probs[1] - probs[2]
-    covered = 0
-    for counts in rng.multinomial(80, probs, size=1000):
-        _, lo, hi = stats.paired_binary_interval(*table(*counts))
-        covered += lo <= truth <= hi
-    assert 0.93 <= covered / 1000 <= 0.975
+def test_tango_tie_with_the_margin_is_exactly_zero():
+    # 0.07 * 100 = 7.000000000000001 in floats; on counts the tie is exact
+    assert 0.07 * 100 != 7
+    assert stats.tango_z(17, 10, 100, 0.07) == 0.0
+    assert stats.tango_p(17, 10, 100, 0.07) == 0.5
+    assert stats.tango_z(17, 10, 100, 0.07 + 1e-9) < 0
 
 
-def test_paired_bootstrap_is_seeded_and_consistent():
-    rng = np.random.default_rng(7)
-    base = rng.normal(0.6, 0.1, 400)
-    cand = base + rng.normal(0.02, 0.05, 400)
-    first = stats.paired_bootstrap(cand, base, seed=3)
-    again = stats.paired_bootstrap(cand, base, seed=3)
-    other = stats.paired_bootstrap(cand, base, seed=4)
-    assert first == again and np.array_equal(first.resamples, again.resamples)
-    assert not np.array_equal(first.resamples, other.resamples)
-    assert first.delta == pytest.approx(float(np.mean(cand - base)))
-    assert first.resamples.shape == (10_000,) and "resamples" not in repr(first)
-    se = np.std(cand - base, ddof=1) / np.sqrt(400)
-    assert first.low == pytest.approx(first.delta - 1.96 * se, abs=0.15 * se)
-    assert first.high == pytest.approx(first.delta + 1.96 * se, abs=0.15 * se)
-    # the p-value inverts the percentile interval: at its lower end, about alpha/2 below
-    assert first.p_value(first.low) == pytest.approx(0.025, abs=0.002)
-    assert first.p_value(0.0) == 0.0 and first.p_value(1.0) == 1.0
-    assert first.p_value(1.0, "less") == 0.0
-    assert first.p_value(first.delta, "two-sided") == pytest.approx(1.0, abs=0.05)
+def test_tango_interval_inverts_the_test():
+    lo, hi = stats.tango_interval(30, 12, 300, 0.9)
+    assert lo < 18 / 300 < hi
+    assert stats.tango_p(30, 12, 300, lo, "greater") == pytest.approx(0.05, abs=1e-6)
+    assert stats.tango_p(30, 12, 300, hi, "less") == pytest.approx(0.05, abs=1e-6)
+    # no discordant pairs: the interval still has width and contains 0
+    lo, hi = stats.tango_interval(0, 0, 100, 0.9)
+    assert lo < 0 < hi and hi - lo > 0.01
 
 
-def test_paired_bootstrap_of_identical_models_never_shows_a_gain():
-    values = np.linspace(0, 1, 50)
-    result = stats.paired_bootstrap(values, values)
-    assert (result.delta, result.low, result.high) == (0.0, 0.0, 0.0)
-    assert result.p_value(0.0) == 1.0
+def test_student_bootstrap_is_seeded_and_close_to_t_for_symmetric_data():
+    rng = np.random.default_rng(0)
+    values = rng.normal(0.5, 0.1, size=400)
+    a, b = stats.student_bootstrap(values), stats.student_bootstrap(values)
+    assert a.lower() == b.lower()
+    se = values.std(ddof=1) / math.sqrt(400)
+    assert a.lower() == pytest.approx(values.mean() - 1.649 * se, abs=0.3 * se)
+    assert a.upper() == pytest.approx(values.mean() + 1.649 * se, abs=0.3 * se)
+    assert a.p_value(a.lower(), "greater") == pytest.approx(0.05, abs=0.01)
 
 
-def test_bootstrap_of_a_mean_matches_normal_theory():
-    values = np.random.default_rng(11).normal(3.0, 1.0, 900)
-    mean, lo, hi = stats.bootstrap_mean_interval(values)
-    se = values.std(ddof=1) / 30
-    assert mean == pytest.approx(values.mean())
-    assert (lo, hi) == pytest.approx((mean - 1.96 * se, mean + 1.96 * se), abs=0.15 * se)
-    lower = stats.bootstrap_mean_bound(values, side="lower")
-    upper = stats.bootstrap_mean_bound(values, side="upper")
-    assert lower == pytest.approx(mean - 1.645 * se, abs=0.15 * se)
-    assert lo < lower < mean < upper < hi
-    assert stats.bootstrap_mean_interval(values, seed=5) == \
-        stats.bootstrap_mean_interval(values, seed=5)
+def test_student_bootstrap_never_collapses_on_constant_or_tiny_samples():
+    # the percentile bootstrap gave a zero-width bound here, so n = 1 or constant samples passed
+    one = stats.student_bootstrap([0.9], se_floor=1.0)
+    assert one.lower() < 0
+    constant = stats.student_bootstrap([0.9] * 30, se_floor=1 / 30)
+    assert constant.lower() < 0.9 - 0.05 and constant.upper() > 0.9 + 0.05
 
 
-def test_required_n_paired_formula_and_power():
-    # (z_0.95 + z_0.8)^2 * (0.2 - 0.1^2) / 0.1^2 = 117.5
-    assert stats.required_n_paired(0.2, 0.1, 0.0) == 118
-    assert stats.required_n_paired(0.2, 0.1, 0.1) is None
-    assert stats.required_n_paired(0.2, 0.05, 0.08) is None
-    assert stats.required_n_paired(0.2, 0.0, -0.05) > stats.required_n_paired(0.2, 0.0, -0.1)
-    assert stats.required_n_paired_continuous(0.04, 0.05, 0.0) == math.ceil(
-        (1.6448536 + 0.8416212) ** 2 * 0.04 / 0.05 ** 2)
-    # at that n a superiority test really has about 80% power
-    n = stats.required_n_paired(0.2, 0.1, 0.0)
-    rng = np.random.default_rng(2)
-    counts = rng.multinomial(n, [0.5, 0.15, 0.05, 0.3], size=400)
-    rejected = sum(stats.paired_binary_interval(*table(*row), 0.9)[1] > 0 for row in counts)
-    assert 0.7 <= rejected / 400 <= 0.9
-
-
-def test_required_n_for_mean_bound():
-    assert stats.required_n_for_mean_bound(0.8, 0.04, 0.75) == math.ceil(
-        1.6448536 ** 2 * 0.04 / 0.05 ** 2)
-    assert stats.required_n_for_mean_bound(0.7, 0.04, 0.75) is None
-    assert stats.required_n_for_mean_bound(0.1, 0.01, 0.2, side="upper") == math.ceil(
-        1.6448536 ** 2 * 0.01 / 0.1 ** 2)
-    assert stats.required_n_for_mean_bound(0.3, 0.01, 0.2, side="upper") is None
+def test_student_bootstrap_rows_match_single_samples():
+    rng = np.random.default_rng(3)
+    rows = rng.beta(4, 1, size=(3, 40))
+    batch = stats.student_bootstrap(rows, seed=5)
+    assert batch.lower().shape == (3,)
+    single = stats.student_bootstrap(rows[0], seed=5)
+    assert batch.lower()[0] == pytest.approx(single.lower())
