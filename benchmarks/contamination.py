@@ -1,0 +1,205 @@
+"""Contamination scan at scale vs brute-force rapidfuzz all-pairs, with planted near-duplicates.
+
+    python benchmarks/contamination.py                      # 200,000 train x 15,000 eval rows
+    python benchmarks/contamination.py --train 20000 --eval 2000 --sample 20   # quick look
+
+Generates English-like rows (Zipf-distributed words, prompts of 30-120 words, answers of
+15-80 words), copies some eval rows into training rows with edits of several strengths
+(case/punctuation only, then 5%, 10%, 20% and 35% of the words swapped, replaced, dropped or
+inserted), then runs the gate's scan (gatekeeper.data.scan, single process) and, on a
+subsample of eval rows, the brute-force baseline: rapidfuzz ``process.cdist`` of each
+sampled eval text against every training text with the same scorer and cutoff, prompts
+and answers (workers=1, like the scan). The baseline's time is extrapolated to all eval
+rows. Recall counts planted pairs whose edited copy still scores >= the threshold;
+precision counts reported near-duplicate items that are planted. Both are also given
+against the brute-force truth on the subsample. The last line prints the headline figures.
+Compare ratios: other processes on a shared machine slow both sides.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gatekeeper.data.overlap import Options  # noqa: E402
+from gatekeeper.data.records import TextItem  # noqa: E402
+from gatekeeper.data.scan import EvalSet, scan  # noqa: E402
+from gatekeeper.data.text import normalise  # noqa: E402
+
+STRENGTHS = (0.0, 0.05, 0.10, 0.20, 0.35)
+SYLLABLES = [a + b for a in ("b", "c", "d", "f", "g", "h", "k", "l", "m", "n", "p", "r", "s", "t",
+                             "v", "w", "st", "tr", "pl", "ch") for b in ("a", "e", "i", "o", "u", "ai", "ou")]
+
+
+def vocabulary(rng: random.Random, size: int = 30000) -> tuple[list[str], list[float]]:
+    words = set()
+    while len(words) < size:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.choice((1, 1, 2, 2, 2, 3, 3, 4)))))
+    ordered = sorted(words, key=len)
+    return ordered, [1 / (rank + 2.7) for rank in range(len(ordered))]
+
+
+class Writer:
+    """English-like text: Zipf word draws (numpy, in bulk), sentence case, commas, full stops."""
+
+    def __init__(self, rng: random.Random):
+        import numpy as np
+
+        self.rng = rng
+        self.np_rng = np.random.default_rng(rng.randrange(2**32))
+        self.words, weights = vocabulary(rng)
+        p = np.asarray(weights)
+        self.p = p / p.sum()
+
+    def texts(self, count: int, lo: int, hi: int) -> list[str]:
+        """``count`` texts of ``lo``..``hi`` words."""
+        import numpy as np
+
+        lengths = self.np_rng.integers(lo, hi + 1, size=count)
+        draws = self.np_rng.choice(len(self.words), size=int(lengths.sum()), p=self.p)
+        marks = self.np_rng.random(len(draws))
+        tokens = np.asarray(self.words, dtype=object)[draws]
+        stops, commas = marks < 0.08, (marks >= 0.08) & (marks < 0.13)
+        tokens[stops] = tokens[stops] + "."
+        tokens[commas] = tokens[commas] + ","
+        out, at = [], 0
+        for n in lengths.tolist():
+            piece = tokens[at:at + n].tolist()
+            at += n
+            piece[0] = piece[0].capitalize()
+            out.append(" ".join(piece).rstrip(".,") + ".")
+        return out
+
+    def edit(self, text: str, strength: float) -> str:
+        """Case and punctuation changed; ``strength`` of the words swapped/replaced/dropped/added."""
+        ws = text.replace(".", "").replace(",", "").lower().split()
+        for _ in range(round(strength * len(ws))):
+            i = self.rng.randrange(len(ws))
+            kind = self.rng.randrange(4)
+            if kind == 0 and i + 1 < len(ws):
+                ws[i], ws[i + 1] = ws[i + 1], ws[i]
+            elif kind == 1:
+                ws[i] = self.rng.choice(self.words[:5000])
+            elif kind == 2 and len(ws) > 5:
+                del ws[i]
+            else:
+                ws.insert(i, self.rng.choice(self.words[:5000]))
+        return " ".join(ws).upper() + " !"
+
+
+def make_data(n_train: int, n_eval: int, planted_per_strength: int, seed: int):
+    rng = random.Random(seed)
+    writer = Writer(rng)
+    evals = [TextItem(f"eval-{j}", "eval.jsonl", j + 1, p, a) for j, (p, a) in
+             enumerate(zip(writer.texts(n_eval, 30, 120), writer.texts(n_eval, 15, 80)))]
+    train = [TextItem(f"train-{i}", "train.jsonl", i + 1, p, a) for i, (p, a) in
+             enumerate(zip(writer.texts(n_train, 30, 120), writer.texts(n_train, 15, 80)))]
+    planted = {}  # eval index -> (train index, field, strength)
+    picks = rng.sample(range(n_eval), planted_per_strength * len(STRENGTHS))
+    slots = rng.sample(range(n_train), len(picks))
+    for k, (j, i) in enumerate(zip(picks, slots)):
+        strength, field = STRENGTHS[k % len(STRENGTHS)], ("prompt", "answer")[k % 2]
+        edited = writer.edit(evals[j].field(field), strength)
+        row = train[i]
+        train[i] = TextItem(row.id, row.path, row.line, edited if field == "prompt" else row.prompt,
+                            edited if field == "answer" else row.answer)
+        planted[j] = (i, field, strength)
+    return train, evals, planted
+
+
+def brute_force(train, evals, sample: list[int], threshold: float) -> tuple[float, set]:
+    """rapidfuzz all-pairs on the sampled eval rows: (seconds, {(eval index, field)} hit)."""
+    from rapidfuzz import fuzz, process
+
+    found = set()
+    start = time.perf_counter()
+    for field in ("prompt", "answer"):
+        queries = [normalise(evals[j].field(field)) for j in sample]
+        choices = [normalise(t.field(field)) for t in train]
+        scores = process.cdist(queries, choices, scorer=fuzz.ratio, score_cutoff=threshold * 100,
+                               workers=1)
+        for row, j in enumerate(sample):
+            if scores[row].max() > 0:
+                found.add((j, field))
+    return time.perf_counter() - start, found
+
+
+def scan_hits(result: dict) -> set:
+    """{(eval index, field)} of near-duplicate hits in a scan result of the one eval set."""
+    out = set()
+    for rec in result["sets"][0]["records"]:
+        j = int(rec["eval_id"].split("-")[1])
+        for key in rec["scores"]:
+            detector, field = key.split("_")
+            if detector == "near":
+                out.add((j, field))
+    return out
+
+
+def planted_truth(train, evals, planted, threshold: float) -> dict:
+    from rapidfuzz import fuzz
+
+    truth = {}
+    for j, (i, field, strength) in planted.items():
+        score = fuzz.ratio(normalise(evals[j].field(field)), normalise(train[i].field(field))) / 100
+        truth[(j, field)] = (strength, score >= threshold)
+    return truth
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--train", type=int, default=200_000)
+    ap.add_argument("--eval", type=int, default=15_000)
+    ap.add_argument("--planted", type=int, default=200, help="planted pairs per edit strength")
+    ap.add_argument("--sample", type=int, default=40, help="eval rows for the brute-force baseline")
+    ap.add_argument("--seed", type=int, default=7)
+    args = ap.parse_args(argv)
+    opts = Options()
+    train, evals, planted = make_data(args.train, args.eval, args.planted, args.seed)
+    words = sum(len(t.prompt.split()) + len(t.answer.split()) for t in train) / len(train)
+    print(f"data: {len(train):,} train rows, {len(evals):,} eval rows, {words:.0f} words per train "
+          f"row (prompt + answer), {len(planted)} planted pairs")
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    start, cpu_start = time.perf_counter(), time.process_time()
+    result = scan(train, [EvalSet("eval", tuple(evals))], opts)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    found = scan_hits(result)
+    truth = planted_truth(train, evals, planted, opts.near_threshold)
+    should = {k for k, (_, ok) in truth.items() if ok}
+    recall = len(should & found) / max(len(should), 1)
+    precision = len(found & set(truth)) / max(len(found), 1)
+    print(f"scan: {wall:.1f} s wall, {cpu:.1f} s CPU (wall >> CPU: other processes took the cores), peak RSS {peak:.2f} GiB (data alone {rss_before:.2f} GiB), "
+          f"{len(found)} near-duplicate hits")
+    for strength in STRENGTHS:
+        keys = [k for k, (s, ok) in truth.items() if s == strength]
+        ok = [k for k in keys if k in should]
+        print(f"  edit strength {strength:4.0%}: {len(ok):4d}/{len(keys)} still >= "
+              f"{opts.near_threshold:.2f}, found {len([k for k in ok if k in found]):4d}, "
+              f"found below threshold {len([k for k in keys if k in found and k not in should])}")
+    rng = random.Random(args.seed)
+    sample = sorted(set(rng.sample(sorted(planted), args.sample // 2))
+                    | set(rng.sample(range(len(evals)), args.sample // 2)))
+    cpu_start = time.process_time()
+    brute_s, brute = brute_force(train, evals, sample, opts.near_threshold)
+    brute_all = brute_s * len(evals) / len(sample)
+    brute_cpu = (time.process_time() - cpu_start) * len(evals) / len(sample)
+    mine = {k for k in found if k[0] in set(sample)}
+    print(f"brute force: {brute_s:.1f} s for {len(sample)} eval rows x {len(train):,} train rows "
+          f"(prompts and answers) -> {brute_all:,.0f} s wall, {brute_cpu:,.0f} s CPU extrapolated to {len(evals):,} eval rows; "
+          f"on the subsample: recall {len(brute & mine) / max(len(brute), 1):.3f}, "
+          f"precision {len(brute & mine) / max(len(mine), 1):.3f} ({len(brute)} true pairs)")
+    print(f"CPU-time speed-up {brute_cpu / cpu:.0f}x")
+    print(f"RESULT wall {wall:.1f} s | peak {peak:.2f} GiB | recall {recall:.3f} | precision "
+          f"{precision:.3f} | brute force {brute_all:,.0f} s extrapolated | speed-up "
+          f"{brute_all / wall:.0f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,211 @@
+"""The three contamination detectors, run on one text field (prompts or answers).
+
+- exact: equal after normalisation (gatekeeper.data.text) and boilerplate removal.
+- ngram: the eval item shares a long word n-gram with a training row. n is 13 by default
+  (GPT-3, lm-eval's decontamination); as in the GPT-3 paper it is scaled down per eval set
+  to the set's 5th-percentile item length, never below ``ngram_min`` (8), and an item
+  shorter than n uses its own length (the whole item must appear in a training row).
+  Boilerplate n-grams (gatekeeper.data.boilerplate) are ignored. Score: the share of the
+  item's n-grams found in training data.
+- near: MinHash LSH (datasketch) over word ``shingle``-grams proposes candidate pairs,
+  rapidfuzz verifies each one: a hit needs ``fuzz.ratio`` of the normalised texts
+  >= ``near_threshold``. Score: that ratio in [0, 1].
+
+Items with fewer than ``ngram_min`` words are checked only for exact matches: short texts
+resemble each other by chance.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from gatekeeper.data.boilerplate import MIN_COUNT, min_count
+from gatekeeper.data.sketch import Corpus, Vocab, shingles, signatures
+
+DETECTORS = ("exact", "ngram", "near")
+
+
+@dataclass(frozen=True)
+class Options:
+    ngram: int = 13
+    ngram_min: int = 8
+    near_threshold: float = 0.8
+    boilerplate_share: float = 0.05
+    num_perm: int = 128
+    shingle: int = 1
+    lsh_threshold: float = 0.5
+    seed: int = 1
+
+
+@dataclass(frozen=True)
+class Hit:
+    detector: str
+    eval_index: int
+    train_index: int
+    score: float
+
+
+@dataclass
+class Side:
+    """One side of a comparison: word lists, the set each row belongs to, its corpus."""
+
+    words: list[list[str]]
+    sets: np.ndarray
+    corpus: Corpus
+
+    @classmethod
+    def build(cls, words: list[list[str]], sets: list[int], vocab: Vocab) -> "Side":
+        return cls(words, np.asarray(sets, dtype=np.int64), Corpus.build(words, vocab))
+
+
+def detect(train: Side, evals: Side, opts: Options) -> list[Hit]:
+    """Every hit of every detector (at most one per eval item and detector)."""
+    return exact_hits(train, evals) + ngram_hits(train, evals, opts) + near_hits(train, evals, opts)
+
+
+def exact_hits(train: Side, evals: Side) -> list[Hit]:
+    first: dict[str, int] = {}
+    for i, w in enumerate(train.words):
+        if w:
+            first.setdefault(" ".join(w), i)
+    return [Hit("exact", j, first[key], 1.0) for j, w in enumerate(evals.words)
+            if w and (key := " ".join(w)) in first]
+
+
+def item_n(evals: Side, opts: Options) -> np.ndarray:
+    """The n-gram length per eval item (0 = too short for the n-gram and near detectors)."""
+    lengths = evals.corpus.lengths
+    n = np.zeros(len(lengths), dtype=np.int64)
+    for s in np.unique(evals.sets):
+        rows = np.flatnonzero((evals.sets == s) & (lengths >= opts.ngram_min))
+        if len(rows):
+            p5 = int(np.percentile(lengths[rows], 5))
+            n[rows] = np.minimum(lengths[rows], min(opts.ngram, max(opts.ngram_min, p5)))
+    return n
+
+
+def ngram_hits(train: Side, evals: Side, opts: Options) -> list[Hit]:
+    per_item = item_n(evals, opts)
+    hits = []
+    for n in sorted(set(per_item[per_item > 0].tolist())):
+        hits += _ngram_hits_for(train, evals, int(n), np.flatnonzero(per_item == n), opts)
+    return sorted(hits, key=lambda h: h.eval_index)
+
+
+def _ngram_hits_for(train: Side, evals: Side, n: int, rows: np.ndarray, opts: Options) -> list[Hit]:
+    e_hash, e_row = evals.corpus.ngrams(n, rows)
+    if not len(e_hash):
+        return []
+    t_hash, t_row = train.corpus.ngrams(n)
+    t_hash, t_row = _among(t_hash, t_row, np.unique(e_hash))
+    pairs = np.unique(np.stack([t_hash, t_row.astype(np.uint64)]), axis=1) if len(t_hash) else \
+        np.zeros((2, 0), dtype=np.uint64)
+    hashes, counts = np.unique(pairs[0], return_counts=True)
+    ignore = set(hashes[counts >= min_count(opts.boilerplate_share, len(train.words))].tolist())
+    ignore |= _eval_boilerplate(evals, e_hash, e_row, opts.boilerplate_share)
+    row_of_hash = dict(zip(pairs[0].tolist(), pairs[1].tolist()))  # one training row per n-gram
+    grams: dict[int, list[int]] = {}
+    for h, r in zip(e_hash.tolist(), e_row.tolist()):
+        if h not in ignore:
+            grams.setdefault(r, []).append(h)
+    hits = []
+    for r, hs in grams.items():
+        matched = [row_of_hash[h] for h in hs if h in row_of_hash]
+        if matched:
+            hits.append(Hit("ngram", r, Counter(matched).most_common(1)[0][0], len(matched) / len(hs)))
+    return hits
+
+
+def _among(hashes: np.ndarray, rows: np.ndarray, wanted: np.ndarray):
+    """The (hash, row) pairs whose hash is in the sorted array ``wanted``.
+
+    A 2^24-bit table of the wanted hashes' low bits rejects most hashes with one lookup;
+    only the few that pass are binary-searched.
+    """
+    table = np.zeros(1 << 24, dtype=bool)
+    table[(wanted & np.uint64(0xFFFFFF)).astype(np.int64)] = True
+    maybe = np.flatnonzero(table[(hashes & np.uint64(0xFFFFFF)).astype(np.int64)])
+    hashes, rows = hashes[maybe], rows[maybe]
+    pos = np.minimum(np.searchsorted(wanted, hashes), len(wanted) - 1)
+    found = wanted[pos] == hashes
+    return hashes[found], rows[found]
+
+
+def _eval_boilerplate(evals: Side, e_hash: np.ndarray, e_row: np.ndarray, share: float) -> set:
+    """n-grams present in at least ``share`` of their eval set's items."""
+    out: set = set()
+    set_sizes = Counter(evals.sets.tolist())
+    for s, size in set_sizes.items():
+        in_set = evals.sets[e_row] == s
+        pairs = np.unique(np.stack([e_hash[in_set], e_row[in_set].astype(np.uint64)]), axis=1)
+        hashes, counts = np.unique(pairs[0], return_counts=True)
+        out |= set(hashes[counts >= min_count(share, size)].tolist())
+    return out
+
+
+def near_hits(train: Side, evals: Side, opts: Options) -> list[Hit]:
+    from datasketch import LeanMinHash, MinHashLSH
+    from rapidfuzz import fuzz
+
+    eligible = np.flatnonzero(item_n(evals, opts) > 0)
+    if not len(eligible) or not len(train.words):
+        return []
+    common = common_words(train.corpus, evals.corpus, opts.boilerplate_share)
+    e_sig = _signatures(evals.corpus.without(common), opts)[eligible]
+    t_sig = _signatures(train.corpus.without(common), opts)
+    lsh = MinHashLSH(threshold=opts.lsh_threshold, num_perm=opts.num_perm)
+    for j, sig in zip(eligible.tolist(), e_sig):
+        lsh.insert(j, LeanMinHash(seed=opts.seed, hashvalues=sig, scheme="affine32"),
+                   check_duplication=False)
+    e_text = {j: " ".join(evals.words[j]) for j in eligible.tolist()}
+    cutoff = opts.near_threshold * 100
+    best: dict[int, Hit] = {}
+    for i in _may_collide(lsh.hashranges, t_sig, e_sig, train.corpus.lengths > 0).tolist():
+        found = lsh.query(LeanMinHash(seed=opts.seed, hashvalues=t_sig[i], scheme="affine32"))
+        t_text = " ".join(train.words[i]) if found else ""
+        for j in found:
+            score = fuzz.ratio(t_text, e_text[j], score_cutoff=cutoff)
+            if score and (j not in best or score / 100 > best[j].score):
+                best[j] = Hit("near", j, i, score / 100)
+    return [best[j] for j in sorted(best)]
+
+
+def _may_collide(bands, t_sig: np.ndarray, e_sig: np.ndarray, nonempty: np.ndarray) -> np.ndarray:
+    """Training rows that share at least one LSH band with some eval item.
+
+    A vectorised pre-filter with the index's own band ranges: only these rows can get a
+    non-empty answer from ``MinHashLSH.query``, so only these are queried (same result as
+    querying every row, without 200,000 Python calls).
+    """
+    hit = np.zeros(len(t_sig), dtype=bool)
+    for start, end in bands:
+        hit |= np.isin(_band_hash(t_sig[:, start:end]), _band_hash(e_sig[:, start:end]))
+    return np.flatnonzero(hit & nonempty)
+
+
+def _band_hash(band: np.ndarray) -> np.ndarray:
+    h = np.zeros(len(band), dtype=np.uint64)
+    for k in range(band.shape[1]):
+        h = (h ^ band[:, k].astype(np.uint64)) * np.uint64(0x100000001B3)
+    return h
+
+
+def common_words(train: Corpus, evals: Corpus, share: float) -> np.ndarray:
+    """Words too frequent to tell texts apart (like "the"), flagged by vocabulary id.
+
+    A word counts as common when it occurs, on average, in more than ``share / 10`` of
+    the rows of the train and eval texts together (token count, an upper bound of the row
+    count). Dropping them from the MinHash sets keeps unrelated texts from colliding in
+    the LSH index; rapidfuzz still verifies the full texts.
+    """
+    size = int(max(train.ids.max(initial=-1), evals.ids.max(initial=-1))) + 1
+    counts = np.bincount(train.ids, minlength=size) + np.bincount(evals.ids, minlength=size)
+    return counts >= max(MIN_COUNT, share / 10 * (len(train) + len(evals)))
+
+
+def _signatures(corpus: Corpus, opts: Options) -> np.ndarray:
+    values, row_of = shingles(corpus, opts.shingle)
+    return signatures(values, row_of, len(corpus), opts.num_perm, opts.seed)

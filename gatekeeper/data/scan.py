@@ -1,0 +1,90 @@
+"""Contamination scan: training items against eval sets, prompts vs prompts, answers vs answers.
+
+Answers that are labels are not compared: an answer shorter than ``ngram_min`` words, or one
+shared by two or more items of its eval set (a class such as ``{"category": "billing"}``
+or an MMLU letter), says nothing about leakage when it reappears in training data.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from gatekeeper.data.boilerplate import common_lines, content_words
+from gatekeeper.data.overlap import DETECTORS, Hit, Options, Side, detect
+from gatekeeper.data.records import TextItem
+from gatekeeper.data.sketch import Vocab
+from gatekeeper.data.text import marked_diff, normalise
+
+FIELDS = ("prompt", "answer")
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    """One eval file or directory, its items and the gates that read it."""
+
+    name: str
+    items: tuple[TextItem, ...]
+    gates: tuple[str, ...] = ()
+
+
+def scan(train: list[TextItem], sets: list[EvalSet], opts: Options) -> dict:
+    """Per set: items, checked items, hit counts per detector and field, and the hit records."""
+    flat = [(s, item) for s, es in enumerate(sets) for item in es.items]
+    found: dict[tuple[int, str], list[Hit]] = {}
+    boiler: dict[str, list[str]] = {}
+    for field in FIELDS:
+        lines = frozenset().union(*(common_lines([i.field(field) for i in es.items],
+                                                 opts.boilerplate_share) for es in sets))
+        boiler[field] = sorted(lines)
+        eval_words = _eval_words(flat, field, lines, opts)
+        vocab = Vocab()
+        t_side = Side.build([content_words(i.field(field), lines) for i in train],
+                            [0] * len(train), vocab)
+        e_side = Side.build(eval_words, [s for s, _ in flat], vocab)
+        for hit in detect(t_side, e_side, opts):
+            found.setdefault((hit.eval_index, field), []).append(hit)
+    return {"sets": [_set_result(s, es, flat, found, train) for s, es in enumerate(sets)],
+            "boilerplate": boiler}
+
+
+def _eval_words(flat, field: str, lines: frozenset, opts: Options) -> list[list[str]]:
+    words = [content_words(item.field(field), lines) for _, item in flat]
+    if field == "answer":
+        counts = Counter((s, " ".join(w)) for (s, _), w in zip(flat, words))
+        words = [w if len(w) >= opts.ngram_min and counts[(s, " ".join(w))] == 1 else []
+                 for (s, _), w in zip(flat, words)]
+    return words
+
+
+def _set_result(s: int, es: EvalSet, flat, found, train) -> dict:
+    index = [j for j, (k, _) in enumerate(flat) if k == s]
+    counts = {f"{d}_{f}": 0 for d in DETECTORS for f in FIELDS}
+    hit_items, records = [], []
+    for j in index:
+        item_hits = [(f, h) for f in FIELDS for h in found.get((j, f), [])]
+        for f, h in item_hits:
+            counts[f"{h.detector}_{f}"] += 1
+        hit_items.append(bool(item_hits))
+        if item_hits:
+            records.append(_record(flat[j][1], item_hits, train))
+    per_detector = {d: sum(1 for j in index if any(h.detector == d for f in FIELDS
+                                                   for h in found.get((j, f), [])))
+                    for d in DETECTORS}
+    return {"name": es.name, "gates": list(es.gates), "items": len(index),
+            "hits": sum(hit_items), "hit_flags": hit_items, "by_detector": per_detector,
+            "by_detector_field": counts, "records": records}
+
+
+def _record(item: TextItem, item_hits: list, train: list[TextItem]) -> dict:
+    """One eval item's hits: the strongest per field, both texts with the differing words marked."""
+    detectors = sorted({h.detector for _, h in item_hits}, key=DETECTORS.index)
+    field, top = max(item_hits, key=lambda fh: (-DETECTORS.index(fh[1].detector), fh[1].score))
+    other = train[top.train_index]
+    eval_marked, train_marked = marked_diff(item.field(field), other.field(field))
+    return {"eval_id": item.id, "eval_where": item.where, "train_id": other.id,
+            "train_where": other.where, "field": field, "detectors": detectors,
+            "detector": top.detector, "score": round(top.score, 4),
+            "scores": {f"{h.detector}_{f}": round(h.score, 4) for f, h in item_hits},
+            "eval_marked": eval_marked, "train_marked": train_marked,
+            "same_normalised": normalise(item.field(field)) == normalise(other.field(field))}
