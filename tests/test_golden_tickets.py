@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "golden_sets"
 TICKETS = GOLDEN / "tickets"
 GENERATOR = TICKETS / "generate.py"
-SIZES = {"train": 600, "val": 100, "test": 650}
+SIZES = {"train": 600, "val": 100, "test": 1300}
 FILES = [f"{split}.jsonl" for split in SIZES] + ["schema.json"]
 ROW_KEYS = ["id", "prompt", "target", "category", "priority", "ticket"]
 

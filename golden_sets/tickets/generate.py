@@ -29,6 +29,10 @@ from ticket_templates import (ALLOWED_PRIORITIES, CATEGORIES, CLOSERS, NAMES, OP
 
 SEED = 20250611
 SIZES = {"train": 600, "val": 100, "test": 650}
+# Version 1.1: 650 more test rows, drawn after the 1.0 rows so that train, val and the first
+# 650 test rows stay byte-identical; `gatekeeper plan` sized it (1,300 items give the demo's
+# 99.5% lower95 JSON gate an 86% pass probability at a true validity of 0.999, 650 gave 52%).
+EXTRA_TEST = 650
 PRIORITIES = ("low", "medium", "high")
 INSTRUCTION = ('Classify this support ticket. Answer with JSON only: '
                '{"category": ..., "priority": ...}.')
@@ -56,7 +60,7 @@ def normalise(text: str) -> str:
     return " ".join(re.sub(r"[^a-z0-9]+", " ", text.lower()).split())
 
 
-def plan_split_quotas(rng: random.Random) -> dict[str, list[tuple[str, str]]]:
+def plan_split_quotas(rng: random.Random, sizes: dict[str, int] = SIZES) -> dict[str, list[tuple[str, str]]]:
     """Per category, the shuffled (split, priority) slots it must fill.
 
     Categories get equal shares of each split (the remainder goes to randomly chosen
@@ -64,7 +68,7 @@ def plan_split_quotas(rng: random.Random) -> dict[str, list[tuple[str, str]]]:
     """
     names = list(CATEGORIES)
     plan: dict[str, list[tuple[str, str]]] = {c: [] for c in names}
-    for split, size in SIZES.items():
+    for split, size in sizes.items():
         base, extra = divmod(size, len(names))
         bumped = set(rng.sample(names, extra))
         for category in names:
@@ -104,6 +108,20 @@ class Core:
     key: tuple
     text: str
     lowerable: bool
+
+
+def plan_extra_test(rng: random.Random, test: list[Ticket]) -> list[tuple[str, str]]:
+    """(category, priority) of the extra test rows, topping every category up to an equal
+    share of the final test split, priorities spread evenly over what each allows."""
+    share = (SIZES["test"] + EXTRA_TEST) // len(CATEGORIES)
+    slots = []
+    for category in CATEGORIES:
+        allowed = list(ALLOWED_PRIORITIES.get(category, PRIORITIES))
+        rng.shuffle(allowed)
+        have = sum(t.category == category for t in test)
+        slots += [(category, allowed[i % len(allowed)]) for i in range(share - have)]
+    rng.shuffle(slots)
+    return slots
 
 
 def fill_template(category: str, rng: random.Random) -> Core:
@@ -173,6 +191,10 @@ def generate(seed: int = SEED) -> dict[str, list[Ticket]]:
             splits[split].append(draw_ticket(category, priority, rng, used_keys, used_texts))
     for tickets in splits.values():
         rng.shuffle(tickets)
+    more = [draw_ticket(category, priority, rng, used_keys, used_texts)
+            for category, priority in plan_extra_test(rng, splits["test"])]
+    rng.shuffle(more)
+    splits["test"].extend(more)
     return splits
 
 
