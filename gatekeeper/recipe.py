@@ -161,7 +161,7 @@ class _Checker:
 
     def error(self, key: tuple, message: str, hint: str | None = None):
         line = self.doc.line(("train", *key)) if self.doc else None
-        self.errors.append(ConfigError(f"train.{'.'.join(map(str, key))}: {message}",
+        self.errors.append(ConfigError(f"{'.'.join(('train', *map(str, key)))}: {message}",
                                        where=self.where, line=line, hint=hint))
 
     def section(self, block: dict, name: str) -> dict:

@@ -220,3 +220,35 @@ def _summary(bundle: Bundle) -> str:
 
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def stale_reason(bundle: Bundle) -> str | None:
+    """Why the adapter must be (re)trained, or None when it matches recipe, data and base."""
+    from gatekeeper.model.resolve import resolve_base
+
+    if bundle.adapter is None or not bundle.adapter.is_dir():
+        return "the bundle has no adapter yet"
+    rec = record.read_record(bundle.adapter)
+    if rec is None:
+        return f"the adapter has no {record.RECORD} (it was not trained by gatekeeper)"
+    base = resolve_base(bundle.base.model, bundle.base.revision, allow_pickle=bundle.allow_pickle)
+    current = record.inputs_fingerprint(bundle, base.fingerprint, base.tokenizer_fingerprint)
+    if rec.get("inputs_fingerprint") != current:
+        return "the recipe, data, chat template or base model changed since the adapter was trained"
+    return None
+
+
+def train_if_stale(bundle_dir: str | Path, *, device: str = "auto", log=None) -> TrainResult | None:
+    """``check --train``: train when the adapter is missing or stale; None when it is current."""
+    log = log or loop.stderr_log
+    bundle = load_bundle(bundle_dir, allow_missing_adapter=True)
+    require_recipe(bundle)
+    reason = stale_reason(bundle)
+    if reason is None:
+        log(f"adapter is current (recipe and data unchanged since {record.RECORD}); not retraining")
+        return None
+    log(f"training first: {reason}")
+    result = train_bundle(bundle_dir, TrainOptions(device=device, log=log))
+    if result.status != "complete":
+        raise KeyboardInterrupt(f"training interrupted; resume with `gatekeeper train {bundle_dir} --resume`")
+    return result
