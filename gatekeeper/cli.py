@@ -135,6 +135,9 @@ def _check_options(args) -> None:
     for flag, expr in (("-k", args.keyword), ("-m", args.markexpr)):
         if expr is not None:
             _check_expression(flag, expr)
+    from gatekeeper.paths import cache_root
+
+    cache_root()  # --lf state and file-hash memos live there even with --no-cache
     if args.cache_dir is not None and args.cache_dir.exists() and not args.cache_dir.is_dir():
         raise UsageError(f"--cache-dir {args.cache_dir} is a file", where=args.cache_dir,
                          hint="give a directory (it is created when missing)")

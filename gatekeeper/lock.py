@@ -29,7 +29,7 @@ TRACKED_LIBRARIES = ("gatekeeper", "torch", "transformers", "peft", "trl", "bits
 # What pins the base model: its weights, its tokenizer files, and the chat template the run
 # applies (the bundle's own, else the tokenizer's). Each changes outputs on its own.
 BASE_FINGERPRINTS = ("fingerprint", "tokenizer_fingerprint", "chat_template_fingerprint")
-_RELOCK = "run `gatekeeper lock BUNDLE` to pin the current files (and review why they changed)"
+_RELOCK = "re-lock with `gatekeeper lock BUNDLE_DIR` to pin the current files (review why they changed)"
 
 
 def file_digest(path: Path) -> str:
@@ -241,7 +241,8 @@ def _base_errors(bundle: Bundle, lock: dict, *, needs_model: bool) -> list[Gatek
     current = base_identity(bundle)
     return [LockError(f"base model '{bundle.base.model}': {k} differs from the lock (locked "
                       f"{str(locked[k])[:12]}…, found {str(current[k])[:12]}…)", where=lock_path,
-                      hint=f"the base's {_WHAT[k]} changed: restore them, or " + _RELOCK)
+                      hint=f"the base model's {_WHAT[k]} changed since locking: restore the "
+                           "model directory, or " + _RELOCK)
             for k in BASE_FINGERPRINTS if current[k] != locked[k]]
 
 

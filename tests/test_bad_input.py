@@ -1,0 +1,400 @@
+"""Every class of bad input, through the real CLI entry (``gatekeeper.cli.main``).
+
+One table, one test: each case builds a small bundle (or breaks one), runs a command and
+asserts the exit code, that ONE output line names the place (file:line or the option) and
+says what is wrong, that no traceback reaches the console, and, for faults after the gates
+started, that report.json is complete. Adding a case is adding one ``Case`` to CASES.
+
+Bundles are static (gate types from tests/bundles.py, no model) unless a case asks for the
+tiny model (``model=True``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import jsonschema
+import pytest
+
+from bundles import ROWS, STATIC_TYPES
+from gatekeeper.cli import main
+from gatekeeper.registry import register_gate_type, unregister_gate_type
+from gatekeeper.validation import load_schema
+
+MANIFEST = """\
+name: demo
+version: 1.0.0
+base:
+  model: builtin:smollm2-135m-instruct
+gates: [gates/]
+"""
+
+STATIC = """\
+gates:
+  - id: s.ok
+    type: static_rate
+    params: {passes: 10, total: 10}
+    threshold: {metric: rate, min: 0.5}
+"""
+
+ACCURACY = """\
+gates:
+  - id: t.acc
+    type: task_accuracy
+    golden_set: ../data/eval.jsonl
+    params: {scorer: normalized, max_new_tokens: 4}
+    threshold: {metric: accuracy, min: 0.0}
+"""
+
+JSON_GATE = """\
+gates:
+  - id: t.json
+    type: json_validity
+    golden_set: ../data/eval.jsonl
+    params: {schema: ../data/schema.json}
+    threshold: {metric: valid_rate, min: 0.5}
+"""
+
+# "billion laughs": 9 levels of 9 aliases each, about 350 bytes
+BOMB = 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
+    f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 9))
+
+
+class Bundle:
+    """A bundle directory under construction; setup functions change it."""
+
+    def __init__(self, root: Path, request: pytest.FixtureRequest):
+        self.root, self.tmp, self._request = root, root.parent, request
+        self.write("gatekeeper.yaml", MANIFEST)
+        self.write("gates/g.yaml", STATIC)
+        self.rows(ROWS)
+        self.locked = False
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, "utf-8")
+        return path
+
+    def edit(self, rel: str, old: str, new: str) -> None:
+        text = (self.root / rel).read_text("utf-8")
+        assert old in text, (rel, old)
+        self.write(rel, text.replace(old, new))
+
+    def rows(self, rows: list, rel: str = "data/eval.jsonl") -> None:
+        self.write(rel, "".join((r if isinstance(r, str) else json.dumps(r)) + "\n" for r in rows))
+
+    def gates(self, text: str) -> None:
+        self.write("gates/g.yaml", text)
+
+    def adapter(self) -> Path:
+        self.write("adapter/adapter_config.json", "{}")
+        self.write("adapter/adapter_model.safetensors", b"not really weights")
+        self.edit("gatekeeper.yaml", "gates: [gates/]", "adapter: adapter/\ngates: [gates/]")
+        return self.root / "adapter"
+
+    def tiny(self) -> Path:
+        """Base the bundle on a private copy of the tiny model (cases may change its files)."""
+        model = self.tmp / "tiny-model"
+        if not model.exists():
+            shutil.copytree(self._request.getfixturevalue("tiny_model_dir"), model)
+        self.edit("gatekeeper.yaml", "builtin:smollm2-135m-instruct", str(model))
+        return model
+
+    def lock(self) -> dict:
+        """A real gatekeeper.lock (base fingerprinted when it is a local model)."""
+        from gatekeeper.bundle import load_bundle
+        from gatekeeper.collect import collect_gates
+        from gatekeeper.lock import base_identity, write_lock
+
+        bundle = load_bundle(self.root)
+        identity = base_identity(bundle) if bundle.base.model.startswith("/") else \
+            {"model": bundle.base.model, "revision": None, "fingerprint": None}
+        write_lock(bundle, collect_gates(bundle), identity)
+        self.locked = True
+        return json.loads((self.root / "gatekeeper.lock").read_text())
+
+    def relock(self, change: Callable[[dict], None]) -> None:
+        lock = self.lock()
+        change(lock)
+        self.write("gatekeeper.lock", json.dumps(lock))
+
+
+@dataclass(frozen=True)
+class Case:
+    id: str
+    setup: Callable[[Bundle], None]
+    says: tuple[str, ...]                   # all on one output line: where + what
+    argv: tuple[str, ...] = ("validate", "{root}")
+    code: int = 4
+    report: bool = False                    # the gates started: report.json must be complete
+    env: dict = field(default_factory=dict)
+
+
+def nothing(b: Bundle) -> None:
+    return None
+
+
+def _set_base(key: str, value):
+    return lambda lock: lock["base"].__setitem__(key, value)
+
+
+def _symlinked_adapter(b: Bundle) -> None:
+    b.adapter()
+    outside = b.write("../outside.safetensors", b"weights from elsewhere")
+    (b.root / "adapter" / "adapter_model.safetensors").unlink()
+    os.symlink(outside, b.root / "adapter" / "adapter_model.safetensors")
+
+
+def _pickle_adapter(b: Bundle) -> None:
+    b.adapter()
+    b.write("adapter/adapter_model.bin", b"\x80\x04pickle")
+
+
+def _schema(text: str, extra: dict | None = None):
+    def setup(b: Bundle) -> None:
+        b.gates(JSON_GATE)
+        b.write("data/schema.json", text)
+        for rel, content in (extra or {}).items():
+            b.write(rel, content)
+    return setup
+
+
+def _accuracy_rows(rows: list):
+    def setup(b: Bundle) -> None:
+        b.gates(ACCURACY)
+        b.rows(rows)
+    return setup
+
+
+def _model_check(b: Bundle) -> None:
+    b.tiny()
+    b.gates(ACCURACY)
+
+
+def _corrupt_cache(b: Bundle) -> None:
+    _model_check(b)
+    b.write("../cache/results.sqlite", b"this is not an sqlite database at all")
+
+
+def _changed_chat_template(b: Bundle) -> None:
+    model = b.tiny()
+    b.gates(ACCURACY)
+    b.lock()
+    config = json.loads((model / "tokenizer_config.json").read_text())
+    config["chat_template"] = (config.get("chat_template") or "") + "{# edited #}"
+    (model / "tokenizer_config.json").write_text(json.dumps(config))
+    (model / "chat_template.jinja").unlink(missing_ok=True)
+
+
+def _report_of(b: Bundle) -> None:
+    b.write("../run/report.json", '{"schema_version": 1, "verdict": 7}')
+
+
+R = "{root}"
+CHECK = ("check", R, "--out", "{tmp}/run", "--no-progress")
+CASES = [
+    # --- the bundle and its manifest -------------------------------------------------------
+    Case("bundle_dir_missing", nothing, ("nope", "bundle directory not found"), ("validate", "{tmp}/nope")),
+    Case("manifest_missing", lambda b: (b.root / "gatekeeper.yaml").unlink(), ("no gatekeeper.yaml",)),
+    Case("manifest_not_mapping", lambda b: b.write("gatekeeper.yaml", "- a\n- b\n"),
+         ("gatekeeper.yaml:1", "must be a mapping")),
+    Case("manifest_malformed_yaml", lambda b: b.edit("gatekeeper.yaml", "name: demo", "name: [demo"),
+         ("gatekeeper.yaml:", "malformed YAML")),
+    Case("manifest_not_utf8", lambda b: b.write("gatekeeper.yaml", MANIFEST.replace("demo", "d\xe9mo").encode("latin-1")),
+         ("gatekeeper.yaml:1", "not valid UTF-8")),
+    Case("manifest_duplicate_key", lambda b: b.write("gatekeeper.yaml", MANIFEST + "name: other\n"),
+         ("gatekeeper.yaml:6", "duplicate key 'name' (lines 1 and 6)")),
+    Case("manifest_alias_bomb", lambda b: b.write("gatekeeper.yaml", BOMB + MANIFEST),
+         ("gatekeeper.yaml:", "expands to more than")),
+    Case("manifest_recursive_alias", lambda b: b.write("gatekeeper.yaml", MANIFEST + "seed: &s [*s]\n"),
+         ("gatekeeper.yaml:6", "alias refers to a value that contains it")),
+    Case("manifest_python_tag", lambda b: b.write("gatekeeper.yaml", MANIFEST + "seed: !!python/object:os.getcwd x\n"),
+         ("gatekeeper.yaml:6", "unsupported value")),
+    Case("manifest_unknown_key_1", lambda b: b.write("gatekeeper.yaml", MANIFEST + "sead: 1\nadaptor: x\n"),
+         ("gatekeeper.yaml:6", "unknown key 'sead'", "did you mean 'seed'")),
+    Case("manifest_unknown_key_2", lambda b: b.write("gatekeeper.yaml", MANIFEST + "sead: 1\nadaptor: x\n"),
+         ("gatekeeper.yaml:7", "unknown key 'adaptor'", "did you mean 'adapter'")),
+    Case("manifest_missing_base", lambda b: b.edit("gatekeeper.yaml", "base:\n  model: builtin:smollm2-135m-instruct\n", ""),
+         ("gatekeeper.yaml:1", "'base' is a required property")),
+    Case("manifest_version_escapes", lambda b: b.edit("gatekeeper.yaml", "1.0.0", "x/../../escaped"),
+         ("gatekeeper.yaml:2", "version 'x/../../escaped' is not a plain version")),
+    Case("manifest_version_is_number", lambda b: b.edit("gatekeeper.yaml", "1.0.0", "1.0"),
+         ("gatekeeper.yaml:2", "version", "expected string")),
+    Case("manifest_name_control_char", lambda b: b.edit("gatekeeper.yaml", "name: demo", 'name: "demo\\n"'),
+         ("gatekeeper.yaml:1", "name 'demo\\n' is not")),
+    Case("manifest_bad_dtype", lambda b: b.edit("gatekeeper.yaml", "  model:", "  dtype: bf16\n  model:"),
+         ("gatekeeper.yaml:4", "base.dtype", "did you mean 'bfloat16'")),
+    Case("manifest_no_gates", lambda b: b.edit("gatekeeper.yaml", "gates: [gates/]", "gates: []"),
+         ("gatekeeper.yaml:5", "at least one gate file")),
+    Case("chat_template_escapes", lambda b: b.write("gatekeeper.yaml", MANIFEST + "chat_template: ../../etc/passwd\n"),
+         ("gatekeeper.yaml:6", "leaves the bundle")),
+    Case("data_root_missing", lambda b: b.write("gatekeeper.yaml", MANIFEST + "data_roots: [../shared]\n"),
+         ("gatekeeper.yaml:6", "does not exist")),
+    # --- the adapter -------------------------------------------------------------------------
+    Case("adapter_dir_missing", lambda b: b.write("gatekeeper.yaml", MANIFEST + "adapter: adapter/\n"),
+         ("gatekeeper.yaml:6", "adapter", "does not exist")),
+    Case("adapter_without_config", lambda b: (b.adapter(), (b.root / "adapter/adapter_config.json").unlink()),
+         ("gatekeeper.yaml:5", "no adapter_config.json")),
+    Case("adapter_pickle_weights", _pickle_adapter, ("gatekeeper.yaml:5", "pickle", "allow_pickle")),
+    Case("adapter_symlink_leaves_bundle", _symlinked_adapter,
+         ("gatekeeper.yaml:5", "adapter_model.safetensors' is a link that leaves the bundle")),
+    # --- gate files --------------------------------------------------------------------------
+    Case("gate_file_empty", lambda b: b.gates(""), ("g.yaml:1", "gate file is empty")),
+    Case("gate_file_not_mapping", lambda b: b.gates("- id: x\n"), ("g.yaml:1", "must be a mapping")),
+    Case("gate_duplicate_key", lambda b: b.gates(STATIC + "    severity: warn\n    severity: block\n"),
+         ("g.yaml:7", "duplicate key 'severity' (lines 6 and 7)")),
+    Case("gate_unknown_type", lambda b: b.gates(STATIC.replace("static_rate", "static_rat")),
+         ("g.yaml:3", "unknown gate type 'static_rat'", "did you mean 'static_rate'")),
+    Case("gate_unknown_param", lambda b: b.gates(STATIC.replace("passes:", "pases:")),
+         ("g.yaml:4", "unknown parameter 'pases'", "did you mean 'passes'")),
+    Case("gate_param_wrong_type", lambda b: b.gates(STATIC.replace("passes: 10", "passes: ten")),
+         ("g.yaml:4", "parameter 'passes' must be int")),
+    Case("gate_max_new_tokens_zero", lambda b: b.gates(ACCURACY.replace("max_new_tokens: 4", "max_new_tokens: 0")),
+         ("g.yaml:5", "'max_new_tokens' must be at least 1")),
+    Case("gate_unknown_key", lambda b: b.gates(STATIC.replace("threshold:", "treshold:")),
+         ("g.yaml:5", "unknown key 'treshold'", "did you mean 'threshold'")),
+    Case("gate_nothing_to_judge", lambda b: b.gates(STATIC.split("    threshold")[0]),
+         ("g.yaml:2", "has nothing to judge")),
+    Case("gate_unknown_metric", lambda b: b.gates(STATIC.replace("metric: rate", "metric: rat")),
+         ("g.yaml:5", "has no metric 'rat'")),
+    Case("gate_bad_severity", lambda b: b.gates(STATIC + "    severity: blocker\n"),
+         ("g.yaml:6", "severity", "did you mean 'block'")),
+    Case("gate_bad_id", lambda b: b.gates(STATIC.replace("s.ok", "s ok")), ("g.yaml:2", "id must be letters")),
+    Case("gate_duplicate_id", lambda b: b.gates(STATIC + STATIC.split("gates:\n")[1]),
+         ("g.yaml:6", "duplicate gate id 's.ok'")),
+    Case("gate_bound_without_min", lambda b: b.gates(STATIC.replace("min: 0.5", "max: 0.5, bound: lower95")),
+         ("g.yaml:5", "bound lower95 applies to a `min` threshold")),
+    Case("golden_set_missing", lambda b: b.gates(ACCURACY.replace("eval.jsonl", "evl.jsonl")),
+         ("g.yaml:4", "does not exist")),
+    Case("golden_set_escapes", lambda b: b.gates(ACCURACY.replace("../data/eval.jsonl", "../../../x.jsonl")),
+         ("g.yaml:4", "leaves the bundle")),
+    # --- golden sets ------------------------------------------------------------------------
+    Case("golden_not_json", _accuracy_rows([ROWS[0], "{nope"]), ("eval.jsonl:2", "not valid JSON")),
+    Case("golden_row_not_object", _accuracy_rows([ROWS[0], "[1, 2]"]), ("eval.jsonl:2", "expected an object")),
+    Case("golden_empty", _accuracy_rows([]), ("eval.jsonl", "golden set is empty")),
+    Case("golden_duplicate_id", _accuracy_rows([ROWS[0], ROWS[0]]), ("eval.jsonl:2", "duplicate id 'q0'")),
+    Case("golden_missing_target", _accuracy_rows([ROWS[0], {"id": "b", "prompt": "p"}]),
+         ("eval.jsonl:2", "has no 'target'")),
+    Case("golden_messages_not_objects", _accuracy_rows([ROWS[0], {"id": "m", "messages": ["hi"], "target": "x"}]),
+         ("eval.jsonl:2", "malformed chat messages", "message 0 is a JSON str")),
+    Case("golden_messages_bad_role", _accuracy_rows([{"id": "m", "messages": [{"role": "human", "content": "hi"}],
+                                                      "target": "x"}]),
+         ("eval.jsonl:1", "malformed chat messages", "role 'human'")),
+    Case("golden_not_utf8", lambda b: (b.gates(ACCURACY), b.write("data/eval.jsonl", '{"prompt": "caf\xe9"}\n'.encode("latin-1"))),
+         ("eval.jsonl:1", "not valid UTF-8")),
+    # --- JSON Schemas -----------------------------------------------------------------------
+    Case("schema_is_directory", lambda b: (b.gates(JSON_GATE), (b.root / "data/schema.json").mkdir()),
+         ("schema.json", "cannot read schema file")),
+    Case("schema_not_json", _schema("{nope"), ("schema.json:1", "schema file is not valid JSON")),
+    Case("schema_not_a_schema", _schema('{"type": "objekt"}'), ("schema.json", "not a valid JSON Schema")),
+    Case("schema_ref_to_url", _schema('{"$ref": "https://example.com/s.json"}'),
+         ("schema.json", "points to the network", "never downloads")),
+    Case("schema_ref_missing_file", _schema('{"$ref": "defs.json"}'), ("defs.json", "schema $ref target not found")),
+    Case("schema_ref_to_nowhere", _schema('{"$ref": "#/$defs/nope"}'), ("schema.json", "cannot be resolved")),
+    # --- the lock (check verifies it before any gate) ---------------------------------------
+    Case("lock_missing", nothing, ("no gatekeeper.lock", "gatekeeper lock"), CHECK),
+    Case("lock_not_json", lambda b: (b.lock(), b.write("gatekeeper.lock", "{nope")),
+         ("gatekeeper.lock", "not valid JSON"), CHECK),
+    Case("lock_artifacts_wrong_type", lambda b: b.relock(lambda lk: lk.__setitem__("artifacts", ["gatekeeper.yaml"])),
+         ("gatekeeper.lock", "'artifacts' must be an object"), CHECK),
+    Case("lock_artifact_not_a_hash", lambda b: b.relock(lambda lk: lk["artifacts"].__setitem__("gatekeeper.yaml", 5)),
+         ("gatekeeper.lock", "artifact 'gatekeeper.yaml' has 5"), CHECK),
+    Case("lock_file_tampered", lambda b: (b.lock(), b.edit("gates/g.yaml", "passes: 10", "passes: 9")),
+         ("gatekeeper.lock", "'gates/g.yaml' differs from the lock"), CHECK),
+    Case("lock_file_not_locked", lambda b: (b.lock(), b.write("gates/h.yaml", STATIC.replace("s.ok", "s.new"))),
+         ("gatekeeper.lock", "'gates/h.yaml' is used by the bundle but not locked"), CHECK),
+    Case("lock_other_base_model", lambda b: b.relock(_set_base("model", "builtin:other")),
+         ("gatekeeper.lock", "pins base model 'builtin:other'"), CHECK),
+    Case("lock_null_fingerprint", lambda b: (b.gates(ACCURACY), b.lock()),
+         ("gatekeeper.lock", "does not pin the base model"), CHECK),
+    Case("lock_base_weights_differ", lambda b: (_model_check(b), b.relock(_set_base("fingerprint", "0" * 64))),
+         ("gatekeeper.lock", "fingerprint differs from the lock"), CHECK),
+    Case("lock_chat_template_changed", _changed_chat_template,
+         ("gatekeeper.lock", "chat_template_fingerprint differs from the lock"), CHECK),
+    # --- command line -----------------------------------------------------------------------
+    Case("cli_unknown_option", nothing, ("unrecognized arguments: --tb=long",), (*CHECK, "--tb=long")),
+    Case("cli_unknown_command", nothing, ("invalid choice: 'chek'",), ("chek", R)),
+    Case("cli_batch_size_zero", nothing, ("--batch-size", "must be at least 1"), (*CHECK, "--batch-size", "0")),
+    Case("cli_batch_size_word", nothing, ("--batch-size", "expected a whole number"), (*CHECK, "--batch-size", "x")),
+    Case("cli_bad_k_expression", nothing, ("-k 'a and'", "bad expression"), (*CHECK, "-k", "a and")),
+    Case("cli_bad_m_expression", nothing, ("-m 'not'", "bad expression"), (*CHECK, "-m", "not")),
+    Case("cli_bad_device", nothing, ("--device", "invalid choice: 'tpu'"), (*CHECK, "--device", "tpu")),
+    Case("cli_cache_dir_is_file", lambda b: b.write("../cachefile", "x"), ("--cache-dir", "is a file"),
+         (*CHECK, "--cache-dir", "{tmp}/cachefile")),
+    Case("cli_junitxml_is_dir", nothing, ("--junitxml", "is a directory"), (*CHECK, "--junitxml", "{tmp}")),
+    Case("cli_missing_argument", nothing, ("required: bundle",), ("validate",)),
+    Case("init_name_not_yaml_safe", nothing, ("--name 'a: b'", "not a valid bundle name"),
+         ("init", "{tmp}/new", "--name", "a: b")),
+    Case("init_into_file", lambda b: b.write("../afile", "x"), ("afile", "already exists and is a file"),
+         ("init", "{tmp}/afile")),
+    Case("init_into_non_empty_dir", nothing, ("already exists and is not empty",), ("init", R)),
+    Case("report_json_missing", nothing, ("report.json",), ("report", "{tmp}/run/report.json")),
+    Case("report_json_not_a_report", _report_of, ("report.json",), ("report", "{tmp}/run/report.json")),
+    # --- caches -----------------------------------------------------------------------------
+    Case("cache_root_is_file", lambda b: (b.lock(), b.write("../cacheroot", "x")),
+         ("cacheroot", "cannot use"), CHECK, env={"GATEKEEPER_CACHE_DIR": "{tmp}/cacheroot"}),
+    Case("cache_corrupt_is_rebuilt", lambda b: (_corrupt_cache(b), b.lock()), ("results.sqlite", "moved it to"),
+         (*CHECK, "--cache-dir", "{tmp}/cache"), code=0, report=True),
+    # --- faults after the gates started ----------------------------------------------------
+    Case("gate_raises", lambda b: (b.gates(STATIC + "  - id: s.boom\n    type: boom\n"
+                                           "    threshold: {metric: rate, min: 0.5}\n"), b.lock()),
+         ("s.boom", "could not measure"), CHECK, code=3, report=True),
+    Case("gate_interrupted", lambda b: (b.gates(STATIC + "  - id: s.int\n    type: interrupt\n"
+                                                "    threshold: {metric: rate, min: 0.5}\n"), b.lock()),
+         ("interrupted",), CHECK, code=2, report=True),
+]
+
+
+@pytest.fixture(autouse=True)
+def static_types():
+    for fn in STATIC_TYPES:
+        register_gate_type(fn)
+    yield
+    for fn in STATIC_TYPES:
+        unregister_gate_type(fn.__gate_type__.name)
+
+
+def run_cli(argv: list[str], capsys) -> tuple[int, str]:
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse errors end the process the same way
+        code = exc.code
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_bad_input(case: Case, tmp_path, capsys, monkeypatch, request):
+    bundle = Bundle(tmp_path / "b", request)
+    case.setup(bundle)
+    if case.argv[0] == "check" and not bundle.locked and case.id.startswith("cli_"):
+        bundle.lock()
+    fill = {"root": str(bundle.root), "tmp": str(tmp_path)}
+    for key, value in case.env.items():
+        monkeypatch.setenv(key, value.format(**fill))
+    capsys.readouterr()
+    code, out = run_cli([a.format(**fill) for a in case.argv], capsys)
+    assert code == case.code, out
+    assert "Traceback" not in out, out
+    lines = [line for line in out.splitlines() if all(s in line for s in case.says)]
+    assert lines, f"no single line says {case.says}:\n{out}"
+    report = tmp_path / "run" / "report.json"
+    if case.report:
+        data = json.loads(report.read_text("utf-8"))
+        jsonschema.Draft202012Validator(load_schema("report.schema.json")).validate(data)
+        assert data["exit_code"] == case.code and data["gates"], data
+    elif case.argv[0] == "check":
+        assert not report.exists(), "nothing may run when the input is bad"
+
+
+def test_the_table_covers_at_least_forty_classes():
+    assert len({c.id for c in CASES}) == len(CASES) >= 40
