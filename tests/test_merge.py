@@ -1,0 +1,119 @@
+"""merge_equivalence and gatekeeper.model.merge on the tiny model: planted merge faults are caught."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from gatekeeper.errors import ConfigError, MeasurementError, ModelError
+from gatekeeper.gate_types.merge_equivalence import _check, merge_equivalence
+from gatekeeper.model.merge import assert_mergeable, export_merged, is_repacked, merge_peft
+from gatekeeper.options import EngineOptions
+from integrity_helpers import judged, make_context
+
+IDS = [[5, 6, 7, 8, 9, 10, 11, 12]]
+
+
+@pytest.fixture
+def ctx(tmp_path, tiny_model_dir, tiny_adapter_dir):
+    return make_context(tmp_path, tiny_model_dir, tiny_adapter_dir, gate_type="merge_equivalence")
+
+
+def test_a_fresh_fp32_merge_is_equivalent_and_the_shared_model_is_untouched(ctx):
+    context, engine = ctx
+    before = context.candidate.generate(["hello there"], max_new_tokens=8)
+    m = merge_equivalence(context, max_new_tokens=8)
+    assert m.metrics["top1_agreement"] == 1.0 and m.metrics["greedy_match_rate"] == 1.0
+    assert m.metrics["max_abs_logit_diff"] < 1e-4 and m.metrics["tolerance_ratio"] < 0.1
+    assert m.details["artifact"] == "merged" and m.details["tolerance"]["dtype"] == "float32"
+    assert judged(merge_equivalence, m, "tolerance_ratio", max=1.0) == "pass"
+    from peft import PeftModel
+    assert isinstance(engine.model, PeftModel)  # the shared model was not merged
+    engine.cache = type(engine.cache)()
+    assert context.candidate.generate(["hello there"], max_new_tokens=8) == before
+
+
+def _merge_with_scale(context, factor: float):
+    """A merge tool that got the LoRA scaling wrong (e.g. alpha/sqrt(r) for alpha/r)."""
+    from peft.tuners.lora import LoraLayer
+
+    fresh = context.models.load_fresh(adapter=True)
+    for module in fresh.modules():
+        if isinstance(module, LoraLayer):
+            module.scaling["default"] *= factor
+    return merge_peft(fresh)
+
+
+def test_a_merge_with_the_wrong_scaling_fails(ctx, tmp_path):
+    context, _ = ctx
+    tokenizer = context.models.tokenizer
+    export_merged(_merge_with_scale(context, 2.0), tokenizer, tmp_path / "wrong")
+    export_merged(_merge_with_scale(context, 1.0), tokenizer, tmp_path / "right")
+    bad = merge_equivalence(context, max_new_tokens=8, merged=str(tmp_path / "wrong"))
+    good = merge_equivalence(context, max_new_tokens=8, merged=str(tmp_path / "right"))
+    assert bad.metrics["tolerance_ratio"] > 100 and bad.details["artifact"] == "exported"
+    assert judged(merge_equivalence, bad, "tolerance_ratio", max=1.0) == "fail"
+    assert judged(merge_equivalence, good, "tolerance_ratio", max=1.0) == "pass"
+    assert sorted(p.name for p in (tmp_path / "right").iterdir() if p.suffix == ".safetensors")
+
+
+def test_a_4bit_merge_after_a_forward_pass_is_refused_and_would_be_caught(tmp_path, tiny_model_dir,
+                                                                          tiny_adapter_dir):
+    from gatekeeper.model.merge import compare, tolerance_for
+    from gatekeeper.gate_types.merge_equivalence import _measurement
+    from gatekeeper.releases.fingerprint import PROBES
+    from gatekeeper.model.prompts import encode_prompt, render
+
+    context, _ = make_context(tmp_path, tiny_model_dir, tiny_adapter_dir, gate_type="merge_equivalence",
+                              quantization="nf4")
+    models = context.models
+    dirty = models.load_fresh(adapter=True)
+    assert not is_repacked(dirty)
+    with torch.no_grad():
+        dirty(torch.tensor(IDS))
+    assert is_repacked(dirty)  # bitsandbytes repacked the 4-bit weights in place
+    with pytest.raises(ModelError, match="already run a forward pass"):
+        assert_mergeable(dirty)
+    corrupted = merge_peft(dirty, guard=False)  # what an unguarded merge would ship
+    tok = models.tokenizer
+    ids = [encode_prompt(tok, render(tok, p, True), True) for p in PROBES]
+    with models.hf_model(adapter=True) as reference:
+        result = compare(reference, corrupted, tok, ids, max_new_tokens=8)
+    m = _measurement(PROBES, result, tolerance_for("float32", "nf4"), "requantized")
+    assert m.metrics["top1_agreement"] < 0.5
+    assert judged(merge_equivalence, m, "tolerance_ratio", max=1.0) == "fail"
+    # the gate itself merges a fresh copy: the dequantized artifact agrees with the QLoRA candidate
+    good = merge_equivalence(context, max_new_tokens=8)
+    assert good.details["artifact"] == "dequantized" and good.metrics["top1_agreement"] >= 0.98
+    assert judged(merge_equivalence, good, "tolerance_ratio", max=1.0) == "pass"
+
+
+def test_measurements_are_memoised_so_a_warm_run_loads_nothing(tmp_path, tiny_model_dir, tiny_adapter_dir):
+    options = EngineOptions(cache=True, cache_dir=tmp_path / "cache", progress=False)
+    (tmp_path / "cache").mkdir()
+    first, engine = make_context(tmp_path, tiny_model_dir, tiny_adapter_dir,
+                                 gate_type="merge_equivalence", options=options)
+    a = merge_equivalence(first, max_new_tokens=4)
+    second, fresh_engine = make_context(tmp_path, tiny_model_dir, tiny_adapter_dir,
+                                        gate_type="merge_equivalence", options=options)
+    b = merge_equivalence(second, max_new_tokens=4)
+    assert a == b and engine.loaded and not fresh_engine.loaded
+
+
+@pytest.mark.parametrize("params, message", [
+    ({"artifact": "fp8"}, "artifact must be one of"),
+    ({"prompts": []}, "non-empty list"),
+    ({"prompts": ["ok", 3]}, "non-empty list"),
+])
+def test_bad_parameters_are_config_errors(params, message):
+    with pytest.raises(ConfigError, match=message):
+        _check(params, None)
+
+
+def test_bad_artifacts_are_clear_errors(ctx, tmp_path):
+    context, _ = ctx
+    with pytest.raises(MeasurementError, match="applies to an nf4"):
+        merge_equivalence(context, artifact="dequantized")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelError, match="cannot load the merged model"):
+        merge_equivalence(context, merged=str(tmp_path / "empty"))
