@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,19 +68,29 @@ def data_files(path: str | Path) -> list[Path]:
     return [p]
 
 
-def read_items(path: str | Path) -> tuple[list[TextItem], list[Problem]]:
-    """Every readable row of the file(s) at ``path`` and the rows that were not readable."""
+def read_items(path: str | Path, base: Path | None = None) -> tuple[list[TextItem], list[Problem]]:
+    """Every readable row of the file(s) at ``path`` and the rows that were not readable.
+
+    With ``base``, items name their file relative to it (a bundle root) when it lies below.
+    """
     items: list[TextItem] = []
     problems: list[Problem] = []
     for f in data_files(path):
         reader = _read_csv if f.suffix == ".csv" else _read_jsonl
-        got, bad = reader(f)
+        got, bad = reader(f, _shown(f, base))
         items += got
         problems += bad
     return items, problems
 
 
-def _read_jsonl(path: Path) -> tuple[list[TextItem], list[Problem]]:
+def _shown(path: Path, base: Path | None) -> str:
+    if base is None:
+        return str(path)
+    rel = os.path.relpath(path, base)
+    return rel if not rel.startswith("..") else str(path)
+
+
+def _read_jsonl(path: Path, shown: str) -> tuple[list[TextItem], list[Problem]]:
     items, problems = [], []
     with path.open(encoding="utf-8", errors="replace") as fh:
         for number, line in enumerate(fh, start=1):
@@ -88,17 +99,17 @@ def _read_jsonl(path: Path) -> tuple[list[TextItem], list[Problem]]:
             try:
                 row = json.loads(line)
             except json.JSONDecodeError as exc:
-                problems.append(Problem(str(path), number, f"not valid JSON: {exc.msg}"))
+                problems.append(Problem(shown, number, f"not valid JSON: {exc.msg}"))
                 continue
-            item = row_item(row, path, number) if isinstance(row, dict) else None
+            item = row_item(row, shown, number) if isinstance(row, dict) else None
             if item is None:
-                problems.append(Problem(str(path), number, _no_text(row)))
+                problems.append(Problem(shown, number, _no_text(row)))
             else:
                 items.append(item)
     return items, problems
 
 
-def row_item(row: dict, path: Path, line: int) -> TextItem | None:
+def row_item(row: dict, path: str, line: int) -> TextItem | None:
     """A JSON row as a TextItem, or None when it holds no prompt or answer text."""
     prompt = row.get("messages") if "messages" in row else next(
         (row[k] for k in PROMPT_KEYS if k in row), None)
@@ -110,7 +121,7 @@ def row_item(row: dict, path: Path, line: int) -> TextItem | None:
         answer = json.dumps(answer, ensure_ascii=False)
     if not isinstance(prompt, (str, type(None))) or (not prompt and not answer):
         return None
-    return TextItem(str(row.get("id", f"{path.name}:{line}")), str(path), line,
+    return TextItem(str(row.get("id", f"{os.path.basename(path)}:{line}")), path, line,
                     prompt or "", answer or "")
 
 
@@ -131,7 +142,7 @@ def _no_text(row) -> str:
     return f"no text field (expected one of {keys}, ...; found {', '.join(row) or 'none'})"
 
 
-def _read_csv(path: Path) -> tuple[list[TextItem], list[Problem]]:
+def _read_csv(path: Path, shown: str) -> tuple[list[TextItem], list[Problem]]:
     with path.open(encoding="utf-8", errors="replace", newline="") as fh:
         reader = csv.reader(fh)
         rows = [(reader.line_num, r) for r in reader if r]
@@ -142,19 +153,19 @@ def _read_csv(path: Path) -> tuple[list[TextItem], list[Problem]]:
     if prompt_col is not None:
         answer_col = next((header.index(k) for k in ANSWER_KEYS if k in header), None)
         id_col = header.index("id") if "id" in header else None
-        return _table(path, rows[1:], prompt_col, answer_col, id_col)
-    return _mmlu(path, rows)
+        return _table(shown, rows[1:], prompt_col, answer_col, id_col)
+    return _mmlu(shown, rows)
 
 
 def _table(path, rows, prompt_col, answer_col, id_col):
     items, problems = [], []
     for line, r in rows:
         if len(r) <= prompt_col or not r[prompt_col].strip():
-            problems.append(Problem(str(path), line, "empty prompt cell"))
+            problems.append(Problem(path, line, "empty prompt cell"))
             continue
         answer = r[answer_col] if answer_col is not None and len(r) > answer_col else ""
-        rid = r[id_col] if id_col is not None and len(r) > id_col else f"{path.name}:{line}"
-        items.append(TextItem(rid, str(path), line, r[prompt_col], answer))
+        rid = r[id_col] if id_col is not None and len(r) > id_col else f"{os.path.basename(path)}:{line}"
+        items.append(TextItem(rid, path, line, r[prompt_col], answer))
     return items, problems
 
 
@@ -165,10 +176,11 @@ def _mmlu(path, rows):
         letter = r[-1].strip().upper() if len(r) >= 3 else ""
         index = ord(letter) - ord("A") if len(letter) == 1 else -1
         if not 0 <= index < len(r) - 2:
-            problems.append(Problem(str(path), line, "not a `question,A,B,C,D,answer` row and the "
+            problems.append(Problem(path, line, "not a `question,A,B,C,D,answer` row and the "
                                     "file has no header naming a prompt column"))
             continue
         choices = r[1:-1]
         prompt = "\n".join([r[0]] + [f"{chr(65 + i)}. {c}" for i, c in enumerate(choices)])
-        items.append(TextItem(f"{path.stem}:{line}", str(path), line, prompt, choices[index]))
+        name = os.path.splitext(os.path.basename(path))[0]
+        items.append(TextItem(f"{name}:{line}", path, line, prompt, choices[index]))
     return items, problems

@@ -1,0 +1,156 @@
+"""contamination: training data against every eval set of the run, before any model loads.
+
+Three detectors (gatekeeper.data.overlap): exact match after normalisation, long n-gram
+overlap, MinHash LSH near-duplicates verified by rapidfuzz. Prompts are compared with
+prompts and answers with answers (an eval answer inside a training completion counts).
+The training side is the recipe's ``data`` and ``eval_data`` (or the ``train`` parameter);
+the eval side is every golden set and eval path parameter of the run, plus ``extra``.
+
+Per-set limits: every metric is pooled over the selected sets and reported per set in the
+details; to give one set its own threshold, add a gate with ``sets: [<name or glob>]``.
+Results are cached by the sha256 of every file and the options (gatekeeper.data.cache).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import time
+from pathlib import Path
+
+from gatekeeper.data.cache import cached, data_key
+from gatekeeper.data.overlap import DETECTORS, Options
+from gatekeeper.data.records import SUFFIXES, read_items
+from gatekeeper.data.scan import EvalSet, scan
+from gatekeeper.errors import ConfigError, MeasurementError
+from gatekeeper.measurement import Measurement, Samples
+from gatekeeper.metrics import Metric
+from gatekeeper.registry import gate_type
+
+
+def _count(name: str, what: str) -> Metric:
+    return Metric(name, higher_is_better=False, kind="value", lower=0, upper=None, description=what)
+
+
+def _check(params: dict, golden) -> None:
+    """Parameter ranges, checked at collection (file:line of the gate's params)."""
+    near = params.get("near_threshold", 0.8)
+    if not 0.5 <= near <= 1.0:
+        raise ConfigError(f"near_threshold must be in [0.5, 1], found {near}",
+                          hint="a rapidfuzz similarity share; 0.8 is the default")
+    share = params.get("boilerplate_share", 0.05)
+    if not 0.0 < share <= 1.0:
+        raise ConfigError(f"boilerplate_share must be in (0, 1], found {share}",
+                          hint="the share of a set's items a line must appear in to be template text")
+    n, n_min = params.get("ngram", 13), params.get("ngram_min", 8)
+    if not 3 <= n_min <= n <= 50:
+        raise ConfigError(f"need 3 <= ngram_min <= ngram <= 50, found ngram_min={n_min}, ngram={n}",
+                          hint="the defaults are ngram: 13, ngram_min: 8")
+    if params.get("max_records", 50) < 0:
+        raise ConfigError("max_records must be >= 0", hint="hits listed per set in the report")
+    sets = params.get("sets")
+    if sets is not None and (not sets or not all(isinstance(s, str) and s for s in sets)):
+        raise ConfigError("sets must be a non-empty list of eval set names, paths or globs",
+                          hint="e.g. sets: [golden_sets/tickets/test.jsonl] or sets: ['*mmlu*']")
+
+
+METRICS = (
+    _count("hits", "eval items found in the training data by any detector"),
+    Metric("hit_rate", higher_is_better=False, description="share of eval items found in training data"),
+    _count("exact_hits", "eval items equal to a training row after normalisation"),
+    _count("ngram_hits", "eval items sharing a long n-gram with a training row"),
+    _count("near_hits", "eval items with a verified near-duplicate training row"),
+)
+
+
+@gate_type(needs_model=False, path_params=("train", "extra"), metrics=METRICS, check=_check)
+def contamination(ctx, *, train: str | None = None, extra: str | None = None,
+                  sets: list | None = None, near_threshold: float = 0.8, ngram: int = 13,
+                  ngram_min: int = 8, boilerplate_share: float = 0.05,
+                  max_records: int = 50) -> Measurement:
+    """Eval items found in the training data (exact, 13-gram, MinHash near-duplicate)."""
+    opts = Options(ngram=ngram, ngram_min=ngram_min, near_threshold=near_threshold,
+                   boilerplate_share=boilerplate_share)
+    train_files = [Path(train)] if train else [p for p in (ctx.data.train_data, ctx.data.eval_data) if p]
+    if not train_files:
+        raise MeasurementError("no training data to check: the bundle has no `train.data`",
+                               hint="add train.data to gatekeeper.yaml or set params.train")
+    sources = eval_sources(ctx, train_files, extra, sets)
+    key = data_key("contamination", train_files + [p for p, _, _ in sources],
+                   {"opts": opts.__dict__, "names": [n for _, n, _ in sources]})
+    start = time.perf_counter()
+    result, hit = cached(key, lambda: _scan(train_files, sources, opts, ctx.bundle.root))
+    ctx.log(f"{'cached' if hit else 'scanned'} {len(sources)} eval set(s) in "
+            f"{time.perf_counter() - start:.1f} s")
+    return _measurement(result, hit, max_records, [_name(p, ctx.bundle.root) for p in train_files])
+
+
+def eval_sources(ctx, train_files: list[Path], extra: str | None, sets: list | None):
+    """[(path, name, gate ids)]: eval files of the run, one entry per file, ``sets`` applied."""
+    root = ctx.bundle.root
+    skip = {Path(p).resolve() for p in train_files}
+    found: dict[Path, list[str]] = {}
+    candidates = [(s.path, s.gate_id) for s in ctx.data.eval_sets]
+    candidates += [(Path(extra), ctx.spec.id)] if extra else []
+    for path, gate_id in candidates:
+        path = Path(path).resolve()
+        if path in skip or not (path.is_dir() or path.suffix in SUFFIXES):
+            continue
+        found.setdefault(path, [])
+        if gate_id not in found[path]:
+            found[path].append(gate_id)
+    named = [(p, _name(p, root), tuple(g)) for p, g in found.items()]
+    if sets is None:
+        return named
+    chosen = [s for s in named if any(_matches(s, pattern) for pattern in sets)]
+    unmatched = [p for p in sets if not any(_matches(s, p) for s in named)]
+    if unmatched:
+        raise MeasurementError(f"sets: {', '.join(map(repr, unmatched))} match no eval set of "
+                               f"this run (eval sets: {', '.join(n for _, n, _ in named) or 'none'})",
+                               hint="name a set by its path, file name, glob or the id of a gate "
+                                    "that reads it")
+    return chosen
+
+
+def _name(path: Path, root: Path) -> str:
+    rel = os.path.relpath(path, root)
+    return rel if not rel.startswith("..") or len(rel) < len(str(path)) else str(path)
+
+
+def _matches(source, pattern: str) -> bool:
+    path, name, gates = source
+    return any(fnmatch.fnmatch(text, pattern) for text in (name, path.name, str(path), *gates))
+
+
+def _scan(train_files: list[Path], sources, opts: Options, root: Path) -> dict:
+    train, problems = [], 0
+    for f in train_files:
+        items, bad = read_items(f, root)
+        train += items
+        problems += len(bad)
+    eval_sets = []
+    for path, name, gates in sources:
+        items, _ = read_items(path, root)
+        eval_sets.append(EvalSet(name, tuple(items), gates))
+    result = scan(train, eval_sets, opts)
+    result.update(train_rows=len(train), train_unreadable=problems)
+    return result
+
+
+def _measurement(result: dict, cache_hit: bool, max_records: int, train_files: list[str]) -> Measurement:
+    sets = result["sets"]
+    flags = [float(f) for s in sets for f in s["hit_flags"]]
+    n = len(flags)
+    hits = int(sum(flags))
+    per_detector = {d: sum(s["by_detector"][d] for s in sets) for d in DETECTORS}
+    metrics = {"hits": hits, "hit_rate": hits / n if n else 0.0,
+               **{f"{d}_hits": per_detector[d] for d in DETECTORS}}
+    table = [{k: v for k, v in s.items() if k not in ("hit_flags", "records")}
+             | {"hit_rate": s["hits"] / s["items"] if s["items"] else 0.0,
+                "records": s["records"][:max_records], "records_left_out":
+                max(0, len(s["records"]) - max_records)} for s in sets]
+    details = {"sets": table, "train_files": train_files, "train_rows": result["train_rows"],
+               "train_unreadable": result["train_unreadable"], "cache_hit": cache_hit,
+               "boilerplate": {k: v[:10] for k, v in result["boilerplate"].items()}}
+    return Measurement(metrics=metrics, n=n, samples={"hit_rate": Samples(tuple(flags))} if n else {},
+                       details=details)
