@@ -1,20 +1,32 @@
-"""``gatekeeper check``: load, validate, run the gates under pytest, write the report."""
+"""``gatekeeper check``: load, validate, run the gates under pytest, write the report.
+
+Everything that can be wrong in the configuration fails before a model loads. Once the
+gates start, the report is written whatever happens: a gate that raises is an ``error``
+outcome, Ctrl-C and SIGTERM end the run as interrupted (exit 2) with every finished gate
+in the report, and a crash of the run itself still writes report.json before exit 3.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from gatekeeper.bundle import Bundle, load_bundle
 from gatekeeper.collect import collect_gates
+from gatekeeper.errors import UsageError
 from gatekeeper.lock import verify_lock
-from gatekeeper.report.model import EXIT_NO_GATES, build_report, validate_report, write_report_json
-from gatekeeper.session import EngineOptions, RunSession
+from gatekeeper.options import EngineOptions
+from gatekeeper.pytest_run import run_pytest
+from gatekeeper.report.model import build_report, validate_report, write_report_json
+from gatekeeper.results import Exit
+from gatekeeper.session import RunSession
+from gatekeeper.signals import sigterm_as_interrupt
 
 
 @dataclass(frozen=True)
@@ -29,6 +41,7 @@ class CheckOptions:
     engine: EngineOptions = field(default_factory=EngineOptions)
     pytest_args: tuple[str, ...] = ()
     argv: tuple[str, ...] = ()
+    train: bool = False           # --train: first train when the adapter is missing or stale
 
 
 @dataclass(frozen=True)
@@ -40,99 +53,96 @@ class CheckResult:
 
 
 def run_check(bundle_dir: str | Path, options: CheckOptions = CheckOptions()) -> CheckResult:
-    """The whole check: everything that can be wrong in the config fails before a model loads."""
+    """The whole check; see the module docstring."""
+    if options.train:  # one command from data to verdict (gatekeeper/train)
+        from gatekeeper.train.run import train_if_stale
+        train_if_stale(bundle_dir, device=options.engine.device)
     started = _now()
     bundle = load_bundle(bundle_dir)
     collection = collect_gates(bundle)
     lock, digest = verify_lock(bundle, collection)
+    out_dir = check_out_dir(options.out_dir or default_out_dir(bundle, started), bundle)
     session = RunSession(bundle, collection, options.engine, lock, digest)
-    out_dir = options.out_dir or default_out_dir(bundle, started)
-    status, message = "crashed", "gatekeeper stopped unexpectedly"
+    crash: BaseException | None = None
     try:
-        status, message = _run_pytest(session, options)
-    except KeyboardInterrupt:
-        status, message = "interrupted", "interrupted by the user (Ctrl-C)"
+        status, message = _run_gates(session, options)
+    except UsageError:
+        raise  # a bad -k/-m expression: nothing ran, so there is no report to write
+    except Exception as exc:  # noqa: BLE001 - the report of what finished is still written
+        status, message, crash = "crashed", f"{type(exc).__name__}: {exc}", exc
     finally:
-        report = build_report(session, status=status, started=started, finished=_now(),
-                              argv=list(options.argv) or sys.argv, message=message,
-                              extra=_history(bundle))
-        write_report_json(report, out_dir / "report.json")
+        session.close()
+    report = build_report(session, status=status, started=started, finished=_now(),
+                          argv=list(options.argv) or sys.argv, message=message,
+                          extra=_history(bundle), partial=_partial(session, options))
+    write_report_json(report, out_dir / "report.json")
+    if crash is not None:
+        crash.report_dir = out_dir  # type: ignore[attr-defined]  # the CLI logs the traceback there
+        with contextlib.suppress(Exception):
+            _render(report, out_dir, options)
+        raise crash
     paths = _render(report, out_dir, options)
     validate_report(report)
-    exit_code = report["exit_code"] if not (status == "complete" and message == "no gates selected") \
-        else EXIT_NO_GATES
-    return CheckResult(report, exit_code, out_dir, paths)
+    return CheckResult(report, int(report["exit_code"]), out_dir, paths)
 
 
-# Deprecation notices from inside torch/transformers/peft are not the user's to act on and
-# buried the verdict in pytest's warnings summary; warnings from gate code still show.
-PYTEST_INI = """[pytest]
-markers =
-    gatekeeper(severity): python gate options
-filterwarnings =
-    ignore::DeprecationWarning:torch.*
-    ignore::DeprecationWarning:transformers.*
-    ignore::FutureWarning:transformers.*
-    ignore::DeprecationWarning:peft.*
-    ignore::FutureWarning:peft.*
-"""
+def _run_gates(session: RunSession, options: CheckOptions) -> tuple[str, str | None]:
+    try:
+        with sigterm_as_interrupt():
+            return run_pytest(session, options)
+    except KeyboardInterrupt as exc:
+        return "interrupted", str(exc) or "interrupted by the user (Ctrl-C)"
 
 
-def _run_pytest(session: RunSession, options: CheckOptions) -> tuple[str, str | None]:
-    import pytest
-
-    from gatekeeper.plugin import SessionPlugin
-
-    with tempfile.TemporaryDirectory(prefix="gatekeeper-pytest-") as tmp:
-        ini = Path(tmp) / "pytest.ini"  # isolate from the user's own pytest configuration
-        ini.write_text(PYTEST_INI)
-        args = [*map(str, session.collection.gate_files), *map(str, session.collection.python_files),
-                "-c", str(ini), "--rootdir", str(session.bundle.root),
-                "-o", f"cache_dir={_pytest_cache_dir(session.bundle)}", "-p", "no:randomly",
-                "-q" if not options.verbose else "-v", "--no-header", "-rN"]
-        args += ["-k", options.keyword] if options.keyword else []
-        args += ["-m", options.markexpr] if options.markexpr else []
-        args += ["-x"] if options.exitfirst else []
-        args += ["--lf"] if options.last_failed else []
-        args += list(options.pytest_args)
-        code = pytest.main(args, plugins=[SessionPlugin(session)])
-    if code == pytest.ExitCode.INTERRUPTED:
-        return "interrupted", "interrupted by the user (Ctrl-C)"
-    if code == pytest.ExitCode.NO_TESTS_COLLECTED or not session.selected:
-        return "complete", "no gates selected"
-    if code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR):
-        return "crashed", f"pytest exited with {code.name}"
-    if len(session.results) < len(session.selected):
-        return "interrupted", "stopped after the first failing gate (-x)"
-    return "complete", None
+def check_out_dir(out: Path, bundle: Bundle) -> Path:
+    """The report directory must be writable and outside the bundle (reports are not
+    release artifacts, and writing there would change what the lock protects)."""
+    path = Path(out).absolute()
+    resolved = path.resolve()
+    if resolved == bundle.root or resolved.is_relative_to(bundle.root):
+        raise UsageError(f"--out {out} is inside the bundle {bundle.root}",
+                         hint="write reports outside the bundle, e.g. --out reports/run1")
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--out {out} is a file, not a directory",
+                         hint="pass a directory (it is created when missing)")
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out}: {existing} is not writable",
+                         hint="pass a directory you can write to")
+    return path
 
 
-def _pytest_cache_dir(bundle: Bundle) -> Path:
-    """--lf state lives in the user cache, never inside the bundle the user wrote."""
-    from gatekeeper.paths import cache_root
-
-    key = hashlib.sha256(str(bundle.root).encode()).hexdigest()[:16]
-    return cache_root() / "pytest" / key
+def _partial(session: RunSession, options: CheckOptions) -> dict:
+    """Whether every gate of the bundle ran: -k, -m, --lf or -x make a run partial."""
+    ran = set(session.results)
+    every = session.collected or session.selected
+    missing = [g for g in every if g not in ran]
+    why = [w for w, on in (("-k", options.keyword), ("-m", options.markexpr),
+                            ("--lf", options.last_failed), ("-x", options.exitfirst)) if on]
+    return {"complete": not missing and not (options.keyword or options.markexpr or
+                                             options.last_failed),
+            "gates_total": len(every), "gates_run": len(ran), "not_run": missing, "selection": why}
 
 
 def _render(report: dict, out_dir: Path, options: CheckOptions) -> dict:
-    from gatekeeper.report.junit import render_junit
-    from gatekeeper.report.outputs import write_atomic, write_outputs
+    from gatekeeper.report.outputs import write_outputs
 
-    paths = write_outputs(report, out_dir)
-    if options.junitxml:  # an extra copy where CI expects it; the run dir stays complete
-        paths["junit (--junitxml)"] = write_atomic(Path(options.junitxml), render_junit(report))
-    return paths
+    return write_outputs(report, out_dir, extra_junit=options.junitxml)
 
 
 def _history(bundle: Bundle) -> dict:
     """How the candidate came to be: its training log and the release it would replace."""
     from gatekeeper.releases import previous_release
 
-    return {"previous_release": previous_release(bundle), "training": training_log(bundle)}
+    try:
+        previous = previous_release(bundle)
+    except Exception as exc:  # noqa: BLE001 - evidence for the reviewer, never a verdict input
+        previous = {"error": f"could not read the previous release: {type(exc).__name__}: {exc}"}
+    return {"previous_release": previous, "training": training_log(bundle)}
 
 
 TRAINING_LOG = "training_log.json"
+TRAINING_RECORDS = ("training.json", TRAINING_LOG)  # gatekeeper train's record, else a legacy log
 
 
 def training_log(bundle: Bundle) -> dict | None:
@@ -141,8 +151,9 @@ def training_log(bundle: Bundle) -> dict | None:
     It lives beside the weights, so the lock covers it. A log that is not a JSON object is
     left out of the report: it is evidence for the reviewer, never an input to a verdict.
     """
-    path = bundle.adapter / TRAINING_LOG if bundle.adapter else None
-    if path is None or not path.is_file():
+    found = [bundle.adapter / n for n in TRAINING_RECORDS if bundle.adapter] if bundle.adapter else []
+    path = next((p for p in found if p.is_file()), None)
+    if path is None:
         return None
     try:
         data = json.loads(path.read_text("utf-8"))
@@ -156,5 +167,16 @@ def default_out_dir(bundle: Bundle, started: datetime) -> Path:
     return Path("reports") / f"{bundle.name}-{bundle.version}-{stamp}"
 
 
+def pytest_cache_dir(bundle: Bundle) -> Path:
+    """--lf state lives in the user cache, never inside the bundle the user wrote."""
+    from gatekeeper.paths import cache_root
+
+    key = hashlib.sha256(str(bundle.root).encode()).hexdigest()[:16]
+    return cache_root() / "pytest" / key
+
+
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+__all__ = ["CheckOptions", "CheckResult", "Exit", "run_check", "default_out_dir", "training_log"]

@@ -6,10 +6,14 @@ Nothing heavy is imported at module level: ``--help`` and ``validate`` must not 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import tempfile
+import traceback
 from pathlib import Path
 
 from gatekeeper import __version__
+from gatekeeper.train.cli import TRAIN_COMMANDS, add_train_commands
 from gatekeeper.errors import CollectionErrors, GatekeeperError, UsageError
 
 EXIT_CODES = """exit codes:
@@ -73,6 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     check.add_argument("--no-progress", action="store_true", help="no progress bars")
     check.add_argument("-v", "--verbose", action="store_true")
+    check.add_argument("--train", action="store_true",
+                       help="first train the recipe when the adapter is missing or stale (recipe/data hash)")
+
+    plan = sub.add_parser("plan", help="size the gates: pass probability and n for 80% (no model)")
+    plan.add_argument("bundle", type=Path)
+    plan.add_argument("--assume", action="append", metavar="METRIC=VALUE",
+                      help="assumed true value (repeatable): valid_rate=0.999, accuracy.delta=0.05, "
+                           "accuracy.discordance=0.2, score.sd=0.2")
+    plan.add_argument("--json", action="store_true", help="print the plan as JSON")
 
     validate = sub.add_parser("validate", help="validate manifest and gate files (no model, fast)")
     validate.add_argument("bundle", type=Path)
@@ -89,6 +102,10 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="re-render HTML/JUnit/markdown from a report.json")
     report.add_argument("report_json", type=Path)
     report.add_argument("--out", type=Path, help="output directory (default: beside report.json)")
+
+    from gatekeeper.releases.cli import add_release_commands
+    add_release_commands(sub)
+    add_train_commands(sub)
     return parser
 
 
@@ -96,26 +113,67 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-
+    if extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)} (see `gatekeeper "
+                     f"{args.command} --help`; pytest options are not passed through)")
     try:
-        return COMMANDS[args.command](args, extra, argv)
-    except CollectionErrors as exc:
+        return int(COMMANDS[args.command](args, extra, argv))
+    except BaseException as exc:  # noqa: BLE001 - the one exit path: every ending gets its code here
+        return report_exit(exc, verbose=bool(getattr(args, "verbose", False)))
+
+
+def report_exit(exc: BaseException, *, verbose: bool = False) -> int:
+    """Print one line for a run that ended with an exception and return its exit code.
+
+    User errors print their message (file:line and a hint). Anything unexpected prints one
+    line naming what failed; its traceback goes to a log file (inside the report directory
+    when the run got that far) and, with -v, to the console.
+    """
+    from gatekeeper.results import Exit, exit_for_error
+
+    if isinstance(exc, SystemExit):
+        raise exc
+    if isinstance(exc, CollectionErrors):
         for err in exc.errors:
             print(f"error: {err}", file=sys.stderr)
         print(f"{len(exc.errors)} error(s); nothing was run.", file=sys.stderr)
-        return exc.exit_code
-    except GatekeeperError as exc:
+    elif isinstance(exc, GatekeeperError):
         print(f"error: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 2
+    elif isinstance(exc, KeyboardInterrupt):
+        print(str(exc) or "interrupted", file=sys.stderr)
+    else:
+        log = _write_crash_log(exc)
+        first = (str(exc).strip().splitlines() or [""])[0]
+        print(f"internal error: {type(exc).__name__}: {first} (traceback in {log}; "
+              "please report it)", file=sys.stderr)
+        if verbose:
+            traceback.print_exception(exc, file=sys.stderr)
+        return int(Exit.INTERNAL)
+    return int(exit_for_error(exc))
+
+
+def _write_crash_log(exc: BaseException) -> Path:
+    """The traceback, in the run's report directory when it has one, else in the temp dir."""
+    text = "".join(traceback.format_exception(exc))
+    folder = getattr(exc, "report_dir", None)
+    try:
+        if folder is not None:
+            path = Path(folder) / "gatekeeper-error.log"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, "utf-8")
+            return path
+    except OSError:
+        pass
+    fd, name = tempfile.mkstemp(prefix="gatekeeper-error-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return Path(name)
 
 
 def cmd_check(args, extra, argv) -> int:
     from gatekeeper.check import CheckOptions, run_check
     from gatekeeper.report.console import render_console
-    from gatekeeper.session import EngineOptions
+    from gatekeeper.options import EngineOptions
 
     _check_options(args)
     engine = EngineOptions(cache=not args.no_cache, cache_dir=args.cache_dir,
@@ -124,7 +182,7 @@ def cmd_check(args, extra, argv) -> int:
     options = CheckOptions(out_dir=args.out, keyword=args.keyword, markexpr=args.markexpr,
                            exitfirst=args.exitfirst, last_failed=args.last_failed,
                            junitxml=args.junitxml, verbose=args.verbose, engine=engine,
-                           pytest_args=tuple(extra), argv=("gatekeeper", *argv))
+                           pytest_args=tuple(extra), argv=("gatekeeper", *argv), train=args.train)
     result = run_check(args.bundle, options)
     print(render_console(result.report, result.paths))
     return result.exit_code
@@ -199,7 +257,7 @@ def cmd_list(args, extra, argv) -> int:
             default = "required" if p.required else f"default {p.default!r}"
             print(f"    {p.name}: {p.annotation} ({default})")
         if gtype.metrics:
-            print(f"    metrics: {', '.join(gtype.metrics)}")
+            print("    metrics: " + ", ".join(f"{m.name} ({m.kind}, {m.direction})" for m in gtype.metrics))
     return 0
 
 
@@ -222,8 +280,32 @@ def cmd_report(args, extra, argv) -> int:
     return 0
 
 
+def cmd_release(args, extra, argv) -> int:
+    from gatekeeper.releases.cli import run_release
+
+    return run_release(args)
+
+
+def cmd_rollback(args, extra, argv) -> int:
+    from gatekeeper.releases.cli import run_rollback
+
+    return run_rollback(args)
+
+
+def cmd_plan(args, extra, argv) -> int:
+    import json
+
+    from gatekeeper.plan import parse_assumptions, plan_bundle, render_plan
+
+    plan = plan_bundle(args.bundle, parse_assumptions(args.assume))
+    print(json.dumps(plan, indent=2) if args.json else render_plan(plan))
+    return 0
+
+
 COMMANDS = {"check": cmd_check, "validate": cmd_validate, "lock": cmd_lock, "list": cmd_list,
-            "init": cmd_init, "report": cmd_report}
+            "init": cmd_init, "report": cmd_report, "release": cmd_release, "rollback": cmd_rollback,
+            "plan": cmd_plan}
+COMMANDS.update(TRAIN_COMMANDS)
 
 if __name__ == "__main__":
     sys.exit(main())

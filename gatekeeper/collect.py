@@ -14,6 +14,7 @@ from gatekeeper.bundle import Bundle
 from gatekeeper.errors import CollectionErrors, ConfigError, GatekeeperError, Location
 from gatekeeper.golden import load_golden
 from gatekeeper.registry import GateType, load_gate_types
+from gatekeeper.rules import threshold_problems
 from gatekeeper.spec import Comparison, GateSpec, Threshold
 from gatekeeper.validation import schema_errors, suggest
 from gatekeeper.yamlio import Document, load_yaml
@@ -147,19 +148,22 @@ def _criteria(raw, gtype: GateType, at) -> tuple[Threshold | None, Comparison | 
     metric_keys = [(("threshold", "metric"), threshold and threshold.metric),
                    (("vs_baseline", "metric"), comparison and comparison.metric)]
     for where, metric in metric_keys:
-        if metric and gtype.metrics and metric not in gtype.metrics:
-            close = suggest(metric, gtype.metrics)
+        names = gtype.metric_names
+        if metric and names and metric not in names:
+            close = suggest(metric, names)
             at.error(where, f"gate type '{gtype.name}' has no metric '{metric}'",
-                     f"did you mean '{close}'?" if close else f"metrics: {', '.join(gtype.metrics)}")
+                     f"did you mean '{close}'?" if close else f"metrics: {', '.join(names)}")
     if comparison and not comparison.metric and not threshold:
         if gtype.metrics:
-            comparison = Comparison(**{**c, "metric": gtype.metrics[0]})
+            comparison = Comparison(**{**c, "metric": gtype.metric_names[0]})
         else:
             at.error(("vs_baseline",), "vs_baseline needs a `metric` when there is no threshold", None)
     if threshold and threshold.bound == "lower95" and threshold.min is None:
         at.error(("threshold", "bound"), "bound lower95 applies to a `min` threshold", "add min: or use upper95 with max:")
     if threshold and threshold.bound == "upper95" and threshold.max is None:
         at.error(("threshold", "bound"), "bound upper95 applies to a `max` threshold", "add max: or use lower95 with min:")
+    for key, message, hint in threshold_problems(t, c, gtype.metric_table):  # one rule with judge
+        at.error(key, message, hint)
     return threshold, comparison
 
 

@@ -1,13 +1,15 @@
 """The one error tree of gatekeeper.
 
-    GatekeeperError                 base; never shown with a traceback
+    GatekeeperError                 base; never shown with a traceback   exit 3
     ├── UsageError                  bad command line                     exit 4
     ├── ConfigError                 a manifest, gate file or data file is wrong  exit 4
     │   ├── BundleError             the bundle layout, a path, a weight format
     │   ├── LockError               gatekeeper.lock missing or a hash differs
     │   └── CollectionErrors        several ConfigErrors found together
-    ├── ModelError                  the base model or adapter cannot be resolved/loaded
+    ├── ModelError                  the base model or adapter cannot be resolved/loaded  exit 4
     └── MeasurementError            a gate type could not measure (outcome "error")
+
+Exit codes are decided in one place, ``gatekeeper.results`` (``exit_for_error``).
 
 Every user-facing error says *where* (file:line when there is one), *what* was expected,
 what was found, and *how to fix it* (``hint``).
@@ -32,8 +34,6 @@ def display_path(path: str | Path) -> str:
 class GatekeeperError(Exception):
     """Base class: a message for a person, an optional location and a hint."""
 
-    exit_code = 3
-
     def __init__(self, message: str, *, where: str | Path | None = None,
                  line: int | None = None, hint: str | None = None):
         super().__init__(message)
@@ -55,11 +55,11 @@ class GatekeeperError(Exception):
 
 
 class UsageError(GatekeeperError):
-    exit_code = 4
+    pass
 
 
 class ConfigError(GatekeeperError):
-    exit_code = 4
+    pass
 
 
 class BundleError(ConfigError):
@@ -71,7 +71,7 @@ class LockError(ConfigError):
 
 
 class ModelError(GatekeeperError):
-    exit_code = 4
+    pass
 
 
 class MeasurementError(GatekeeperError):

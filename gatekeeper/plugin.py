@@ -16,7 +16,9 @@ import pytest
 from gatekeeper.errors import display_path
 from gatekeeper.golden import load_golden
 from gatekeeper.measurement import Measurement
-from gatekeeper.session import GateResult, ModelView, RunSession, error_dict
+from gatekeeper.context import ModelView
+from gatekeeper.results import GateResult
+from gatekeeper.session import RunSession, error_dict
 
 STATE = pytest.StashKey[RunSession]()
 _RECORDS = pytest.StashKey[dict]()
@@ -34,17 +36,21 @@ class SessionPlugin:
             for marker in (*spec.markers, spec.type):
                 config.addinivalue_line("markers", f"{marker}: gatekeeper gate marker")
 
+    def pytest_keyboard_interrupt(self, excinfo) -> None:
+        """Remember why the run stopped (Ctrl-C or SIGTERM) for the report."""
+        self.session.interrupt = excinfo.value
+
     # Fixtures for python gates; they exist only inside a gatekeeper run, so ordinary
     # pytest sessions that merely have gatekeeper installed see no new fixture names.
     @pytest.fixture
     def candidate(self) -> ModelView:
         """The candidate model (base + adapter): ``candidate.generate([...])``."""
-        return ModelView(self.session, adapter=True)
+        return self.session.models.view("candidate")
 
     @pytest.fixture
     def baseline(self) -> ModelView:
         """The baseline (same weights, adapter disabled)."""
-        return ModelView(self.session, adapter=False)
+        return self.session.models.view("base")
 
     @pytest.fixture
     def golden(self):
@@ -92,7 +98,10 @@ class GateItem(pytest.Item):
     def __init__(self, *, spec, **kwargs):
         super().__init__(**kwargs)
         self.spec = spec
-        for marker in (*spec.markers, spec.type):
+        session = _session(self.config)
+        gtype = session.collection.gate_types.get(spec.type) if session else None
+        stage = "static" if gtype is not None and not gtype.needs_model else "model"
+        for marker in (*spec.markers, spec.type, stage):
             self.add_marker(marker)
 
     def runtest(self) -> None:
@@ -114,11 +123,18 @@ class GateItem(pytest.Item):
         return self.path, line, f"gate {self.spec.id} ({self.spec.type})"
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
-    """Cheap static gates first, then model gates; python gates last; otherwise file order."""
+    """Cheap static gates first, then model gates; python gates last; otherwise file order.
+
+    Runs before -k/-m deselect anything, so the session knows every gate of the bundle and
+    a selection is reported as a partial run.
+    """
     session = _session(config)
     if session is None:
         return
+    session.collected = [_gate_id(item) for item in items]
+    session.code_files = _code_files(config, session)
 
     def stage(item):
         if isinstance(item, GateItem):
@@ -126,6 +142,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
         return 2
 
     items.sort(key=stage)
+
+
+def _code_files(config: pytest.Config, session: RunSession) -> list[dict]:
+    """Every file of the bundle that pytest imported as code (python gates, conftests)."""
+    from gatekeeper.lock import sha256_file
+
+    files = {Path(p) for p in session.collection.python_files}
+    for plugin in config.pluginmanager.get_plugins():
+        path = getattr(plugin, "__file__", None)
+        if path and Path(path).name == "conftest.py":
+            files.add(Path(path))
+    return [{"path": display_path(f), "sha256": sha256_file(f)} for f in sorted(files)]
+
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -18,9 +18,12 @@ from importlib.metadata import entry_points
 from typing import Any, Callable
 
 from gatekeeper.errors import ConfigError
+from gatekeeper.metrics import Metric, metric_table
 from gatekeeper.validation import suggest
 
 ENTRY_POINT_GROUP = "gatekeeper.gate_types"
+# Counts that must be positive whichever gate type takes them (0 would generate nothing).
+POSITIVE_PARAMS = ("max_new_tokens",)
 
 
 @dataclass(frozen=True)
@@ -42,14 +45,32 @@ class GateType:
     needs_model: bool = True
     needs_golden: bool = False
     path_params: tuple[str, ...] = ()
-    metrics: tuple[str, ...] = ()
+    metrics: tuple[Metric, ...] = ()
     default_threshold: dict | None = None
     check: Callable[[dict], None] | None = None
+    stage_hint: int | None = None
 
     @property
     def stage(self) -> int:
-        """Run order: static gates (no model) first, then model gates."""
+        """Run order: static gates (no model) first, then model gates, then timing gates
+        (``stage=2``: serving measurements run where nothing else competes)."""
+        if self.stage_hint is not None:
+            return self.stage_hint
         return 1 if self.needs_model else 0
+
+    @property
+    def metric_table(self) -> dict[str, Metric]:
+        """name -> Metric, for the judge (direction) and collection (ranges)."""
+        return metric_table(self.metrics)
+
+    @property
+    def metric_names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.metrics)
+
+    @property
+    def module(self) -> str:
+        """The module that defines the gate type: its report fragment lives beside it."""
+        return getattr(self.fn, "__module__", "") or ""
 
     def bind(self, params: dict) -> list[str]:
         """Problems binding ``params`` to the signature (unknown, missing, wrong type)."""
@@ -68,19 +89,29 @@ class GateType:
             elif p.name in params and not _type_ok(self.fn, p.name, params[p.name]):
                 problems.append(f"parameter '{p.name}' must be {p.annotation}, "
                                 f"found {type(params[p.name]).__name__} {params[p.name]!r}")
+        for name in POSITIVE_PARAMS:  # one rule for every gate type that has them
+            value = params.get(name)
+            if name in known and type(value) in (int, float) and not value >= 1:
+                problems.append(f"parameter '{name}' must be at least 1, found {value!r}")
         return problems
 
 
 def gate_type(name: str | None = None, *, needs_model: bool = True, needs_golden: bool = False,
-              path_params: tuple[str, ...] = (), metrics: tuple[str, ...] = (),
-              default_threshold: dict | None = None, check: Callable | None = None):
-    """Declare a function as a gate type. The metadata is attached to the function."""
+              path_params: tuple[str, ...] = (), metrics: tuple[Metric | str, ...] = (),
+              default_threshold: dict | None = None, check: Callable | None = None,
+              stage: int | None = None):
+    """Declare a function as a gate type. The metadata is attached to the function.
+
+    ``metrics`` is the metric table (``Metric`` objects; a bare name is a higher-is-better
+    rate). ``stage`` overrides the run order (0 static, 1 model, 2 timing).
+    """
 
     def decorate(fn: Callable) -> Callable:
         fn.__gate_type__ = _describe(fn, name or fn.__name__, needs_model=needs_model,
                                      needs_golden=needs_golden, path_params=tuple(path_params),
-                                     metrics=tuple(metrics), default_threshold=default_threshold,
-                                     check=check)
+                                     metrics=tuple(metric_table(metrics).values()),
+                                     default_threshold=default_threshold, check=check,
+                                     stage_hint=stage)
         return fn
 
     return decorate

@@ -1,35 +1,22 @@
-"""Wire a bundle to the model engine: resolve the base, check it against the lock, build it once."""
+"""Wire a bundle to the model engine: resolve the base (checked against the lock before any
+gate ran, in lock.verify_lock) and build the engine once."""
 
 from __future__ import annotations
 
 from gatekeeper.bundle import Bundle
-from gatekeeper.errors import LockError
-from gatekeeper.session import EngineOptions
-
-
-def base_identity(bundle: Bundle) -> dict:
-    """What the lock records about the base model: what was asked for and what it hashed to."""
-    from gatekeeper.model.resolve import resolve_base
-
-    resolved = resolve_base(bundle.base.model, bundle.base.revision, allow_pickle=bundle.allow_pickle)
-    return {"model": bundle.base.model, "revision": bundle.base.revision,
-            "fingerprint": resolved.fingerprint,
-            "tokenizer_fingerprint": resolved.tokenizer_fingerprint}
+from gatekeeper.options import EngineOptions
 
 
 def build_engine(bundle: Bundle, options: EngineOptions, lock: dict | None):
-    """The run's engine. A base model whose weights differ from the lock is refused."""
+    """The run's one engine over the bundle's base model and adapter."""
     from gatekeeper.model.cache import MemoryCache, ResultCache
     from gatekeeper.model.engine import Engine
     from gatekeeper.model.resolve import resolve_base
 
+    from gatekeeper.lock import verify_base
+
+    verify_base(bundle, lock)  # done before any gate already (verify_lock); cheap, memoised hashes
     base = resolve_base(bundle.base.model, bundle.base.revision, allow_pickle=bundle.allow_pickle)
-    locked = (lock or {}).get("base") or {}
-    if locked.get("fingerprint") and locked["fingerprint"] != base.fingerprint:
-        raise LockError(f"base model '{bundle.base.model}' differs from the lock "
-                        f"(locked {locked['fingerprint'][:19]}…, found {base.fingerprint[:19]}…)",
-                        where=bundle.root / "gatekeeper.lock",
-                        hint="the base weights changed: restore them, or re-lock and re-review")
     if not options.cache:
         cache = MemoryCache()  # nothing persisted, but shared prompts are computed once
     elif options.cache_dir:

@@ -1,10 +1,14 @@
 """One check run's state: the bundle, its gates, the lazily loaded model, and the results.
 
 The pytest plugin reads and fills a RunSession; the runner builds report.json from it.
+Gate types never see the session: ``run_gate`` hands each one a frozen GateContext.
 """
 
 from __future__ import annotations
 
+import shutil
+import sys
+import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -13,81 +17,13 @@ from typing import Any
 
 from gatekeeper.bundle import Bundle
 from gatekeeper.collect import Collection
+from gatekeeper.context import EvalSource, GateContext, ModelAccess, RunData
 from gatekeeper.errors import GatekeeperError, MeasurementError, display_path
-from gatekeeper.golden import GoldenSet, load_golden
+from gatekeeper.golden import load_golden
 from gatekeeper.measurement import Measurement
+from gatekeeper.options import EngineOptions
+from gatekeeper.results import GateResult
 from gatekeeper.spec import GateSpec
-
-
-@dataclass(frozen=True)
-class EngineOptions:
-    cache: bool = True
-    cache_dir: Path | None = None
-    batch_size: int | None = None
-    device: str = "auto"
-    progress: bool = True
-
-
-@dataclass(frozen=True)
-class GateResult:
-    """The outcome of one gate, ready for report.json."""
-
-    id: str
-    type: str
-    severity: str
-    outcome: str
-    reason: str
-    duration_s: float
-    spec: GateSpec | None = None
-    measurement: Measurement | None = None
-    judgement: Any = None
-    error: dict | None = None
-    source: dict | None = None
-
-    @property
-    def blocking(self) -> bool:
-        """A blocking gate that ran and did not pass (a skip is listed, not counted)."""
-        return self.severity == "block" and self.outcome not in ("pass", "skip")
-
-
-class ModelView:
-    """The candidate (adapter on) or the baseline (adapter off) of the one loaded engine."""
-
-    def __init__(self, session: "RunSession", adapter: bool):
-        self._session, self.adapter = session, adapter
-
-    def generate(self, prompts, **kwargs) -> list[str]:
-        return self._session.engine().generate(prompts, adapter=self.adapter, **kwargs)
-
-    def loglik(self, requests, **kwargs) -> list[float]:
-        return self._session.engine().loglik(requests, adapter=self.adapter, **kwargs)
-
-
-@dataclass
-class GateContext:
-    """What a gate type receives: its spec, the bundle, and access to the models."""
-
-    spec: GateSpec
-    bundle: Bundle
-    session: "RunSession"
-
-    @property
-    def golden(self) -> GoldenSet:
-        if not self.spec.golden_set:
-            raise MeasurementError(f"gate '{self.spec.id}' has no golden_set")
-        return load_golden(self.spec.golden_set)
-
-    @property
-    def candidate(self) -> ModelView:
-        return ModelView(self.session, adapter=True)
-
-    @property
-    def baseline(self) -> ModelView:
-        return ModelView(self.session, adapter=False)
-
-    @property
-    def seed(self) -> int:
-        return self.bundle.seed
 
 
 @dataclass
@@ -99,7 +35,13 @@ class RunSession:
     lock_digest: str | None = None
     results: dict[str, GateResult] = field(default_factory=dict)
     selected: list[str] = field(default_factory=list)
+    collected: list[str] = field(default_factory=list)
+    code_files: list[dict] = field(default_factory=list)
+    interrupt: BaseException | None = None
+    usage_error: str | None = None
     _engine: Any = None
+    _models: ModelAccess | None = None
+    _scratch: Path | None = None
 
     def engine(self):
         """The run's one model engine, created on first use (static gates never load it)."""
@@ -107,6 +49,12 @@ class RunSession:
             from gatekeeper.runtime import build_engine
             self._engine = build_engine(self.bundle, self.engine_options, self.lock)
         return self._engine
+
+    @property
+    def models(self) -> ModelAccess:
+        if self._models is None:
+            self._models = ModelAccess(self.bundle, self.engine, self.engine_options)
+        return self._models
 
     def engine_info(self) -> dict | None:
         """Provenance of the model; ``loaded`` is False when every answer came from the cache."""
@@ -117,6 +65,29 @@ class RunSession:
     def record(self, result: GateResult) -> None:
         self.results[result.id] = result
 
+    def run_data(self) -> RunData:
+        """Training files of the recipe and every evaluation source of this run's gates."""
+        return run_data(self.bundle, self.collection)
+
+    def scratch_dir(self, spec: GateSpec) -> Path:
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="gatekeeper-scratch-"))
+        path = self._scratch / "".join(c if c.isalnum() or c in "._-" else "_" for c in spec.id)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def close(self) -> None:
+        """Remove the run's scratch directories."""
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
+            self._scratch = None
+
+    def context(self, spec: GateSpec) -> GateContext:
+        golden = load_golden(spec.golden_set) if spec.golden_set else None
+        return GateContext(spec=spec, bundle=self.bundle, models=self.models, data=self.run_data(),
+                           golden=golden, seed=self.bundle.seed, scratch=self.scratch_dir(spec),
+                           logger=_log if self.engine_options.progress else None)
+
     def run_gate(self, spec: GateSpec) -> GateResult:
         """Measure and judge one gate. Never raises for a gate's own failure: error is an outcome."""
         from gatekeeper.judge import judge
@@ -126,11 +97,11 @@ class RunSession:
         base = dict(id=spec.id, type=spec.type, severity=spec.severity, spec=spec,
                     source=source_of(spec))
         try:
-            measurement = gtype.fn(GateContext(spec, self.bundle, self), **spec.params)
+            measurement = gtype.fn(self.context(spec), **spec.params)
             if not isinstance(measurement, Measurement):
                 raise MeasurementError(f"gate type '{spec.type}' returned "
                                        f"{type(measurement).__name__}, expected a Measurement")
-            judgement = judge(spec, measurement)
+            judgement = judge(spec, measurement, gtype.metric_table)
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # noqa: BLE001 - a gate that raises is recorded, the run goes on
@@ -142,6 +113,33 @@ class RunSession:
         return GateResult(**base, outcome=judgement.outcome, reason=judgement.reason,
                           duration_s=time.perf_counter() - start, measurement=measurement,
                           judgement=judgement)
+
+
+def run_data(bundle: Bundle, collection: Collection) -> RunData:
+    """What the recipe trains on and everything the run's gates evaluate on."""
+    recipe = getattr(bundle, "recipe", None)
+    train = bundle.train or {}
+    train_data = getattr(recipe, "data", None) or _in_bundle(bundle, train.get("data"))
+    eval_data = getattr(recipe, "eval_data", None) or _in_bundle(bundle, train.get("eval_data"))
+    sources: list[EvalSource] = []
+    for spec in collection.gates:
+        if spec.golden_set:
+            sources.append(EvalSource(spec.id, Path(spec.golden_set), "golden_set"))
+        gtype = collection.gate_types.get(spec.type)
+        for name in getattr(gtype, "path_params", ()):
+            value = spec.params.get(name)
+            if isinstance(value, str) and name not in ("schema",):
+                sources.append(EvalSource(spec.id, Path(value), name))
+    return RunData(train_data=Path(train_data) if train_data else None,
+                   eval_data=Path(eval_data) if eval_data else None, eval_sets=tuple(sources))
+
+
+def _in_bundle(bundle: Bundle, value: str | None) -> Path | None:
+    return (bundle.root / value).resolve() if value else None
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def source_of(spec: GateSpec | None) -> dict | None:

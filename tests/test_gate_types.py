@@ -22,7 +22,7 @@ from gatekeeper.collect import collect_gates
 from gatekeeper.errors import CollectionErrors
 from gatekeeper.cli import main as cli_main
 from gatekeeper.model import Engine, NullCache, resolve_base
-from gatekeeper.session import EngineOptions
+from gatekeeper.options import EngineOptions
 
 PROMPTS = ["My order has not arrived", "refund please", "How do I reset my password?",
            "The app crashes on my phone", "Please cancel my account", "invoice is wrong",

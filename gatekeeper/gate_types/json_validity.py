@@ -9,6 +9,7 @@ from pathlib import Path
 from gatekeeper.gate_types.common import display, prompt_of, require_prompts
 from gatekeeper.golden import GoldenSet
 from gatekeeper.measurement import ItemResult, Measurement, Samples
+from gatekeeper.metrics import Metric
 from gatekeeper.registry import gate_type
 from gatekeeper.validation import schema_validator
 
@@ -52,8 +53,9 @@ def reason_kind(reason: str) -> str:
     return reason.split(":")[0] if reason.startswith(("parse", "schema")) else reason
 
 
-@gate_type(needs_golden=True, path_params=("schema",), metrics=("valid_rate", "parse_rate"),
-           check=_check)
+@gate_type(needs_golden=True, path_params=("schema",), check=_check, metrics=(
+    Metric("valid_rate", description="share of outputs that parse as JSON and satisfy the schema"),
+    Metric("parse_rate", description="share of outputs that parse as JSON")))
 def json_validity(ctx, *, schema: str | None = None, max_new_tokens: int = 64,
                   stop: list | None = None, prompt_field: str = "prompt") -> Measurement:
     """Share of outputs that are valid JSON (and valid against `schema` when given)."""
@@ -83,3 +85,20 @@ def json_validity(ctx, *, schema: str | None = None, max_new_tokens: int = 64,
         details={"failure_reasons": dict(Counter(reason_kind(c[2]) for c in cand if c[2]).most_common()),
                  "baseline_failure_reasons": dict(Counter(reason_kind(b[2]) for b in base if b[2]).most_common()),
                  "schema": Path(schema).name if schema else None})
+
+
+def report_view(details: dict, gate: dict) -> list:
+    """(title, bars) for the candidate's and the baseline's failure reasons."""
+    from gatekeeper.report.fmt import clean, is_num
+
+    out = []
+    for key, title in (("failure_reasons", "Why items failed (candidate)"),
+                       ("baseline_failure_reasons", "Why items failed (baseline)")):
+        data = details.get(key)
+        if not isinstance(data, dict) or not data:
+            continue
+        rows = sorted(((clean(k), v) for k, v in data.items() if is_num(v)), key=lambda kv: -kv[1])
+        total, top = sum(v for _, v in rows) or 1, (rows[0][1] if rows else 1) or 1
+        out.append((title, [{"reason": k, "count": v, "pct": f"{100 * v / total:.0f}%",
+                             "width": round(100 * v / top, 1)} for k, v in rows]))
+    return out

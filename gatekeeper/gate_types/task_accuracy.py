@@ -8,6 +8,7 @@ from gatekeeper.errors import ConfigError
 from gatekeeper.gate_types.common import display, prompt_of, require_prompts, target_text
 from gatekeeper.golden import GoldenSet
 from gatekeeper.measurement import ItemResult, Measurement, Samples
+from gatekeeper.metrics import Metric
 from gatekeeper.registry import gate_type
 from gatekeeper.scoring import (SCORERS, Score, predicted_field, score_exact, score_fuzzy,
                                 score_json_field, score_normalized)
@@ -45,7 +46,8 @@ def _check(params: dict, golden: GoldenSet | None) -> None:
                                   hint="use a 0-based index or the exact text of the right choice")
 
 
-@gate_type(needs_golden=True, metrics=("accuracy",), check=_check)
+@gate_type(needs_golden=True, check=_check, metrics=(
+    Metric("accuracy", description="share of golden items answered correctly"),))
 def task_accuracy(ctx, *, scorer: str = "exact", field: str | None = None, min_ratio: float = 90.0,
                   max_new_tokens: int = 64, stop: list | None = None, prompt_field: str = "prompt",
                   target_field: str = "target") -> Measurement:
@@ -128,3 +130,26 @@ def _confusion(expected: list[str], outputs: list[str], field: str) -> dict:
     if len(table) > MAX_CONFUSION_LABELS:
         return {}
     return {k: dict(v) for k, v in sorted(table.items())}
+
+
+def report_view(details: dict, gate: dict, limit: int = 25) -> dict | None:
+    """The confusion matrix (json_field scorer), most frequent labels first."""
+    from gatekeeper.report.fmt import clean, is_num, num
+
+    matrix = details.get("confusion")
+    if not isinstance(matrix, dict) or not matrix:
+        return None
+    totals: dict[str, float] = {}
+    for row in matrix.values():
+        for pred, count in (row or {}).items():
+            totals[pred] = totals.get(pred, 0) + (count if is_num(count) else 0)
+    labels = list(dict.fromkeys([*matrix.keys(), *sorted(totals, key=lambda k: -totals[k])]))
+    columns = labels[:limit]
+    rows = []
+    for exp in list(matrix)[:limit]:
+        row = matrix.get(exp) or {}
+        cells = [{"text": num(row.get(c)) if row.get(c) else "", "diag": c == exp,
+                  "off": c != exp and bool(row.get(c))} for c in columns]
+        rows.append({"label": clean(exp), "cells": cells})
+    return {"columns": [clean(c) for c in columns], "rows": rows,
+            "clipped": len(labels) > limit or len(matrix) > limit}

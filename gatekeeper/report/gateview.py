@@ -11,12 +11,12 @@ import json
 import re
 from typing import Any, Mapping
 
-from gatekeeper.report.charts import comparison_chart, subject_chart, threshold_chart
+from gatekeeper.report.charts import comparison_chart, threshold_chart
 from gatekeeper.report.evidence import evidence, text
+from gatekeeper.report.fragments import render_fragment
 from gatekeeper.report.fmt import (OUTCOME_WORDS, clean, dig, interval, is_num, num, pval,
                                    seconds, signed, source_text, threshold_text)
 
-KNOWN_DETAILS = ("failure_reasons", "subjects", "contamination_hits", "merge", "confusion")
 TESTS = {"mcnemar_exact": "exact McNemar test (paired, binary outcomes)",
          "paired_bootstrap": "paired bootstrap (continuous scores)"}
 KINDS = {"non_inferiority": "non-inferiority: not worse than baseline by more than the margin",
@@ -102,63 +102,14 @@ def comparison_view(cmp: Mapping | None) -> dict | None:
             "delta_label": _delta_label(cmp)}
 
 
-def _failure_reasons(data: Any) -> list[dict] | None:
-    if not isinstance(data, Mapping) or not data:
-        return None
-    rows = sorted(((clean(k), v) for k, v in data.items() if is_num(v)), key=lambda kv: -kv[1])
-    total, top = sum(v for _, v in rows) or 1, (rows[0][1] if rows else 1) or 1
-    return [{"reason": k, "count": v, "pct": f"{100 * v / total:.0f}%",
-             "width": round(100 * v / top, 1)} for k, v in rows]
-
-
-def _contamination(hits: Any, limit: int = 100) -> dict | None:
-    if not isinstance(hits, list):
-        return None
-    rows = [{"eval_id": clean(h.get("eval_id")), "train_id": clean(h.get("train_id")),
-             "score": num(h.get("score")), "eval_text": text(h.get("eval_text"), 1000) or "",
-             "train_text": text(h.get("train_text"), 1000) or ""}
-            for h in hits[:limit] if isinstance(h, Mapping)]
-    return {"total": len(hits), "rows": rows}
-
-
-def _merge(stats: Any) -> list | None:
-    if not isinstance(stats, Mapping) or not stats:
-        return None
-    return [(clean(k), num(v) if is_num(v) or v is None else
-             clean(v) if isinstance(v, str) else clean(json.dumps(v, default=str)))
-            for k, v in stats.items()]
-
-
-def _confusion(matrix: Any, limit: int = 25) -> dict | None:
-    if not isinstance(matrix, Mapping) or not matrix:
-        return None
-    totals: dict[str, float] = {}
-    for row in matrix.values():
-        for pred, count in (row or {}).items():
-            totals[pred] = totals.get(pred, 0) + (count if is_num(count) else 0)
-    labels = list(dict.fromkeys([*matrix.keys(), *sorted(totals, key=lambda k: -totals[k])]))
-    columns = labels[:limit]
-    rows = []
-    for exp in list(matrix)[:limit]:
-        row = matrix.get(exp) or {}
-        cells = [{"text": num(row.get(c)) if row.get(c) else "", "diag": c == exp,
-                  "off": c != exp and bool(row.get(c))} for c in columns]
-        rows.append({"label": clean(exp), "cells": cells})
-    return {"columns": [clean(c) for c in columns], "rows": rows,
-            "clipped": len(labels) > limit or len(matrix) > limit}
-
-
-def details_view(details: Any) -> dict | None:
-    """Known detail keys drawn specially; everything else as collapsed JSON."""
+def details_view(gate: Mapping) -> dict | None:
+    """The gate type's own fragment (see report/fragments.py), and all details as JSON."""
+    details = (gate.get("measurement") or {}).get("details")
     if not isinstance(details, Mapping) or not details:
         return None
-    other = {k: v for k, v in details.items() if k not in KNOWN_DETAILS}
-    subjects = details.get("subjects")
-    return {"failure_reasons": _failure_reasons(details.get("failure_reasons")),
-            "subjects": subject_chart(subjects) if isinstance(subjects, list) else None,
-            "contamination": _contamination(details.get("contamination_hits")),
-            "merge": _merge(details.get("merge")), "confusion": _confusion(details.get("confusion")),
-            "other": pretty_json(other) if other else None, "other_keys": ", ".join(map(str, other))}
+    fragment, note = render_fragment(gate)
+    return {"fragment": fragment, "note": note, "other": pretty_json(details),
+            "other_keys": ", ".join(map(str, details))}
 
 
 def _metrics(meas: Mapping) -> list[dict]:
@@ -191,7 +142,7 @@ def gate_view(gate: Mapping, index: int) -> dict:
                   "traceback": clean(err.get("traceback")) or None} if err else None,
         "threshold": threshold_view(th, baseline, th.get("n") if th and is_num(th.get("n")) else meas.get("n")),
         "comparison": comparison_view(cmp),
-        "metrics": _metrics(meas), "details": details_view(meas.get("details")),
+        "metrics": _metrics(meas), "details": details_view(gate),
         "evidence": evidence(meas.get("items")),
         "spec": pretty_json(gate["spec"]) if gate.get("spec") else None,
     }

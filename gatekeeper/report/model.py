@@ -19,29 +19,11 @@ import jsonschema
 from gatekeeper import __version__
 from gatekeeper.errors import ConfigError
 from gatekeeper.lock import library_versions, write_json_atomic
-from gatekeeper.session import GateResult, RunSession, source_of
+from gatekeeper.results import GateResult, decide
+from gatekeeper.session import RunSession, source_of
 from gatekeeper.validation import load_schema
 
 SCHEMA_VERSION = 1
-EXIT_OK, EXIT_FAIL, EXIT_INTERRUPTED, EXIT_INTERNAL, EXIT_USAGE, EXIT_NO_GATES = range(6)
-
-
-def decide(results: list[GateResult], status: str) -> tuple[str, int]:
-    """Verdict and exit code. Error is not fail: a blocking gate that could not measure
-    gives ERROR/3 unless another blocking gate measurably failed (FAIL/1)."""
-    if status == "interrupted":
-        verdict = "FAIL" if any(r.blocking for r in results) else "ERROR"
-        return verdict, EXIT_INTERRUPTED
-    if status == "crashed":
-        return "ERROR", EXIT_INTERNAL
-    if not results:
-        return "NO_GATES", EXIT_NO_GATES
-    blocking = [r for r in results if r.blocking]
-    if any(r.outcome in ("fail", "inconclusive") for r in blocking):
-        return "FAIL", EXIT_FAIL
-    if any(r.outcome == "error" for r in blocking):
-        return "ERROR", EXIT_INTERNAL
-    return "PASS", EXIT_OK
 
 
 def gate_entry(result: GateResult) -> dict:
@@ -61,16 +43,19 @@ def gate_entry(result: GateResult) -> dict:
 
 
 def build_report(session: RunSession, *, status: str, started: datetime, finished: datetime,
-                 argv: list[str], message: str | None = None, extra: dict | None = None) -> dict:
+                 argv: list[str], message: str | None = None, extra: dict | None = None,
+                 partial: dict | None = None) -> dict:
     results = _ordered_results(session, status)
     verdict, exit_code = decide(results, status)
+    partial = partial or {"complete": True}
     bundle = session.bundle
     summary = {o: sum(r.outcome == o for r in results)
                for o in ("pass", "fail", "inconclusive", "error", "skip")}
     report = {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "gatekeeper", "version": __version__},
-        "status": status, "verdict": verdict, "exit_code": exit_code,
+        "status": status, "verdict": verdict, "exit_code": int(exit_code),
+        "complete": bool(partial.get("complete", True)), "selection": partial,
         "started_at": _stamp(started), "finished_at": _stamp(finished),
         "duration_s": round((finished - started).total_seconds(), 3),
         "message": message,
@@ -81,6 +66,7 @@ def build_report(session: RunSession, *, status: str, started: datetime, finishe
             "command": list(argv), "reproduce": shlex.join(argv), "cwd": str(Path.cwd()),
             "python": sys.version.split()[0], "platform": platform.platform(),
             "libraries": library_versions(), "model": session.engine_info(), "seed": bundle.seed,
+            "code_files": list(session.code_files),
         },
         "summary": {"total": len(results), **summary,
                     "blocking": [r.id for r in results if r.blocking]},
@@ -121,8 +107,25 @@ def validate_report(report: dict) -> None:
 
 
 def write_report_json(report: dict, path: Path) -> Path:
-    write_json_atomic(path, report)
+    """Atomically; text that cannot be encoded (a lone surrogate in model output) is
+    replaced by U+FFFD rather than losing the report."""
+    write_json_atomic(path, scrub(report))
     return path
+
+
+def scrub(value):
+    """A copy of ``value`` whose strings all encode as UTF-8 (lone surrogates -> U+FFFD)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(value, dict):
+        return {scrub(k): scrub(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [scrub(v) for v in value]
+    return value
 
 
 def read_report(path: str | Path) -> dict:

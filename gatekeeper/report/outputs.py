@@ -27,9 +27,11 @@ def _run_link() -> str | None:
     return None
 
 
-def write_outputs(report: Mapping, out_dir: Path, *, junit_path: Path | None = None) -> dict[str, Path]:
+def write_outputs(report: Mapping, out_dir: Path, *, junit_path: Path | None = None,
+                  extra_junit: Path | None = None) -> dict[str, Path]:
     """Write report.html, junit.xml and summary.md into ``out_dir``; return their paths.
 
+    ``extra_junit`` is a second place for the same JUnit text (``--junitxml``).
     With ``GITHUB_STEP_SUMMARY`` set, the markdown is also appended to the job summary; with
     ``GITHUB_ACTIONS=true``, annotations for the gates that did not pass go to stdout.
     """
@@ -37,7 +39,10 @@ def write_outputs(report: Mapping, out_dir: Path, *, junit_path: Path | None = N
     paths = {"html": out_dir / "report.html", "junit": Path(junit_path) if junit_path else out_dir / "junit.xml",
              "markdown": out_dir / "summary.md"}
     write_atomic(paths["html"], render_html(report))
-    write_atomic(paths["junit"], render_junit(report))
+    junit = render_junit(report)  # rendered once, written where asked
+    write_atomic(paths["junit"], junit)
+    if extra_junit:  # --junitxml: an extra copy where CI expects it; the run dir stays complete
+        paths["junit (--junitxml)"] = write_atomic(Path(extra_junit), junit)
     write_atomic(paths["markdown"], render_markdown(report))
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
