@@ -152,13 +152,17 @@ def tango_restricted_p01(b: float, c: float, n: float, d0: float) -> float:
     return max((-bb + math.sqrt(max(bb * bb - 4.0 * a2 * cc, 0.0))) / (2.0 * a2), 0.0)
 
 
-def tango_z(b: int, c: int, n: int, d0: float) -> float:
+TANGO_CORRECTION = 1.0  # discordant pairs; see tango_p
+
+
+def tango_z(b: int, c: int, n: int, d0: float, shift: float = 0.0) -> float:
     """Tango's score statistic for H0: delta = d0, delta = (b - c) / n the paired difference.
 
-    b = items only the candidate got right, c = only the baseline. The numerator is computed
-    exactly on counts (``d0`` as written), so a tie with the margin gives exactly 0.
+    b = items only the candidate got right, c = only the baseline. The numerator
+    b - c - n*d0 (+ ``shift``) is computed exactly on counts (``d0`` as written), so a tie
+    with the margin gives exactly 0.
     """
-    num = Fraction(b - c) - n * as_fraction(d0)
+    num = Fraction(b - c) - n * as_fraction(d0) + as_fraction(shift)
     if num == 0:
         return 0.0
     p01 = tango_restricted_p01(b, c, n, float(d0))
@@ -168,14 +172,25 @@ def tango_z(b: int, c: int, n: int, d0: float) -> float:
     return float(num) / math.sqrt(var)
 
 
-def tango_p(b: int, c: int, n: int, d0: float, alternative: str = "greater") -> float:
-    """One-sided score-test p-value: "greater" is H1 delta > d0, "less" H1 delta < d0."""
-    stat = tango_z(b, c, n, d0)
-    return 1.0 - NormalDist().cdf(stat) if alternative == "greater" else NormalDist().cdf(stat)
+def tango_p(b: int, c: int, n: int, d0: float, alternative: str = "greater",
+            correction: float = TANGO_CORRECTION) -> float:
+    """One-sided score-test p-value: "greater" is H1 delta > d0, "less" H1 delta < d0.
+
+    The numerator is moved one discordant pair towards H0 (a continuity correction): the
+    uncorrected test's exact size reaches 0.085 at alpha 0.05 (n = 60, margin 0.05, 6%
+    discordant pairs); corrected, it stays <= 0.047 for n 30-650, margins 0.02-0.2 either
+    way and discordance up to 0.5 (computed exactly over all outcomes).
+    """
+    if alternative == "greater":
+        return 1.0 - NormalDist().cdf(tango_z(b, c, n, d0, -correction))
+    if alternative == "less":
+        return NormalDist().cdf(tango_z(b, c, n, d0, correction))
+    raise ValueError(f"alternative must be 'greater' or 'less', got {alternative!r}")
 
 
-def tango_interval(b: int, c: int, n: int, confidence: float = 0.9) -> tuple[float, float]:
-    """Two-sided score interval for delta: the d0 that Tango's test does not reject.
+def tango_interval(b: int, c: int, n: int, confidence: float = 0.9,
+                   correction: float = TANGO_CORRECTION) -> tuple[float, float]:
+    """Two-sided score interval for delta: the d0 that neither one-sided test rejects.
 
     Found by bisection (z is decreasing in d0); each end is a one-sided bound at
     (1 + confidence) / 2, so the 90% interval's lower end is the 95% one-sided test.
@@ -183,14 +198,14 @@ def tango_interval(b: int, c: int, n: int, confidence: float = 0.9) -> tuple[flo
     _check_confidence(confidence)
     q = z(1 - (1 - confidence) / 2)
 
-    def root(target: float, lo: float, hi: float) -> float:
-        for _ in range(60):
+    def root(target: float, shift: float) -> float:
+        lo, hi = -1 + 1e-12, 1 - 1e-12
+        for _ in range(50):
             mid = (lo + hi) / 2
-            lo, hi = (mid, hi) if tango_z(b, c, n, mid) > target else (lo, mid)
+            lo, hi = (mid, hi) if tango_z(b, c, n, mid, shift) > target else (lo, mid)
         return (lo + hi) / 2
 
-    eps = 1e-12
-    return root(q, -1 + eps, 1 - eps), root(-q, -1 + eps, 1 - eps)
+    return root(q, -correction), root(-q, correction)
 
 
 @dataclass(frozen=True)

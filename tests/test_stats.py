@@ -131,8 +131,28 @@ def test_tango_tie_with_the_margin_is_exactly_zero():
     # 0.07 * 100 = 7.000000000000001 in floats; on counts the tie is exact
     assert 0.07 * 100 != 7
     assert stats.tango_z(17, 10, 100, 0.07) == 0.0
-    assert stats.tango_p(17, 10, 100, 0.07) == 0.5
+    assert stats.tango_p(17, 10, 100, 0.07, correction=0.0) == 0.5
+    assert stats.tango_p(17, 10, 100, 0.07) > 0.5  # the continuity correction leans to H0
     assert stats.tango_z(17, 10, 100, 0.07 + 1e-9) < 0
+
+
+def exact_size(n: int, d0: float, disc: float, alpha: float = 0.05, **kw) -> float:
+    """P(the one-sided score test rejects delta <= d0) when delta == d0, over all outcomes."""
+    from scipy.stats import multinomial
+    p10, p01 = (disc + d0) / 2, (disc - d0) / 2
+    total = 0.0
+    for b in range(n + 1):
+        for c in range(n + 1 - b):
+            if stats.tango_p(b, c, n, d0, "greater", **kw) < alpha:
+                total += multinomial.pmf([b, c, n - b - c], n, [p10, p01, 1 - disc])
+    return total
+
+
+def test_tango_with_continuity_correction_holds_alpha_where_the_plain_test_does_not():
+    # superiority by 0.05 with 6% discordant pairs on 60 items: the measured defect
+    assert exact_size(60, 0.05, 0.06, correction=0.0) > 0.08
+    assert exact_size(60, 0.05, 0.06) <= 0.05
+    assert exact_size(100, -0.05, 0.2) <= 0.05
 
 
 def test_tango_interval_inverts_the_test():

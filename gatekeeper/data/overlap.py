@@ -209,3 +209,29 @@ def common_words(train: Corpus, evals: Corpus, share: float) -> np.ndarray:
 def _signatures(corpus: Corpus, opts: Options) -> np.ndarray:
     values, row_of = shingles(corpus, opts.shingle)
     return signatures(values, row_of, len(corpus), opts.num_perm, opts.seed)
+
+
+def self_pairs(side: Side, opts: Options) -> list[tuple[int, int, float]]:
+    """Near-duplicate pairs inside one set: (earlier row, later row, rapidfuzz ratio share).
+
+    Rows with fewer than ``ngram_min`` words are skipped (see the module docstring).
+    """
+    from datasketch import LeanMinHash, MinHashLSH
+    from rapidfuzz import fuzz
+
+    rows = np.flatnonzero(side.corpus.lengths >= opts.ngram_min)
+    if len(rows) < 2:
+        return []
+    common = common_words(side.corpus, side.corpus, opts.boilerplate_share)
+    sig = _signatures(side.corpus.without(common), opts)
+    lsh = MinHashLSH(threshold=opts.lsh_threshold, num_perm=opts.num_perm)
+    texts = {i: " ".join(side.words[i]) for i in rows.tolist()}
+    pairs = []
+    for i in rows.tolist():
+        sketch = LeanMinHash(seed=opts.seed, hashvalues=sig[i], scheme="affine32")
+        for j in sorted(lsh.query(sketch)):
+            score = fuzz.ratio(texts[i], texts[j], score_cutoff=opts.near_threshold * 100)
+            if score:
+                pairs.append((j, i, score / 100))
+        lsh.insert(i, sketch, check_duplication=False)
+    return pairs

@@ -17,6 +17,7 @@ from gatekeeper.data.sketch import Vocab
 from gatekeeper.data.text import marked_diff, normalise
 
 FIELDS = ("prompt", "answer")
+_SHOWN_FIRST = ("exact", "near", "ngram")  # the record shows the most telling hit
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def _set_result(s: int, es: EvalSet, flat, found, train) -> dict:
 def _record(item: TextItem, item_hits: list, train: list[TextItem]) -> dict:
     """One eval item's hits: the strongest per field, both texts with the differing words marked."""
     detectors = sorted({h.detector for _, h in item_hits}, key=DETECTORS.index)
-    field, top = max(item_hits, key=lambda fh: (-DETECTORS.index(fh[1].detector), fh[1].score))
+    field, top = max(item_hits, key=lambda fh: (-_SHOWN_FIRST.index(fh[1].detector), fh[1].score))
     other = train[top.train_index]
     eval_marked, train_marked = marked_diff(item.field(field), other.field(field))
     return {"eval_id": item.id, "eval_where": item.where, "train_id": other.id,
