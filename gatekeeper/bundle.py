@@ -105,7 +105,7 @@ def _identity_errors(doc: Document) -> list[ConfigError]:
 
 def _build(root: Path, doc: Document, errors: list, allow_missing_adapter: bool = False) -> Bundle:
     data: dict[str, Any] = doc.data
-    adapter_value = data.get("adapter")
+    adapter_value: Any = data.get("adapter")
     adapter_missing = (allow_missing_adapter and isinstance(adapter_value, str)
                        and not (root / adapter_value).exists()
                        and (root / adapter_value).resolve().is_relative_to(root))
@@ -146,7 +146,9 @@ def _weight_format_errors(bundle: Bundle, doc: Document) -> list[ConfigError]:
     """Pickle weights can run code when loaded: refuse them unless the manifest opts in."""
     errors: list[ConfigError] = []
     files = []
-    for p in sorted(bundle.adapter.rglob("*")):
+    adapter = bundle.adapter
+    assert adapter is not None  # called only for bundles with an adapter
+    for p in sorted(adapter.rglob("*")):
         if not p.resolve().is_relative_to(bundle.root):
             errors.append(BundleError(
                 f"adapter file '{p.relative_to(bundle.root)}' is a link that leaves the bundle "
@@ -162,7 +164,7 @@ def _weight_format_errors(bundle: Bundle, doc: Document) -> list[ConfigError]:
             where=bundle.manifest_path, line=doc.line(("adapter",)),
             hint="convert the adapter to safetensors (peft: save_pretrained(..., "
                  "safe_serialization=True)) or set `allow_pickle: true` if you trust its source"))
-    if not (bundle.adapter / "adapter_config.json").is_file():
+    if not (adapter / "adapter_config.json").is_file():
         errors.append(BundleError("adapter directory has no adapter_config.json",
                                   where=bundle.manifest_path, line=doc.line(("adapter",)),
                                   hint="point `adapter:` at a directory written by peft "

@@ -18,6 +18,7 @@ what was found, and *how to fix it* (``hint``).
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,7 +82,7 @@ class MeasurementError(GatekeeperError):
 class CollectionErrors(ConfigError):
     """Several configuration errors, reported together before anything runs."""
 
-    def __init__(self, errors: list[GatekeeperError]):
+    def __init__(self, errors: Sequence[GatekeeperError]):
         self.errors = list(errors)
         super().__init__(f"{len(self.errors)} configuration error(s)")
 

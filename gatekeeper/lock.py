@@ -38,7 +38,7 @@ def file_digest(path: Path) -> str:
 
 
 def library_versions() -> dict[str, str | None]:
-    out = {}
+    out: dict[str, str | None] = {}
     for name in TRACKED_LIBRARIES:
         try:
             out[name] = version(name)

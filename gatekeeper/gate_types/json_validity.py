@@ -29,8 +29,10 @@ def judge_output(text: str, validator) -> tuple[bool, bool, str | None]:
     """(parses, valid, reason): the reason names the parse error or the failing schema path."""
     try:
         value = json.loads(text.strip())
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         return False, False, f"parse error: {exc.msg}"
+    except RecursionError:
+        return False, False, "parse error: nested too deeply"
     if validator is None:
         return True, True, None
     error = next(iter(sorted(validator.iter_errors(value), key=lambda e: e.path)), None)

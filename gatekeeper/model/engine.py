@@ -148,7 +148,7 @@ class Engine:
     def _cached(self, keys: list[str], compute) -> list:
         """Look every key up, compute each distinct miss once, store, return in key order."""
         found = self.cache.get_many(keys)
-        first_index = {}
+        first_index: dict[str, int] = {}
         for index, key in enumerate(keys):
             if key not in found:
                 first_index.setdefault(key, index)

@@ -89,7 +89,7 @@ def _place_labels(lines: list[dict]) -> int:
     Labels right of the line by default, left of it near the right edge.
     """
     taken: list[list[tuple[float, float]]] = []
-    for line in sorted(lines, key=lambda l: l["x"]):
+    for line in sorted(lines, key=lambda item: item["x"]):
         width = 6.4 * len(line["label"]) + 4
         end = line["x"] + 3 + width > WIDTH
         lo, hi = (line["x"] - 3 - width, line["x"]) if end else (line["x"], line["x"] + 3 + width)
@@ -143,7 +143,7 @@ def comparison_chart(cmp: Mapping | None) -> dict | None:
     """Paired delta (candidate - baseline) with its CI against zero and the margin."""
     if not cmp or not is_num(cmp.get("delta")):
         return None
-    margin = cmp.get("margin") if is_num(cmp.get("margin")) else 0.0
+    margin = m if is_num(m := cmp.get("margin")) else 0.0
     # Non-inferiority tolerates a drop down to -margin; superiority needs a gain above +margin.
     edge = -abs(margin) if cmp.get("kind") != "superiority" else abs(margin)
     iv = cmp.get("ci")

@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeGuard
 
 NOT_PASS = ("fail", "inconclusive", "error")
 MISSING = "\u2013"          # en dash: "no value", quieter in tables than "n/a"
-OUTCOME_WORDS = {"pass": "PASS", "fail": "FAIL", "inconclusive": "INCONCLUSIVE",
+OUTCOME_WORDS: dict[Any, str] = {"pass": "PASS", "fail": "FAIL", "inconclusive": "INCONCLUSIVE",
                  "error": "ERROR", "skip": "SKIP"}
 
 # C0 controls (except tab, newline, carriage return) are invalid in XML 1.0 and
@@ -44,7 +44,8 @@ def clip(text: Any, limit: int) -> tuple[str, int]:
     return text[:limit], len(text) - limit
 
 
-def is_num(x: Any) -> bool:
+def is_num(x: Any) -> TypeGuard[float]:
+    """A finite int or float (not a bool): the values renderers may do arithmetic on."""
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 

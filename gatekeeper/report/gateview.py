@@ -17,9 +17,9 @@ from gatekeeper.report.fragments import render_fragment
 from gatekeeper.report.fmt import (OUTCOME_WORDS, clean, dig, interval, is_num, num, pval,
                                    seconds, signed, source_text, threshold_text)
 
-TESTS = {"mcnemar_exact": "exact McNemar test (paired, binary outcomes)",
+TESTS: dict[Any, str] = {"mcnemar_exact": "exact McNemar test (paired, binary outcomes)",
          "paired_bootstrap": "paired bootstrap (continuous scores)"}
-KINDS = {"non_inferiority": "non-inferiority: not worse than baseline by more than the margin",
+KINDS: dict[Any, str] = {"non_inferiority": "non-inferiority: not worse than baseline by more than the margin",
          "superiority": "superiority: better than baseline by more than the margin"}
 JSON_LIMIT = 100_000
 

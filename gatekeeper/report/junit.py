@@ -37,7 +37,7 @@ def explain(gate: Mapping) -> str:
         lines.append(f"vs baseline ({clean(cmp.get('kind'))}, {clean(cmp.get('test'))}, margin {num(cmp.get('margin'))}): "
                      f"{num(cmp.get('candidate'))} vs {num(cmp.get('baseline'))}, delta {signed(cmp.get('delta'))} "
                      f"{interval(cmp.get('ci'), signed)}, p = {pval(cmp.get('p_value'))}, n = {num(cmp.get('n'))}")
-    need = [b.get("required_n") for b in (th, cmp) if is_num(b.get("required_n"))]
+    need = [n for b in (th, cmp) if is_num(n := b.get("required_n"))]
     if need:
         lines.append(f"n needed for a conclusive answer: {num(max(need))}")
     items = dig(gate, "measurement", "items") or []

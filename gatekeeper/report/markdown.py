@@ -32,7 +32,8 @@ class _Budget:
     """Collects parts until adding one more would pass the character limit."""
 
     def __init__(self, limit: int):
-        self.limit, self.used, self.parts, self.full = limit, 0, [], False
+        self.limit, self.used, self.full = limit, 0, False
+        self.parts: list[str] = []
 
     def add(self, text: str) -> bool:
         if self.full or self.used + len(text) > self.limit:

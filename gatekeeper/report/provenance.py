@@ -54,7 +54,7 @@ def _reproduce(prov: Mapping) -> str:
 
 
 def _durations(views: list[dict], gates: list[Mapping]) -> list[dict]:
-    pairs = [(v, g.get("duration_s")) for v, g in zip(views, gates) if is_num(g.get("duration_s"))]
+    pairs = [(v, float(g["duration_s"])) for v, g in zip(views, gates) if is_num(g.get("duration_s"))]
     pairs.sort(key=lambda p: -p[1])
     top = (pairs[0][1] if pairs else 0) or 1
     return [{"id": v["id"], "anchor": v["anchor"], "text": seconds(s), "width": round(100 * s / top, 1)}

@@ -108,7 +108,7 @@ def relock(bundle_root: Path) -> Path:
     from gatekeeper.bundle import load_bundle
     from gatekeeper.collect import collect_gates
     from gatekeeper.lock import write_lock
-    from gatekeeper.runtime import base_identity
+    from gatekeeper.lock import base_identity
 
     bundle = load_bundle(bundle_root)
     return write_lock(bundle, collect_gates(bundle), base_identity(bundle))
