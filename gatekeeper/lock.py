@@ -64,7 +64,12 @@ def artifact_paths(bundle: Bundle, collection: Collection) -> list[Path]:
         if spec.golden_set:
             paths.append(Path(spec.golden_set))
         gtype = collection.gate_type(spec)
-        paths += [Path(spec.params[n]) for n in gtype.path_params if isinstance(spec.params.get(n), str)]
+        for name in gtype.path_params:  # a path parameter may name a file or a folder
+            value = spec.params.get(name)
+            if isinstance(value, str):
+                target = Path(value)
+                files = target.rglob("*") if target.is_dir() else [target]
+                paths += sorted(p for p in files if p.is_file() or p == target)
     seen, out = set(), []
     for p in paths:
         if p not in seen:
