@@ -215,7 +215,8 @@ def test_renders_what_the_real_judge_produces(failing):
     gate = _doc(render_html(report)).xpath("//article[.//h3//a[text()='judged']]")[0]
     text = gate.text_content()
     assert "90% CI" in text and "lower is better" in text and "upper95" in text
-    assert len(gate.xpath(".//svg[contains(@class,'chart')]")) == 2
+    assert len(gate.xpath(".//div[@class='panel']//svg[contains(@class,'chart')]")) == 2
+    assert len(gate.xpath(".//details[@class='oc']//svg")) == 2  # threshold and comparison OC
     assert "judged" in render_junit(report) and "| judged | **" in render_markdown(report)
 
 

@@ -16,6 +16,7 @@ from gatekeeper.report.evidence import evidence, text
 from gatekeeper.report.fragments import render_fragment
 from gatekeeper.report.fmt import (OUTCOME_WORDS, clean, dig, interval, is_num, num, pval,
                                    seconds, signed, source_text, threshold_text)
+from gatekeeper.report.power import power_view
 
 TESTS: dict[Any, str] = {"mcnemar_exact": "exact McNemar test (paired, binary outcomes)",
          "paired_bootstrap": "paired bootstrap (continuous scores)"}
@@ -142,6 +143,7 @@ def gate_view(gate: Mapping, index: int) -> dict:
                   "traceback": clean(err.get("traceback")) or None} if err else None,
         "threshold": threshold_view(th, baseline, th.get("n") if th and is_num(th.get("n")) else meas.get("n")),
         "comparison": comparison_view(cmp),
+        "power": power_view(gate),  # operating characteristic (gatekeeper/report/power.py)
         "metrics": _metrics(meas), "details": details_view(gate),
         "evidence": evidence(meas.get("items")),
         "spec": pretty_json(gate["spec"]) if gate.get("spec") else None,
