@@ -43,7 +43,7 @@ def judge_comparison(c: Comparison, m: Measurement, default_metric: str | None =
     metric = describe(metrics, name, m)
     higher = direction(c, metric, metrics, spec)
     kind = "non_inferiority" if c.max_drop is not None else "superiority"
-    margin = float(c.max_drop if c.max_drop is not None else c.min_gain)
+    margin = float(c.max_drop if c.max_drop is not None else c.min_gain or 0.0)
     boundary = -margin if kind == "non_inferiority" else margin
     cand, base = np.asarray(samples.candidate, float), np.asarray(samples.baseline, float)
     require_finite(cand, base, metric=name)

@@ -60,7 +60,7 @@ def judge(spec: GateSpec, m: Measurement, metrics: Mapping[str, Metric] | None =
     parts = sorted((p for p in (threshold, comparison) if p is not None),
                    key=lambda p: -_RANK[p.outcome])
     probs = [p.pass_probability for p in parts]
-    joint = math.prod(probs) if all(p is not None for p in probs) else None
+    joint = math.prod(p for p in probs if p is not None) if None not in probs else None
     return Judgement(parts[0].outcome, "; ".join(p.reason for p in parts), threshold, comparison,
                      joint)
 
@@ -100,6 +100,7 @@ def judge_threshold(t: Threshold, m: Measurement, spec: GateSpec | None = None,
                           hint="set the limit, or use bound: point", **where(spec))
     if not (_within(value, None, t.max) if lower else _within(value, t.min, None)):
         return _point(t, value, values, samples, metric, head, base)
+    assert samples is not None  # values came from them
     found = (_binary_bounds if samples.binary else _score_bounds)(values, limit, lower, metric)
     design = found.pop("design")
     need = power.required_n(design, value)
@@ -155,9 +156,9 @@ def _point(t: Threshold, value: float, values, samples, metric: Metric, head: st
     """Plain comparison of the point value; power of that rule when samples exist."""
     ok = _within(value, t.min, t.max)
     prob = need = oc = note = None
-    if values is not None and (t.min is not None or t.max is not None):
+    if values is not None and samples is not None and (t.min is not None or t.max is not None):
         side = "min" if t.min is not None else "max"
-        limit = t.min if side == "min" else t.max
+        limit = float(t.min if t.min is not None else t.max)  # type: ignore[arg-type]
         n = len(values)
         sd = float(values.std(ddof=1)) if n > 1 else 0.0
         design = power.Design("rate" if samples.binary else "mean", limit, side, 0.5,
@@ -222,7 +223,7 @@ def require_binary(*arrays: np.ndarray, metric: str = "") -> None:
 
 
 def _display_interval(samples: Samples | None, values, metric: Metric):
-    if values is None:
+    if values is None or samples is None:
         return None, None
     if samples.binary:
         return stats.wilson_interval(int(values.sum()), len(values)), "wilson"

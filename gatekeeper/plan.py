@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Mapping
+from typing import Any, Mapping
 
 from gatekeeper import power
 from gatekeeper.errors import ConfigError
 from gatekeeper.metrics import Metric
-from gatekeeper.spec import GateSpec
+from gatekeeper.spec import Comparison, GateSpec, Threshold
 
 DEFAULT_DISCORDANCE = 0.2
 UNDERPOWERED = 0.8  # plan warns when all blocking gates pass with less than this
@@ -62,12 +62,13 @@ def plan_bundle(bundle_dir: str | Path, assume: Mapping[str, float] | None = Non
 
 def plan_gate(spec: GateSpec, n: int | None, table: Mapping[str, Metric],
               assume: Mapping[str, float]) -> dict:
-    entry = {"id": spec.id, "severity": spec.severity, "n": n, "threshold": None,
-             "comparison": None}
+    entry: dict[str, Any] = {"id": spec.id, "severity": spec.severity, "n": n,
+                             "threshold": None, "comparison": None}
     if spec.threshold is not None:
-        entry["threshold"] = _plan_threshold(spec, n, table, assume)
+        entry["threshold"] = _plan_threshold(spec.id, spec.threshold, n, table, assume)
     if spec.vs_baseline is not None:
-        entry["comparison"] = _plan_comparison(spec, n, table, assume)
+        default = spec.threshold.metric if spec.threshold else ""
+        entry["comparison"] = _plan_comparison(spec.id, spec.vs_baseline, default, n, table, assume)
     parts = [p for p in (entry["threshold"], entry["comparison"]) if p]
     probs = [p.get("pass_probability") for p in parts]
     entry["pass_probability"] = math.prod(probs) if probs and None not in probs else None
@@ -78,33 +79,38 @@ def _metric(table: Mapping[str, Metric], name: str) -> Metric:
     return table.get(name) or Metric(name)
 
 
-def _plan_threshold(spec: GateSpec, n: int | None, table, assume) -> dict:
+def _span(metric: Metric) -> float | None:
+    if metric.lower is None or metric.upper is None:
+        return None
+    return metric.upper - metric.lower
+
+
+def _plan_threshold(gate_id: str, t: Threshold, n: int | None, table, assume) -> dict:
     from gatekeeper.judge import CONFIDENCE, MIN_N_SCORES
 
-    t = spec.threshold
     metric = _metric(table, t.metric)
     side = "max" if t.bound == "upper95" or (t.min is None) else "min"
-    limit = t.min if side == "min" else t.max
+    limit = float(t.min if side == "min" and t.min is not None else t.max or 0.0)
     point = t.bound == "point"
     out = {"metric": t.metric, "limit": limit, "side": side, "bound": t.bound, "kind": metric.kind}
     if metric.kind == "rate":
         design = power.Design("rate", limit, side, 0.5 if point else 1 - CONFIDENCE, point=point)
     else:
-        span = (metric.upper - metric.lower) if None not in (metric.lower, metric.upper) else None
+        span = _span(metric)
         sd = assume.get(f"{t.metric}.sd", span / 2 if span else None)
         if sd is None:
             return {**out, "note": f"a value metric needs --assume {t.metric}.sd=NUMBER"}
         design = power.Design("mean", limit, side, 0.5 if point else 1 - CONFIDENCE, sd=sd,
                               lower=metric.lower, upper=metric.upper,
                               min_n=0 if point else MIN_N_SCORES)
-    return {**out, **_power_at(design, n, _assumed(assume, spec.id, t.metric))}
+    return {**out, **_power_at(design, n, _assumed(assume, gate_id, t.metric))}
 
 
-def _plan_comparison(spec: GateSpec, n: int | None, table, assume) -> dict:
-    c = spec.vs_baseline
-    name = c.metric or (spec.threshold.metric if spec.threshold else "")
+def _plan_comparison(gate_id: str, c: Comparison, default: str, n: int | None, table,
+                     assume) -> dict:
+    name = c.metric or default
     metric = _metric(table, name)
-    boundary = -c.max_drop if c.max_drop is not None else c.min_gain
+    boundary = -c.max_drop if c.max_drop is not None else float(c.min_gain or 0.0)
     out = {"metric": name, "kind": "non_inferiority" if c.max_drop is not None else "superiority",
            "boundary": boundary, "alpha": c.alpha}
     if metric.kind == "rate":
@@ -112,12 +118,12 @@ def _plan_comparison(spec: GateSpec, n: int | None, table, assume) -> dict:
         design = power.Design("paired_rate", boundary, "min", c.alpha, discordance=disc)
         out["discordance"] = disc
     else:
-        span = (metric.upper - metric.lower) if None not in (metric.lower, metric.upper) else None
+        span = _span(metric)
         sd = assume.get(f"{name}.sd", span / 2 if span else None)
         if sd is None:
             return {**out, "note": f"a value metric needs --assume {name}.sd=NUMBER"}
         design = power.Design("paired_mean", boundary, "min", c.alpha, sd=sd, lower=None, upper=None)
-    return {**out, **_power_at(design, n, _assumed(assume, spec.id, f"{name}.delta"))}
+    return {**out, **_power_at(design, n, _assumed(assume, gate_id, f"{name}.delta"))}
 
 
 def _assumed(assume: Mapping[str, float], gate_id: str, key: str) -> float | None:
@@ -126,7 +132,7 @@ def _assumed(assume: Mapping[str, float], gate_id: str, key: str) -> float | Non
 
 
 def _power_at(design: power.Design, n: int | None, true: float | None) -> dict:
-    out = {"min_detectable": None, "assumed": true, "pass_probability": None, "required_n": None,
+    out: dict[str, Any] = {"min_detectable": None, "assumed": true, "pass_probability": None, "required_n": None,
            "note": None}
     if n:
         out["min_detectable"] = power.min_detectable(design, n)

@@ -9,9 +9,10 @@ about and collect.py can point at the file:line. The judge re-checks alpha with
 from __future__ import annotations
 
 import math
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeGuard
 
 from gatekeeper.metrics import Metric
+from gatekeeper.numbers import is_number, limit
 
 ALPHA_MIN, ALPHA_MAX = 0.0, 0.5   # both exclusive: a one-sided test at level alpha
 
@@ -31,7 +32,7 @@ def threshold_problems(threshold: Mapping | None, comparison: Mapping | None,
     problems: list[Problem] = []
     table = metrics or {}
     if threshold:
-        metric = table.get(threshold.get("metric"))
+        metric = table.get(str(threshold.get("metric")))
         for key in ("min", "max"):
             if key in threshold:
                 problems += _limit(("threshold", key), threshold[key], metric)
@@ -40,13 +41,13 @@ def threshold_problems(threshold: Mapping | None, comparison: Mapping | None,
             problems.append((("threshold", "min"), f"threshold min {lo:g} is above max {hi:g}",
                              "swap them, or drop one"))
     if comparison:
-        metric = table.get(comparison.get("metric") or (threshold or {}).get("metric"))
+        metric = table.get(str(comparison.get("metric") or (threshold or {}).get("metric")))
         for key in ("max_drop", "min_gain"):
             if key in comparison:
                 problems += _margin(("vs_baseline", key), comparison[key], metric)
-        if "alpha" in comparison and alpha_problem(comparison["alpha"]):
-            problems.append((("vs_baseline", "alpha"), alpha_problem(comparison["alpha"]),
-                             "0.05 is the usual one-sided level"))
+        alpha = alpha_problem(comparison["alpha"]) if "alpha" in comparison else None
+        if alpha:
+            problems.append((("vs_baseline", "alpha"), alpha, "0.05 is the usual one-sided level"))
         declared = comparison.get("higher_is_better")
         if metric is not None and isinstance(declared, bool) and declared != metric.higher_is_better:
             problems.append((("vs_baseline", "higher_is_better"),
@@ -66,11 +67,11 @@ def _limit(key: tuple[str, ...], value: Any, metric: Metric | None) -> list[Prob
         return []
     lo, hi = metric.lower, metric.upper
     if (lo is not None and value < lo) or (hi is not None and value > hi):
-        hint = f"{metric.name} is a {metric.kind} in [{_g(lo, '-inf')}, {_g(hi, 'inf')}]"
+        hint = f"{metric.name} is a {metric.kind} in [{limit(lo, '-inf')}, {limit(hi, 'inf')}]"
         if hi == 1.0 and 1.0 < value <= 100.0:
             hint = f"{metric.name} is a share in [0, 1]: did you mean {value / 100:g}?"
         return [(key, f"threshold {key[-1]} {value:g} is outside the range of "
-                      f"'{metric.name}' [{_g(lo, '-inf')}, {_g(hi, 'inf')}]", hint)]
+                      f"'{metric.name}' [{limit(lo, '-inf')}, {limit(hi, 'inf')}]", hint)]
     return []
 
 
@@ -83,7 +84,8 @@ def _margin(key: tuple[str, ...], value: Any, metric: Metric | None) -> list[Pro
                  "write the largest change you accept, e.g. 0.02")]
     if value < 0:
         return [(key, f"{key[-1]} must be >= 0, got {value:g}", "margins are sizes, not signed")]
-    if metric is not None and metric.kind != "value" and None not in (metric.lower, metric.upper):
+    if metric is not None and metric.kind != "value" and metric.lower is not None \
+            and metric.upper is not None:
         span = metric.upper - metric.lower
         if value >= span:
             hint = f"{metric.name} spans {span:g}"
@@ -94,13 +96,10 @@ def _margin(key: tuple[str, ...], value: Any, metric: Metric | None) -> list[Pro
     return []
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[float]:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _finite(value: Any) -> bool:
-    return _number(value) and math.isfinite(value)
+def _finite(value: Any) -> TypeGuard[float]:
+    return is_number(value)
 
-
-def _g(x: float | None, unbounded: str) -> str:
-    return unbounded if x is None else f"{x:g}"

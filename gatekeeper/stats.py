@@ -19,7 +19,6 @@ import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from statistics import NormalDist
-from typing import Sequence
 
 import numpy as np
 

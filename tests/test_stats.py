@@ -112,7 +112,8 @@ def test_mcnemar_textbook_value_and_binomial_equivalence():
 
 def brute_restricted_p01(b, c, n, d0):
     from scipy.optimize import brentq
-    score = lambda p: b / (p + d0) + c / p - 2 * (n - b - c) / (1 - 2 * p - d0)
+    def score(p):
+        return b / (p + d0) + c / p - 2 * (n - b - c) / (1 - 2 * p - d0)
     return brentq(score, max(0.0, -d0) + 1e-12, (1 - d0) / 2 - 1e-12)
 
 

@@ -20,7 +20,8 @@ W, H, LEFT, RIGHT, TOP, BOTTOM = 560, 170, 44, 14, 10, 30
 
 def oc_chart(block: Mapping | None, label: str) -> dict | None:
     """Pass probability against the true value at this n, threshold and observed marked."""
-    oc = block.get("oc") if isinstance(block, Mapping) else None
+    oc_block: Mapping = block if isinstance(block, Mapping) else {}
+    oc = oc_block.get("oc")
     if not isinstance(oc, Mapping):
         return None
     xs, ps = oc.get("x"), oc.get("p")
@@ -49,8 +50,8 @@ def oc_chart(block: Mapping | None, label: str) -> dict | None:
                       "label": f"observed {num(observed)}"}
                      if is_num(observed) and lo <= observed <= hi else None),
         "label": label, "n": oc.get("n"), "method": clean(oc.get("method") or "n/a"),
-        "pass_probability": _pct(block.get("pass_probability")),
-        "note": clean(block.get("power_note")) or None,
+        "pass_probability": _pct(oc_block.get("pass_probability")),
+        "note": clean(oc_block.get("power_note")) or None,
     }
 
 
@@ -74,6 +75,7 @@ def power_view(gate: Mapping) -> dict | None:
     if not charts:
         return None
     probs = [b.get("pass_probability") for b in (th, cmp) if isinstance(b, Mapping) and b.get("oc")]
-    joint = math.prod(probs) if probs and all(is_num(p) for p in probs) else None
+    nums = [float(p) for p in probs if is_num(p)]  # type: ignore[arg-type]
+    joint = math.prod(nums, start=1.0) if probs and len(nums) == len(probs) else None
     return {"charts": charts, "pass_probability": joint, "pass_text": _pct(joint),
             "blocking": gate.get("severity", "block") == "block"}
