@@ -5,6 +5,10 @@ Kept apart from judge.py so that the decision rules and their wording can be rea
 
 from __future__ import annotations
 
+from gatekeeper import numbers
+from gatekeeper.numbers import apart as fmt_apart
+from gatekeeper.numbers import fixed as fmt
+from gatekeeper.numbers import limit
 from gatekeeper.spec import Threshold
 
 TESTS = {"exact_binomial": "exact binomial", "studentized_bootstrap": "studentized bootstrap",
@@ -49,7 +53,8 @@ def comparison_reason(r: dict) -> str:
 def pvalue(p: float | None) -> str:
     if p is None:
         return "p n/a"
-    return "p<0.0001" if p < 1e-4 else f"p={p:.3g}"
+    text = numbers.pvalue(p)
+    return f"p{text}" if text.startswith("<") else f"p={text}"
 
 
 def requirement(t: Threshold) -> str:
@@ -67,18 +72,3 @@ def describe_interval(interval: tuple | None, n: int | None) -> str:
     return f" (95% CI {fmt(interval[0])}-{fmt(interval[1])}, {size})"
 
 
-def fmt(x: float, signed: bool = False) -> str:
-    return f"{x:+.3f}" if signed else f"{x:.3f}"
-
-
-def limit(x: float) -> str:
-    """A configured limit as written (0.995, 0.05), not rounded to 3 decimals."""
-    return f"{x:g}"
-
-
-def fmt_apart(x: float, ref: float) -> str:
-    """x with enough decimals that it does not print equal to a different ``ref``."""
-    for digits in range(3, 8):
-        if f"{x:.{digits}f}" != f"{ref:.{digits}f}":
-            return f"{x:.{digits}f}"
-    return f"{x:.8f}"

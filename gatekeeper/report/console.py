@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from gatekeeper.numbers import fixed
 from gatekeeper.report.fmt import pval
 
 
 def _fmt(value) -> str:
     if value is None:
         return "-"
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return str(value)
+    return fixed(value) if isinstance(value, float) else str(value)
 
 
 def gate_line(gate: dict) -> str:
@@ -19,13 +18,13 @@ def gate_line(gate: dict) -> str:
     t = gate.get("threshold")
     if t:
         interval = t.get("interval")
-        ci = f" [{interval[0]:.3f}, {interval[1]:.3f}]" if interval else ""
+        ci = f" [{fixed(interval[0])}, {fixed(interval[1])}]" if interval else ""
         need = " ".join(f"{op} {t[k]}" for op, k in ((">=", "min"), ("<=", "max")) if t.get(k) is not None)
         parts.append(f"{t['metric']} {_fmt(t.get('value'))}{ci} (need {need}, {t.get('bound', 'point')})")
     c = gate.get("comparison")
     if c:
         p = pval(c.get("p_value"))
-        parts.append(f"vs baseline {_fmt(c.get('baseline'))}: delta {c.get('delta', 0):+.3f}, "
+        parts.append(f"vs baseline {_fmt(c.get('baseline'))}: delta {fixed(c.get('delta', 0), signed=True)}, "
                      f"p{p if p.startswith('<') else '=' + p}")
     line = "  ".join(parts)
     if gate["outcome"] != "pass":

@@ -8,10 +8,11 @@ so that the HTML, the PR comment and the JUnit message agree digit for digit.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping, TypeGuard
+
+from gatekeeper.numbers import is_number, pvalue, significant
 
 NOT_PASS = ("fail", "inconclusive", "error")
 MISSING = "\u2013"          # en dash: "no value", quieter in tables than "n/a"
@@ -46,20 +47,14 @@ def clip(text: Any, limit: int) -> tuple[str, int]:
 
 def is_num(x: Any) -> TypeGuard[float]:
     """A finite int or float (not a bool): the values renderers may do arithmetic on."""
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+    return is_number(x)
 
 
 def num(x: Any) -> str:
     """A metric value: 4 significant digits, thousands separators for big numbers."""
     if not is_num(x):
         return MISSING if x is None else str(x)
-    if isinstance(x, int):
-        return f"{x:,}"
-    if x == 0:
-        return "0"  # also for -0.0, which rounding of axis ticks produces
-    if abs(x) >= 1000:
-        return f"{x:,.1f}"
-    return f"{x:.4g}"
+    return significant(x)
 
 
 def signed(x: Any) -> str:
@@ -72,11 +67,7 @@ def signed(x: Any) -> str:
 
 
 def pval(p: Any) -> str:
-    if not is_num(p):
-        return MISSING
-    if p < 0.0001:
-        return "<0.0001"
-    return f"{p:.4f}" if p < 0.01 else f"{p:.3f}"
+    return pvalue(p) if is_num(p) else MISSING
 
 
 def interval(iv: Any, fmt=num) -> str:
