@@ -30,21 +30,22 @@ def results_key(model: dict, adapter: bool, task_digest: str, settings: dict) ->
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _path(key: str) -> Path:
-    return cache_root() / "lm_eval" / "results" / f"{key}.json"
+def _path(key: str, root: Path | None) -> Path:
+    return (root or cache_root()) / "lm_eval" / "results" / f"{key}.json"
 
 
-def load(key: str) -> dict[str, list[SampleRecord]] | None:
+def load(key: str, root: Path | None = None) -> dict[str, list[SampleRecord]] | None:
+    """The stored results of ``key`` (None when absent or unreadable); ``root`` overrides cache_root()."""
     try:
-        data = json.loads(_path(key).read_text("utf-8"))
+        data = json.loads(_path(key, root).read_text("utf-8"))
     except (OSError, ValueError):
         return None
     return {task: [SampleRecord.from_dict(s) for s in samples] for task, samples in data.items()}
 
 
-def store(key: str, results: dict[str, list[SampleRecord]]) -> None:
+def store(key: str, results: dict[str, list[SampleRecord]], root: Path | None = None) -> None:
     data = {task: [s.to_dict() for s in samples] for task, samples in results.items()}
-    write_atomic(_path(key), json.dumps(data))
+    write_atomic(_path(key, root), json.dumps(data))
 
 
 def tasks_dir() -> Path:

@@ -1,0 +1,75 @@
+"""Paired lm-eval samples -> Measurements (accuracy per subject; calibration)."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from gatekeeper.errors import MeasurementError
+from gatekeeper.evals import calibration
+from gatekeeper.evals.harness import HarnessRun, SampleRecord
+from gatekeeper.evals.results import PairedSample, by_subject, most_regressed, paired_delta
+from gatekeeper.evals.source import TaskSource
+from gatekeeper.measurement import ItemResult, Measurement, Samples
+
+PROMPT_CHARS = 600
+
+
+def accuracy_measurement(pairs: Sequence[PairedSample], source: TaskSource, run: HarnessRun) -> Measurement:
+    if not pairs:
+        raise MeasurementError("lm-eval evaluated no documents", hint="check limit and subjects")
+    cand = [p.candidate.metric for p in pairs]
+    base = [p.baseline.metric for p in pairs]
+    binary = all(v in (0.0, 1.0) for v in cand + base)
+    rows = by_subject(pairs, source.subjects.__getitem__)
+    details = {"source": source.description, "settings": _settings(run), "per_subject": rows,
+               "most_regressed": most_regressed(rows), "metric": run.metric}
+    if binary:
+        details["paired"] = paired_delta(pairs)
+    return Measurement(
+        metrics={"accuracy": sum(cand) / len(cand)}, n=len(pairs),
+        baseline_metrics={"accuracy": sum(base) / len(base)},
+        samples={"accuracy": Samples(tuple(cand), tuple(base), binary=binary)},
+        items=tuple(_item(p, source) for p in pairs), details=details)
+
+
+def calibration_measurement(pairs: Sequence[PairedSample], source: TaskSource, run: HarnessRun,
+                            n_bins: int = calibration.N_BINS) -> Measurement:
+    cand, base = _choice_scores([p.candidate for p in pairs]), _choice_scores([p.baseline for p in pairs])
+    c_sum, b_sum = calibration.summary(cand, n_bins), calibration.summary(base, n_bins)
+    details = {"source": source.description, "settings": _settings(run),
+               "candidate": c_sum, "baseline": b_sum, "bins": n_bins}
+    return Measurement(
+        metrics={"ece": c_sum["ece"], "brier": c_sum["brier"]}, n=len(pairs),
+        baseline_metrics={"ece": b_sum["ece"], "brier": b_sum["brier"]},
+        samples={"brier": Samples(tuple(s.brier for s in cand), tuple(s.brier for s in base),
+                                  binary=False)},
+        details=details)
+
+
+def _choice_scores(samples: Sequence[SampleRecord]) -> list[calibration.ChoiceScore]:
+    bad = next((s for s in samples if not s.logliks or s.target_index is None), None)
+    if bad is not None:
+        raise MeasurementError(f"calibration needs multiple-choice tasks with a known answer; "
+                               f"task '{bad.task}' document {bad.doc_id} has none",
+                               hint="use output_type: multiple_choice tasks (MMLU is one)")
+    return calibration.choice_scores([s.logliks for s in samples], [s.target_index for s in samples])
+
+
+def _settings(run: HarnessRun) -> dict:
+    return {"tasks": len(run.tasks), "num_fewshot": run.num_fewshot, "limit_per_task": run.limit,
+            "batch_size": run.batch_size, "chat_template": run.chat_template}
+
+
+def _item(p: PairedSample, source: TaskSource) -> ItemResult:
+    c, b = p.candidate, p.baseline
+    return ItemResult(
+        id=f"{source.subjects[c.task]}/{c.doc_id}", input=c.prompt[-PROMPT_CHARS:],
+        expected=_choice(c, c.target_index) or c.target, output=_choice(c, c.predicted) or c.response,
+        passed=c.metric >= 0.5, score=c.metric, baseline_output=_choice(b, b.predicted) or b.response,
+        baseline_passed=b.metric >= 0.5, baseline_score=b.metric)
+
+
+def _choice(s: SampleRecord, index: int | None) -> str | None:
+    if index is None or not s.choices:
+        return None
+    return s.choices[index]

@@ -1,0 +1,37 @@
+"""lm_eval: lm-eval-harness tasks (MMLU by default) on the loaded candidate and baseline.
+
+Runs lm-eval's own task code on the model the run already loaded (adapter on, then off),
+pairs the two runs document by document and reports accuracy overall and per subject.
+Without ``task_dir`` the tasks are MMLU subjects from CSVs in the original layout: from
+``mmlu_dir``, else ``$GATEKEEPER_MMLU_DIR``, else ``fallback_dir``.
+"""
+
+from __future__ import annotations
+
+from gatekeeper.evals.measure import accuracy_measurement
+from gatekeeper.evals.run import evaluate_pairs, prepare
+from gatekeeper.evals.source import check_source
+from gatekeeper.measurement import Measurement
+from gatekeeper.metrics import Metric
+from gatekeeper.registry import gate_type
+
+
+def _check(params: dict, golden) -> None:
+    check_source(params)
+
+
+@gate_type(
+    metrics=(Metric("accuracy", higher_is_better=True, kind="rate",
+                    description="mean per-document lm-eval metric (acc: the right choice is the most likely)"),),
+    path_params=("task_dir", "mmlu_dir", "fallback_dir"), check=_check)
+def lm_eval(ctx, *, tasks: list | None = None, task_dir: str | None = None,
+            mmlu_dir: str | None = None, fallback_dir: str | None = None,
+            subjects: list | None = None, limit: int | None = None, max_items: int | None = None,
+            num_fewshot: int = 0, batch_size: int = 16, chat_template: bool = False,
+            metric: str = "acc") -> Measurement:
+    """lm-eval tasks (MMLU from CSVs by default) on candidate and baseline, paired per document."""
+    params = dict(tasks=tasks, task_dir=task_dir, mmlu_dir=mmlu_dir, fallback_dir=fallback_dir,
+                  subjects=subjects, limit=limit, max_items=max_items, num_fewshot=num_fewshot,
+                  batch_size=batch_size, chat_template=chat_template)
+    source, run = prepare(ctx, params, metric=metric)
+    return accuracy_measurement(evaluate_pairs(ctx, source, run), source, run)
