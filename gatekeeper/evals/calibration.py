@@ -52,7 +52,7 @@ def choice_scores(logliks: Sequence[Sequence[float]], targets: Sequence[int]) ->
 
 def reliability_bins(scores: Sequence[ChoiceScore], n_bins: int = N_BINS) -> list[dict]:
     """Equal-width confidence bins: count, mean confidence and accuracy in each."""
-    bins = [[] for _ in range(n_bins)]
+    bins: list[list[ChoiceScore]] = [[] for _ in range(n_bins)]
     for s in scores:
         bins[min(int(s.confidence * n_bins), n_bins - 1)].append(s)
     out = []

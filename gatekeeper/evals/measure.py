@@ -52,7 +52,7 @@ def _choice_scores(samples: Sequence[SampleRecord]) -> list[calibration.ChoiceSc
         raise MeasurementError(f"calibration needs multiple-choice tasks with a known answer; "
                                f"task '{bad.task}' document {bad.doc_id} has none",
                                hint="use output_type: multiple_choice tasks (MMLU is one)")
-    return calibration.choice_scores([s.logliks for s in samples], [s.target_index for s in samples])
+    return calibration.choice_scores([s.logliks for s in samples], [int(s.target_index or 0) for s in samples])
 
 
 def _settings(run: HarnessRun) -> dict:

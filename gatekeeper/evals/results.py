@@ -27,7 +27,8 @@ class PairedSample:
 
 
 def _keyed(results: Mapping[str, Sequence[SampleRecord]]) -> dict[tuple, SampleRecord]:
-    keyed, seen = {}, defaultdict(int)
+    keyed: dict[tuple, SampleRecord] = {}
+    seen: dict[tuple, int] = defaultdict(int)
     for task, samples in results.items():
         for s in samples:
             occurrence = seen[(task, s.doc_hash)]

@@ -115,7 +115,7 @@ def _jsonl(path: Path) -> list[SafetyPrompt]:
             continue
         try:
             row = json.loads(text)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise ConfigError(f"invalid JSON: {exc.msg}", where=path, line=number) from None
         out.append(_json_row(row, path, number))
     return out
