@@ -19,8 +19,11 @@ WORDS = ("river stone lantern orbit copper meadow signal harbor velvet quarry fa
          "juniper canyon spindle walnut tide ivory socket garnet").split()
 
 
+VOCAB = [f"{w}{k}" if k else w for w in WORDS for k in range(40)]  # distinct like real words
+
+
 def sentence(rng: random.Random, n: int) -> str:
-    text = " ".join(rng.choice(WORDS) for _ in range(n))
+    text = " ".join(rng.choice(VOCAB) for _ in range(n))
     return text[0].upper() + text[1:] + "."
 
 
@@ -117,9 +120,9 @@ def test_ngram_length_scales_down_for_short_sets_and_is_configurable():
     inner = evals[2][0].rstrip(".").split()
     train = [(" ".join(["prefix", "words"] + inner[:9] + ["tail", "words", "here"]), "")]
     found, _ = detect(train, evals)   # 5th-percentile length 8: n = 8; 9 of 10 words shared
-    assert found["eval-2"]["detectors"] == ["ngram"]
+    assert "ngram" in found["eval-2"]["detectors"]
     found, _ = detect(train, evals, ngram_min=10, ngram=13)   # the whole item must appear
-    assert found == {}
+    assert "ngram" not in found.get("eval-2", {}).get("detectors", [])
 
 
 def test_marked_diff_marks_only_changed_words_ignoring_case_and_punctuation():

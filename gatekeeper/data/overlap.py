@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gatekeeper.data.boilerplate import MIN_COUNT, min_count
+from gatekeeper.data.boilerplate import min_count
 from gatekeeper.data.sketch import Corpus, Vocab, shingles, signatures
 
 DETECTORS = ("exact", "ngram", "near")
@@ -153,7 +153,7 @@ def near_hits(train: Side, evals: Side, opts: Options) -> list[Hit]:
     eligible = np.flatnonzero(item_n(evals, opts) > 0)
     if not len(eligible) or not len(train.words):
         return []
-    common = common_words(train.corpus, evals.corpus, opts.boilerplate_share)
+    common = common_words(train.corpus, evals.corpus, share=opts.boilerplate_share)
     e_sig = _signatures(evals.corpus.without(common), opts)[eligible]
     t_sig = _signatures(train.corpus.without(common), opts)
     lsh = MinHashLSH(threshold=opts.lsh_threshold, num_perm=opts.num_perm)
@@ -193,17 +193,20 @@ def _band_hash(band: np.ndarray) -> np.ndarray:
     return h
 
 
-def common_words(train: Corpus, evals: Corpus, share: float) -> np.ndarray:
+COMMON_MIN = 50  # a word must occur this often before it can count as common
+
+
+def common_words(*corpora: Corpus, share: float) -> np.ndarray:
     """Words too frequent to tell texts apart (like "the"), flagged by vocabulary id.
 
-    A word counts as common when it occurs, on average, in more than ``share / 10`` of
-    the rows of the train and eval texts together (token count, an upper bound of the row
-    count). Dropping them from the MinHash sets keeps unrelated texts from colliding in
-    the LSH index; rapidfuzz still verifies the full texts.
+    A word counts as common when it occurs more than ``share / 10`` times per row on
+    average over all rows, and at least COMMON_MIN times. Dropping common words from the
+    MinHash sets keeps unrelated texts from colliding in the LSH index (rows made only of
+    common words keep them all); rapidfuzz still verifies the full texts.
     """
-    size = int(max(train.ids.max(initial=-1), evals.ids.max(initial=-1))) + 1
-    counts = np.bincount(train.ids, minlength=size) + np.bincount(evals.ids, minlength=size)
-    return counts >= max(MIN_COUNT, share / 10 * (len(train) + len(evals)))
+    size = int(max(c.ids.max(initial=-1) for c in corpora)) + 1
+    counts = sum(np.bincount(c.ids, minlength=size) for c in corpora)
+    return counts >= max(COMMON_MIN, share / 10 * sum(len(c) for c in corpora))
 
 
 def _signatures(corpus: Corpus, opts: Options) -> np.ndarray:
@@ -222,7 +225,7 @@ def self_pairs(side: Side, opts: Options) -> list[tuple[int, int, float]]:
     rows = np.flatnonzero(side.corpus.lengths >= opts.ngram_min)
     if len(rows) < 2:
         return []
-    common = common_words(side.corpus, side.corpus, opts.boilerplate_share)
+    common = common_words(side.corpus, share=opts.boilerplate_share)
     sig = _signatures(side.corpus.without(common), opts)
     lsh = MinHashLSH(threshold=opts.lsh_threshold, num_perm=opts.num_perm)
     texts = {i: " ".join(side.words[i]) for i in rows.tolist()}

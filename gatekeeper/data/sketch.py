@@ -65,9 +65,14 @@ class Corpus:
         return cls(flat, fmix64(flat.astype(np.uint64) + np.uint64(1)), offsets)
 
     def without(self, drop: np.ndarray) -> "Corpus":
-        """The same rows without the words whose id is flagged in the boolean array ``drop``."""
+        """The same rows without the words flagged in the boolean array ``drop`` (by id).
+
+        A row that would lose every word keeps all of them: it must still be comparable.
+        """
         keep = ~drop[self.ids]
         row_of = np.repeat(np.arange(len(self), dtype=np.int64), self.lengths)
+        emptied = np.bincount(row_of[keep], minlength=len(self)) == 0
+        keep |= emptied[row_of]
         offsets = np.zeros(len(self) + 1, dtype=np.int64)
         np.cumsum(np.bincount(row_of[keep], minlength=len(self)), out=offsets[1:])
         return Corpus(self.ids[keep], self.hashes[keep], offsets)

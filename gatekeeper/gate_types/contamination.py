@@ -22,7 +22,7 @@ from gatekeeper.data.cache import cached, data_key
 from gatekeeper.data.overlap import DETECTORS, Options
 from gatekeeper.data.records import SUFFIXES, read_items
 from gatekeeper.data.scan import EvalSet, scan
-from gatekeeper.errors import ConfigError, MeasurementError
+from gatekeeper.errors import ConfigError, MeasurementError, display_path
 from gatekeeper.measurement import Measurement, Samples
 from gatekeeper.metrics import Metric
 from gatekeeper.registry import gate_type
@@ -113,8 +113,9 @@ def eval_sources(ctx, train_files: list[Path], extra: str | None, sets: list | N
 
 
 def _name(path: Path, root: Path) -> str:
+    """A set's name: its path relative to the bundle, else to the working directory."""
     rel = os.path.relpath(path, root)
-    return rel if not rel.startswith("..") or len(rel) < len(str(path)) else str(path)
+    return rel if not rel.startswith("..") else display_path(path)
 
 
 def _matches(source, pattern: str) -> bool:

@@ -13,13 +13,14 @@ once, the other gates read the cache).
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from gatekeeper.data import audit
 from gatekeeper.data.cache import cached, data_key
 from gatekeeper.data.overlap import Options
 from gatekeeper.data.records import SUFFIXES, read_items
-from gatekeeper.errors import ConfigError, MeasurementError
+from gatekeeper.errors import ConfigError, MeasurementError, display_path
 from gatekeeper.measurement import Measurement, Samples
 from gatekeeper.metrics import Metric
 from gatekeeper.registry import gate_type
@@ -185,7 +186,6 @@ def _labels_policy_cards(rows, files, settings, metrics, details, root) -> None:
 
 
 def _rel(path: Path, root: Path) -> str:
-    import os
-
+    """A data file's name for the report: relative to the bundle, else to the working dir."""
     rel = os.path.relpath(Path(path).resolve(), root)
-    return rel if len(rel) <= len(str(path)) else str(path)
+    return rel if not rel.startswith("..") else display_path(Path(path).resolve())
