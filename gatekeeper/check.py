@@ -60,7 +60,7 @@ def run_check(bundle_dir: str | Path, options: CheckOptions = CheckOptions()) ->
     started = _now()
     bundle = load_bundle(bundle_dir)
     collection = collect_gates(bundle)
-    lock, digest = verify_lock(bundle, collection)
+    lock, digest = verify_lock(bundle, collection, needs_model=_selection_needs_model(collection, options))
     out_dir = check_out_dir(options.out_dir or default_out_dir(bundle, started), bundle)
     session = RunSession(bundle, collection, options.engine, lock, digest)
     crash: BaseException | None = None
@@ -84,6 +84,25 @@ def run_check(bundle_dir: str | Path, options: CheckOptions = CheckOptions()) ->
     paths = _render(report, out_dir, options)
     validate_report(report)
     return CheckResult(report, int(report["exit_code"]), out_dir, paths)
+
+
+def _selection_needs_model(collection, options: CheckOptions) -> bool | None:
+    """False when a -m expression selects only static gates (``-m static``): such a run
+    never loads the model, so the base is not checked (and torch is never imported)."""
+    if not options.markexpr or collection.python_files:
+        return None
+    from _pytest.mark.expression import Expression  # pytest's own -m grammar
+
+    try:
+        expr = Expression.compile(options.markexpr)
+    except Exception:  # noqa: BLE001 - pytest reports the bad expression itself
+        return None
+    for spec in collection.gates:
+        gtype = collection.gate_type(spec)
+        names = {*spec.markers, spec.type, "model" if gtype.needs_model else "static"}
+        if gtype.needs_model and expr.evaluate(lambda name, **kw: name in names):
+            return True
+    return False
 
 
 def _run_gates(session: RunSession, options: CheckOptions) -> tuple[str, str | None]:

@@ -168,15 +168,20 @@ def _shape_problem(lock: Any) -> str | None:
     return None
 
 
-def verify_lock(bundle: Bundle, collection: Collection) -> tuple[dict, str]:
+def verify_lock(bundle: Bundle, collection: Collection, *,
+                needs_model: bool | None = None) -> tuple[dict, str]:
     """Recompute every hash; raise naming each file that differs. Returns (lock, digest).
 
     The base model is checked here too, before any gate runs: a run whose base weights,
     tokenizer or chat template differ from the lock is a configuration error, not a gate error.
+    ``needs_model=False`` (a selection of static gates only) skips the base check, which
+    would otherwise load the model's files; the engine re-checks before loading anyway.
     """
     lock, digest = read_lock(bundle)
     errors = _artifact_errors(bundle, collection, lock)
-    errors += _base_errors(bundle, lock, needs_model=_needs_model(collection))
+    if needs_model is None:
+        needs_model = _needs_model(collection)
+    errors += _base_errors(bundle, lock, needs_model=needs_model)
     if errors:
         raise CollectionErrors(errors)
     return lock, digest

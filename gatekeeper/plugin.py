@@ -106,6 +106,7 @@ class GateItem(pytest.Item):
 
     def runtest(self) -> None:
         session = _session(self.config)
+        assert session is not None, "gate items exist only in a gatekeeper run"
         result = session.run_gate(self.spec)
         session.record(result)
         if result.outcome == "skip":
@@ -146,14 +147,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
 
 def _code_files(config: pytest.Config, session: RunSession) -> list[dict]:
     """Every file of the bundle that pytest imported as code (python gates, conftests)."""
-    from gatekeeper.lock import sha256_file
+    from gatekeeper.lock import file_digest
 
     files = {Path(p) for p in session.collection.python_files}
     for plugin in config.pluginmanager.get_plugins():
         path = getattr(plugin, "__file__", None)
         if path and Path(path).name == "conftest.py":
             files.add(Path(path))
-    return [{"path": display_path(f), "sha256": sha256_file(f)} for f in sorted(files)]
+    return [{"path": display_path(f), "sha256": file_digest(f)} for f in sorted(files)]
 
 
 

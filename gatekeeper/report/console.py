@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gatekeeper.numbers import fixed
-from gatekeeper.report.fmt import pval
+from gatekeeper.report.fmt import partial_note, pval
 
 
 def _fmt(value) -> str:
@@ -38,6 +38,9 @@ def render_console(report: dict, paths: dict | None = None) -> str:
     s = report["summary"]
     counts = ", ".join(f"{s[k]} {k}" for k in ("pass", "fail", "inconclusive", "error", "skip") if s[k])
     lines.append(f"\nverdict: {report['verdict']} ({counts or 'no gates'}) in {report['duration_s']:.1f}s")
+    partial = partial_note(report)
+    if partial:
+        lines[-1] += f" [{partial}]"
     if report.get("message"):
         lines.append(f"note: {report['message']}")
     for kind, path in (paths or {}).items():

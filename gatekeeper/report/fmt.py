@@ -172,3 +172,13 @@ def headline(gate: Mapping) -> Headline:
     return Headline(metric=metric, candidate=cand, interval=th.get("interval"), baseline=base,
                     delta=delta, delta_ci=cmp.get("ci"), p_value=cmp.get("p_value"),
                     threshold=threshold_text(th), n=n, flipped=flipped)
+
+
+def partial_note(report: Mapping) -> str | None:
+    """'partial run: 2 of 9 gates ran (-k); not a release verdict', or None for a full run."""
+    if report.get("complete", True) is not False:
+        return None
+    sel = report.get("selection") or {}
+    how = ", ".join(map(str, sel.get("selection") or [])) or "stopped early"
+    return (f"partial run: {sel.get('gates_run', '?')} of {sel.get('gates_total', '?')} gates ran "
+            f"({how}); not a release verdict")

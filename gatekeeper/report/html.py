@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from gatekeeper.report.charts import line_chart
-from gatekeeper.report.fmt import (MISSING, NOT_PASS, OUTCOME_WORDS, clean, headline, interval, is_num, num,
+from gatekeeper.report.fmt import (partial_note, MISSING, NOT_PASS, OUTCOME_WORDS, clean, headline, interval, is_num, num,
                                    one_line, pval, seconds, signed)
 from gatekeeper.report.gateview import gate_view, pretty_json
 from gatekeeper.report.provenance import provenance_view
@@ -133,7 +133,8 @@ def build_view(report: Mapping) -> dict:
     summary = {"total": len(gates), **(report.get("summary") or {})}
     return {
         "verdict": verdict, "verdict_word": verdict.replace("_", " "),
-        "verdict_line": VERDICT_LINES.get(verdict, ""),
+        "verdict_line": VERDICT_LINES.get(verdict, "") + (
+            f" ({partial_note(report)}.)" if partial_note(report) else ""),
         "status": clean(report.get("status", "complete")), "message": clean(report.get("message")) or None,
         "exit_code": report.get("exit_code", "n/a"),
         "started_at": clean(report.get("started_at")), "finished_at": clean(report.get("finished_at")),

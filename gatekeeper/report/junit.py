@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any, Mapping
 
-from gatekeeper.report.fmt import (NOT_PASS, OUTCOME_WORDS, clean, dig, interval, is_num, num,
+from gatekeeper.report.fmt import (partial_note, NOT_PASS, OUTCOME_WORDS, clean, dig, interval, is_num, num,
                                    one_line, pval, signed, source_text, threshold_text)
 
 
@@ -106,6 +106,7 @@ def render_junit(report: Mapping) -> str:
         "skipped": str(counts["skipped"]), "time": time, "timestamp": clean(report.get("started_at"))})
     props = ET.SubElement(suite, "properties")
     for name, value in (("verdict", report.get("verdict")), ("status", report.get("status")),
+                        ("complete", str(report.get("complete", True)).lower()),
                         ("exit_code", report.get("exit_code")), ("bundle_version", bundle.get("version")),
                         ("lock_digest", bundle.get("lock_digest")),
                         ("gatekeeper_version", dig(report, "tool", "version"))):
@@ -114,6 +115,7 @@ def render_junit(report: Mapping) -> str:
     suite.extend(cases)
     ET.SubElement(suite, "system-out").text = (
         f"verdict {clean(report.get('verdict'))} ({clean(report.get('status'))}), exit code "
-        f"{clean(report.get('exit_code'))}; blocking: {', '.join(map(clean, dig(report, 'summary', 'blocking') or [])) or 'none'}")
+        f"{clean(report.get('exit_code'))}; blocking: {', '.join(map(clean, dig(report, 'summary', 'blocking') or [])) or 'none'}"
+        + (f"; {partial_note(report)}" if partial_note(report) else ""))
     ET.indent(root)
     return ET.tostring(root, encoding="unicode", xml_declaration=True) + "\n"

@@ -13,7 +13,7 @@ import html
 import re
 from typing import Any, Mapping
 
-from gatekeeper.report.fmt import (NOT_PASS, OUTCOME_WORDS, dig, headline, interval, num,
+from gatekeeper.report.fmt import (partial_note, NOT_PASS, OUTCOME_WORDS, dig, headline, interval, num,
                                    one_line, pval, seconds, signed, source_text)
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~!<>])")
@@ -54,6 +54,8 @@ def _header(report: Mapping) -> str:
             f"{len(blocking)} blocking gate(s) not passing of {len(gates)} gate(s); run "
             f"{md(report.get('status'))}, exit code {md(report.get('exit_code'))}, "
             f"{seconds(report.get('duration_s'))}.\n")
+    if partial_note(report):
+        line += f"\n> **{md(partial_note(report))}**\n"
     if report.get("message"):
         line += f"\n> {md(report['message'], 500)}\n"
     return line + "\n"
