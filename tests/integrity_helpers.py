@@ -38,3 +38,15 @@ def judged(gate_fn, measurement, metric: str, *, min: float | None = None, max: 
     spec = GateSpec(id="t", type=gate_fn.__gate_type__.name,
                     threshold=Threshold(metric=metric, min=min, max=max))
     return judge(spec, measurement, gate_fn.__gate_type__.metric_table).outcome
+
+
+def fragment(type_name: str, measurement) -> str:
+    """The gate type's report fragment rendered from the measurement's JSON (as the report does)."""
+    import json
+
+    from gatekeeper.report.fragments import render_fragment
+
+    gate = {"type": type_name, "measurement": json.loads(json.dumps(measurement.to_dict()))}
+    html, note = render_fragment(gate)
+    assert note is None and html is not None, note
+    return str(html)

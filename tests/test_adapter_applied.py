@@ -9,7 +9,7 @@ import pytest
 
 from gatekeeper.errors import ConfigError, MeasurementError
 from gatekeeper.gate_types.adapter_applied import _check, adapter_applied, scaling_problems, target_problems
-from integrity_helpers import judged, make_context
+from integrity_helpers import fragment, judged, make_context
 
 
 def _zero_lora_b(adapter_dir, out, only=None):
@@ -41,6 +41,7 @@ def test_a_zeroed_lora_b_fails(tmp_path, tiny_model_dir, tiny_adapter_dir):
     assert m.metrics["probes_moved_rate"] == 0.0 and m.metrics["problems"] == 4 + 4
     assert any(i.id.startswith("zero lora_B:") and "q_proj" in i.input for i in m.items)
     assert judged(adapter_applied, m, "problems", max=0) == "fail"
+    assert "layers.0.self_attn.q_proj.lora_B" in fragment("adapter_applied", m)
 
 
 def test_one_zeroed_module_is_named(tmp_path, tiny_model_dir, tiny_adapter_dir):

@@ -9,7 +9,7 @@ import pytest
 
 from gatekeeper.errors import ConfigError
 from gatekeeper.gate_types.chat_template import _check, chat_template, read_serving
-from integrity_helpers import judged, make_context
+from integrity_helpers import fragment, judged, make_context
 from tiny import CHATML_TEMPLATE
 
 
@@ -47,6 +47,8 @@ def test_a_changed_eos_at_serving_fails_and_is_named(tmp_path, tiny_model_dir, a
     assert failed == {"serve.eos": "serve eos '</s>' but eval eos '<|im_end|>'",
                       "serve.stop": "serve stops ['</s>'] do not include eval's EOS ['<|im_end|>']"}
     assert judged(chat_template, m, "mismatches", max=0) == "fail"
+    html = fragment("chat_template", m)
+    assert "serve: eos differs" in html and "&#39;&lt;|im_end|&gt;&#39;" in html
 
 
 def test_a_tokenizer_trained_with_another_eos_and_template_fails_with_a_diff(tmp_path, tiny_model_dir, adapter):

@@ -9,7 +9,7 @@ from gatekeeper.errors import ConfigError, MeasurementError, ModelError
 from gatekeeper.gate_types.merge_equivalence import _check, merge_equivalence
 from gatekeeper.model.merge import assert_mergeable, export_merged, is_repacked, merge_peft
 from gatekeeper.options import EngineOptions
-from integrity_helpers import judged, make_context
+from integrity_helpers import fragment, judged, make_context
 
 IDS = [[5, 6, 7, 8, 9, 10, 11, 12]]
 
@@ -53,10 +53,13 @@ def test_a_merge_with_the_wrong_scaling_fails(ctx, tmp_path):
     good = merge_equivalence(context, max_new_tokens=8, merged=str(tmp_path / "right"))
     assert bad.metrics["tolerance_ratio"] > 100 and bad.details["artifact"] == "exported"
     assert judged(merge_equivalence, bad, "tolerance_ratio", max=1.0) == "fail"
+    html = fragment("merge_equivalence", bad)
+    assert "exported" in html and "max |logit diff| ≤ 0.001" in html and "peft" in html
     assert judged(merge_equivalence, good, "tolerance_ratio", max=1.0) == "pass"
     assert sorted(p.name for p in (tmp_path / "right").iterdir() if p.suffix == ".safetensors")
 
 
+@pytest.mark.filterwarnings("ignore:Merge lora module to 4-bit")  # the point of the test
 def test_a_4bit_merge_after_a_forward_pass_is_refused_and_would_be_caught(tmp_path, tiny_model_dir,
                                                                           tiny_adapter_dir):
     from gatekeeper.model.merge import compare, tolerance_for

@@ -11,7 +11,7 @@ from gatekeeper.gate_types.rollback_restore import Skipped, _check, rollback_res
 from gatekeeper.registry import register_gate_type, unregister_gate_type
 from gatekeeper.releases.publish import release_bundle
 from gatekeeper.releases.store import Store
-from integrity_helpers import judged, make_context
+from integrity_helpers import fragment, judged, make_context
 from releases_helpers import releasable_bundle, report_of
 
 
@@ -68,6 +68,7 @@ def test_a_flipped_byte_in_the_registry_fails_naming_the_file(released, tmp_path
     assert [p["where"] for p in m.details["problems"]] == ["adapter/adapter_config.json"]
     assert "is corrupt in the registry" in m.details["problems"][0]["why"]
     assert not m.details["fingerprint_checked"]
+    assert "adapter/adapter_config.json" in fragment("rollback_restore", m)
     assert judged(rollback_restore, m, "problems", max=0) == "fail"
 
 
