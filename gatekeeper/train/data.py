@@ -2,7 +2,7 @@
 
 A row is either ``{"messages": [{"role", "content"}, ...]}`` ending with an assistant turn, or
 ``{"prompt": ..., "completion": ...}`` where each side is a string (one user / assistant turn)
-or a list of messages. Everything else is a ConfigError at file:line, raised before any
+or a list of messages; a golden-set row's ``target`` counts as the completion. Everything else is a ConfigError at file:line, raised before any
 model loads. No torch here.
 """
 
@@ -43,11 +43,13 @@ def load_examples(path: Path, task_field: str | None = None, what: str = "traini
 def _messages(row: dict, path: Path, line: int, what: str) -> tuple[dict, ...]:
     if "messages" in row:
         messages = _turns(row["messages"], "user", path, line, what)
-    elif "prompt" in row and "completion" in row:
+    elif "prompt" in row and ("completion" in row or "target" in row):
+        answer = row["completion"] if "completion" in row else row["target"]
         messages = (_turns(row["prompt"], "user", path, line, what)
-                    + _turns(row["completion"], "assistant", path, line, what))
+                    + _turns(answer, "assistant", path, line, what))
     else:
-        raise ConfigError(f"{what} row has neither 'messages' nor 'prompt' + 'completion'",
+        raise ConfigError(f"{what} row has neither 'messages' nor 'prompt' + 'completion' "
+                          "(or a golden-set 'prompt' + 'target')",
                           where=path, line=line,
                           hint='write {"messages": [{"role": "user", ...}, {"role": "assistant", ...}]} '
                                'or {"prompt": "...", "completion": "..."}')

@@ -51,10 +51,22 @@ def sft_config(recipe: Recipe, *, out_dir: Path, seed: int, device: str, dtype: 
 
 
 def build_trainer(model, tokenizer, train_ds, eval_ds, config, peft_config, callbacks=()):
+    from transformers.trainer_callback import PrinterCallback
     from trl import SFTTrainer
 
-    return SFTTrainer(model=model, args=config, train_dataset=train_ds, eval_dataset=eval_ds,
-                      processing_class=tokenizer, peft_config=peft_config, callbacks=list(callbacks))
+    trainer = SFTTrainer(model=model, args=config, train_dataset=train_ds, eval_dataset=eval_ds,
+                         processing_class=tokenizer, peft_config=peft_config, callbacks=list(callbacks))
+    trainer.remove_callback(PrinterCallback)  # raw log dicts; the progress callback says it better
+    return trainer
+
+
+def quiet_libraries() -> None:
+    """No per-step dict printing or dataset-map bars: one progress line per logging step."""
+    import datasets
+    from transformers.utils import logging
+
+    datasets.disable_progress_bars()
+    logging.disable_progress_bar()
 
 
 def progress_callback(log):

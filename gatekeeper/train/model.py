@@ -51,9 +51,20 @@ def lora_config(recipe: Recipe, model):
         if total is None:
             raise ModelError("train.lora.top_layers needs a model config with num_hidden_layers")
         layers = list(range(max(0, total - spec.top_layers), total))
+        if targets == TARGET_ALL:  # peft needs explicit names to restrict layers
+            targets = linear_module_names(model)
     return LoraConfig(r=spec.r, lora_alpha=spec.effective_alpha, lora_dropout=spec.dropout,
                       target_modules=targets, layers_to_transform=layers, bias="none",
                       task_type="CAUSAL_LM")
+
+
+def linear_module_names(model) -> list[str]:
+    """What PEFT's all-linear means: every Linear's leaf name except the output head."""
+    import torch
+
+    output = model.get_output_embeddings()
+    return sorted({name.rsplit(".", 1)[-1] for name, module in model.named_modules()
+                   if isinstance(module, torch.nn.Linear) and module is not output})
 
 
 def parameter_counts(model) -> dict:

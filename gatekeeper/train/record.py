@@ -15,11 +15,18 @@ from pathlib import Path
 
 from gatekeeper.atomic import write_atomic
 from gatekeeper.bundle import Bundle
-from gatekeeper.lock import sha256_file
 
 RECORD = "training.json"
 RECORD_VERSION = 1
 PREVIOUS_DIR = "previous_adapters"
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return "sha256:" + h.hexdigest()
 
 
 def data_identity(path: Path | None, bundle: Bundle, rows: int | None = None) -> dict | None:

@@ -142,6 +142,7 @@ def _trainer(prep: Prepared, work: Path, options: TrainOptions, log):
     from gatekeeper.train.model import load_base_for_training, lora_config, parameter_counts
 
     bundle, recipe = prep.bundle, prep.bundle.recipe
+    loop.quiet_libraries()
     device = pick_device(options.device)
     dtype = pick_dtype(bundle.base.dtype, device)
     n_tokens = sum(min(len(t.input_ids), recipe.sft.max_length) for t in prep.train_tokens)
