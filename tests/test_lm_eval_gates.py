@@ -150,3 +150,12 @@ def test_a_malformed_mmlu_row_fails_validation_at_its_line(tiny_model_dir, tmp_p
     code = cli_main(["validate", str(root)])
     err = capsys.readouterr().err
     assert code == 4 and "alpha_test.csv:2" in err and "Traceback" not in err
+
+
+def test_report_fragments_draw_subjects_reliability_and_categories(checked):
+    root, _ = checked
+    html = (root.parent / "run" / "report.html").read_text("utf-8")
+    assert "Accuracy per subject" in html and "alpha" in html
+    assert "Reliability diagram" in html and "pt-candidate" in html
+    assert "By category" in html and "cyber abuse" in html
+    assert "could not be drawn" not in html.lower()

@@ -40,3 +40,28 @@ def calibration(ctx, *, tasks: list | None = None, task_dir: str | None = None,
                   batch_size=batch_size, chat_template=chat_template)
     source, run = prepare(ctx, params)
     return calibration_measurement(evaluate_pairs(ctx, source, run), source, run, n_bins=bins)
+
+
+PLOT = {"size": 300, "left": 44, "top": 10}
+
+
+def report_view(details: dict, gate: dict) -> dict | None:
+    """Coordinates of the reliability diagram: accuracy against confidence, per bin."""
+    size, left, top = PLOT["size"], PLOT["left"], PLOT["top"]
+
+    def x(v: float) -> float:
+        return round(left + v * size, 1)
+
+    def y(v: float) -> float:
+        return round(top + (1 - v) * size, 1)
+
+    series = []
+    for who in ("candidate", "baseline"):
+        bins = [b for b in (details.get(who) or {}).get("bins") or [] if b.get("n")]
+        pts = [{"x": x(b["confidence"]), "y": y(b["accuracy"]), "n": b["n"],
+                "label": f"{who}: confidence {b['confidence']:.2f}, accuracy {b['accuracy']:.2f}, n={b['n']}"}
+               for b in bins]
+        series.append({"name": who, "points": pts, "line": " ".join(f"{p['x']},{p['y']}" for p in pts)})
+    ticks = [{"v": f"{t / 5:.1f}", "x": x(t / 5), "y": y(t / 5)} for t in range(6)]
+    return {"width": left + size + 20, "height": top + size + 36, "x0": x(0), "x1": x(1), "y0": y(0),
+            "y1": y(1), "ticks": ticks, "series": series}

@@ -35,3 +35,19 @@ def lm_eval(ctx, *, tasks: list | None = None, task_dir: str | None = None,
                   batch_size=batch_size, chat_template=chat_template)
     source, run = prepare(ctx, params, metric=metric)
     return accuracy_measurement(evaluate_pairs(ctx, source, run), source, run)
+
+
+CHART_SUBJECTS = 15
+
+
+def report_view(details: dict, gate: dict) -> dict | None:
+    """The per-subject bar chart (the worst subjects first, at most CHART_SUBJECTS)."""
+    from gatekeeper.report.charts import subject_chart
+
+    rows = [{"name": r.get("subject"), "delta": r.get("delta"), "baseline": r.get("baseline"),
+             "candidate": r.get("candidate"), "n": r.get("n")} for r in details.get("per_subject") or []]
+    rows.sort(key=lambda r: r["delta"] if isinstance(r["delta"], (int, float)) else 0.0)
+    shown = rows[:CHART_SUBJECTS]
+    chart = subject_chart(shown)
+    return {"chart": chart, "clipped": len(rows) > len(shown), "shown": len(shown),
+            "total": len(rows)} if chart else None
