@@ -9,7 +9,8 @@
   item's n-grams found in training data.
 - near: MinHash LSH (datasketch) over word ``shingle``-grams proposes candidate pairs,
   rapidfuzz verifies each one: a hit needs ``fuzz.ratio`` of the normalised texts
-  >= ``near_threshold``. Score: that ratio in [0, 1].
+  >= ``near_threshold``. Score: that ratio in [0, 1]. Large comparisons (LARGE_PAIRS)
+  sketch only words that are not common, small ones every word (see below).
 
 Items with fewer than ``ngram_min`` words are checked only for exact matches: short texts
 resemble each other by chance.
@@ -153,10 +154,12 @@ def near_hits(train: Side, evals: Side, opts: Options) -> list[Hit]:
     eligible = np.flatnonzero(item_n(evals, opts) > 0)
     if not len(eligible) or not len(train.words):
         return []
-    common = common_words(train.corpus, evals.corpus, share=opts.boilerplate_share)
-    e_sig = _signatures(evals.corpus.without(common), opts)[eligible]
-    t_sig = _signatures(train.corpus.without(common), opts)
-    lsh = MinHashLSH(threshold=opts.lsh_threshold, num_perm=opts.num_perm)
+    large = len(train.words) * len(eligible) > LARGE_PAIRS
+    common = common_words(train.corpus, evals.corpus, share=opts.boilerplate_share) if large else None
+    e_sig = _signatures(evals.corpus, opts, common)[eligible]
+    t_sig = _signatures(train.corpus, opts, common)
+    lsh = MinHashLSH(threshold=opts.lsh_threshold if large else SMALL_LSH_THRESHOLD,
+                     num_perm=opts.num_perm)
     for j, sig in zip(eligible.tolist(), e_sig):
         lsh.insert(j, LeanMinHash(seed=opts.seed, hashvalues=sig, scheme="affine32"),
                    check_duplication=False)
@@ -194,6 +197,12 @@ def _band_hash(band: np.ndarray) -> np.ndarray:
 
 
 COMMON_MIN = 50  # a word must occur this often before it can count as common
+# Comparisons with more candidate pairs than this drop common words and use the Options'
+# LSH threshold, so that the candidates stay few; smaller ones keep every word and use a
+# lower threshold (more candidates, all cheap to verify), which favours recall on short,
+# templated texts whose shared words are exactly the common ones.
+LARGE_PAIRS = 10**8
+SMALL_LSH_THRESHOLD = 0.3
 
 
 def common_words(*corpora: Corpus, share: float) -> np.ndarray:
@@ -209,8 +218,8 @@ def common_words(*corpora: Corpus, share: float) -> np.ndarray:
     return counts >= max(COMMON_MIN, share / 10 * sum(len(c) for c in corpora))
 
 
-def _signatures(corpus: Corpus, opts: Options) -> np.ndarray:
-    values, row_of = shingles(corpus, opts.shingle)
+def _signatures(corpus: Corpus, opts: Options, common: np.ndarray | None = None) -> np.ndarray:
+    values, row_of = shingles(corpus.without(common) if common is not None else corpus, opts.shingle)
     return signatures(values, row_of, len(corpus), opts.num_perm, opts.seed)
 
 
@@ -225,9 +234,11 @@ def self_pairs(side: Side, opts: Options) -> list[tuple[int, int, float]]:
     rows = np.flatnonzero(side.corpus.lengths >= opts.ngram_min)
     if len(rows) < 2:
         return []
-    common = common_words(side.corpus, share=opts.boilerplate_share)
-    sig = _signatures(side.corpus.without(common), opts)
-    lsh = MinHashLSH(threshold=opts.lsh_threshold, num_perm=opts.num_perm)
+    large = len(rows) ** 2 > LARGE_PAIRS
+    common = common_words(side.corpus, share=opts.boilerplate_share) if large else None
+    sig = _signatures(side.corpus, opts, common)
+    lsh = MinHashLSH(threshold=opts.lsh_threshold if large else SMALL_LSH_THRESHOLD,
+                     num_perm=opts.num_perm)
     texts = {i: " ".join(side.words[i]) for i in rows.tolist()}
     pairs = []
     for i in rows.tolist():
