@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--train", action="store_true",
                        help="first train the recipe when the adapter is missing or stale (recipe/data hash)")
 
-    plan = sub.add_parser("plan", help="size the gates: pass probability and n for 80% (no model)")
+    plan = sub.add_parser("plan", help="size the gates: pass probability and n for 80%% (no model)")
     plan.add_argument("bundle", type=Path)
     plan.add_argument("--assume", action="append", metavar="METRIC=VALUE",
                       help="assumed true value (repeatable): valid_rate=0.999, accuracy.delta=0.05, "
