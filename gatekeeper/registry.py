@@ -47,7 +47,7 @@ class GateType:
     path_params: tuple[str, ...] = ()
     metrics: tuple[Metric, ...] = ()
     default_threshold: dict | None = None
-    check: Callable[[dict], None] | None = None
+    check: Callable[[dict, Any], None] | None = None  # (params, golden set or None)
     stage_hint: int | None = None
 
     @property
@@ -91,7 +91,8 @@ class GateType:
                                 f"found {type(params[p.name]).__name__} {params[p.name]!r}")
         for name in POSITIVE_PARAMS:  # one rule for every gate type that has them
             value = params.get(name)
-            if name in known and type(value) in (int, float) and not value >= 1:
+            if (name in known and isinstance(value, (int, float)) and not isinstance(value, bool)
+                    and not value >= 1):
                 problems.append(f"parameter '{name}' must be at least 1, found {value!r}")
         return problems
 
@@ -107,11 +108,10 @@ def gate_type(name: str | None = None, *, needs_model: bool = True, needs_golden
     """
 
     def decorate(fn: Callable) -> Callable:
-        fn.__gate_type__ = _describe(fn, name or fn.__name__, needs_model=needs_model,
-                                     needs_golden=needs_golden, path_params=tuple(path_params),
-                                     metrics=tuple(metric_table(metrics).values()),
-                                     default_threshold=default_threshold, check=check,
-                                     stage_hint=stage)
+        fn.__gate_type__ = _describe(  # type: ignore[attr-defined]  # metadata on the function
+            fn, name or fn.__name__, needs_model=needs_model, needs_golden=needs_golden,
+            path_params=tuple(path_params), metrics=tuple(metric_table(metrics).values()),
+            default_threshold=default_threshold, check=check, stage_hint=stage)
         return fn
 
     return decorate

@@ -3,6 +3,8 @@ gate ran, in lock.verify_lock) and build the engine once."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from gatekeeper.bundle import Bundle
 from gatekeeper.options import EngineOptions
 
@@ -17,6 +19,7 @@ def build_engine(bundle: Bundle, options: EngineOptions, lock: dict | None):
 
     verify_base(bundle, lock)  # done before any gate already (verify_lock); cheap, memoised hashes
     base = resolve_base(bundle.base.model, bundle.base.revision, allow_pickle=bundle.allow_pickle)
+    cache: MemoryCache | ResultCache
     if not options.cache:
         cache = MemoryCache()  # nothing persisted, but shared prompts are computed once
     elif options.cache_dir:
@@ -24,7 +27,7 @@ def build_engine(bundle: Bundle, options: EngineOptions, lock: dict | None):
     else:
         cache = ResultCache.default()
     template = bundle.chat_template.read_text("utf-8") if bundle.chat_template else None
-    kwargs = dict(base=base, adapter_dir=bundle.adapter, chat_template=template,
+    kwargs: dict[str, Any] = dict(base=base, adapter_dir=bundle.adapter, chat_template=template,
                   dtype=bundle.base.dtype, device=options.device,
                   quantization=bundle.base.quantization, cache=cache,
                   trust_remote_code=bundle.trust_remote_code, progress=options.progress,

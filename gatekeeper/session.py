@@ -94,7 +94,7 @@ class RunSession:
 
         gtype = self.collection.gate_type(spec)
         start = time.perf_counter()
-        base = dict(id=spec.id, type=spec.type, severity=spec.severity, spec=spec,
+        base: dict[str, Any] = dict(id=spec.id, type=spec.type, severity=spec.severity, spec=spec,
                     source=source_of(spec))
         try:
             measurement = gtype.fn(self.context(spec), **spec.params)

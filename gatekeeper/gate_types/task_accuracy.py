@@ -73,9 +73,9 @@ def task_accuracy(ctx, *, scorer: str = "exact", field: str | None = None, min_r
                    baseline_score=b.value, baseline_detail=b.detail)
         for i, (r, p, e, o, bo, c, b) in enumerate(zip(rows, prompts, expected, outputs,
                                                       base_outputs, cand, base)))
-    details = {"scorer": scorer}
+    details: dict = {"scorer": scorer}
     if scorer == "json_field":
-        details["confusion"] = _confusion(expected, outputs, field)
+        details["confusion"] = _confusion(expected, [o or "" for o in outputs], str(field))
     cand_ok = [float(s.passed) for s in cand]
     base_ok = [float(s.passed) for s in base]
     return Measurement(
@@ -92,7 +92,7 @@ def _scorer(name: str, field: str | None, min_ratio: float):
         return score_normalized
     if name == "fuzzy":
         return lambda o, e: score_fuzzy(o, e, min_ratio)
-    return lambda o, e: score_json_field(o, e, field)
+    return lambda o, e: score_json_field(o, e, str(field))  # field is required for json_field
 
 
 def _choice_index(target, choices: list) -> int | None:
