@@ -184,11 +184,11 @@ def _check_unique_ids(gates: list[GateSpec], errors: list) -> None:
     seen: dict[str, GateSpec] = {}
     for g in gates:
         if g.id in seen:
+            where = g.source or Location("?")
             errors.append(ConfigError(f"duplicate gate id '{g.id}' (first defined at {seen[g.id].source})",
                                       where=where.file, line=where.line,
                                       hint="gate ids must be unique across all gate files of a bundle"))
         seen.setdefault(g.id, g)
-            where = g.source or Location("?")
 
 
 class _At:
