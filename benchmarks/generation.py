@@ -113,6 +113,28 @@ def naive_loop(engine, prompts: list[str], max_new_tokens: int) -> list[str]:
     return outputs
 
 
+def fixed_batches(engine, prompts: list[str], max_new_tokens: int) -> list[str]:
+    """The engine before continuous batching: model.generate on length-sorted, left-padded batches."""
+    import torch
+
+    from gatekeeper.model.decoding import batches, eos_token_ids, finish, left_pad
+    from gatekeeper.model.prompts import encode_prompt, render
+
+    model, tokenizer = engine.model, engine.tokenizer
+    eos = eos_token_ids(model, tokenizer)
+    ids = [encode_prompt(tokenizer, render(tokenizer, prompt, True), True) for prompt in prompts]
+    outputs: list[str] = [""] * len(prompts)
+    with torch.inference_mode():
+        for batch in batches([len(row) for row in ids], engine.batch_size):
+            rows, mask = left_pad([ids[i] for i in batch], tokenizer.pad_token_id, model.device)
+            out = model.generate(input_ids=rows, attention_mask=mask, do_sample=False,
+                                 max_new_tokens=max_new_tokens, eos_token_id=eos,
+                                 pad_token_id=tokenizer.pad_token_id)
+            for row, index in enumerate(batch):
+                outputs[index] = finish(tokenizer, out[row, rows.shape[1]:].tolist(), set(eos), ())
+    return outputs
+
+
 def timed(function, *args):
     start = time.perf_counter()
     result = function(*args)
@@ -124,6 +146,8 @@ def main() -> None:
     parser.add_argument("--batch-sizes", default="64", help="comma-separated engine batch sizes")
     parser.add_argument("--max-new-tokens", type=int, default=48)
     parser.add_argument("--limit", type=int, default=len(TICKETS))
+    parser.add_argument("--fixed", action="store_true",
+                        help="also time model.generate on fixed length-sorted batches (the previous engine)")
     args = parser.parse_args()
 
     import torch
@@ -143,6 +167,9 @@ def main() -> None:
         engine.batch_size = size
         batched[size] = timed(lambda: engine.generate(prompts, max_new_tokens=args.max_new_tokens))
         print(f"engine batched (batch {size:>3}): {batched[size][1]:7.1f} s")
+    if args.fixed:
+        fixed, fixed_s = timed(fixed_batches, engine, prompts, args.max_new_tokens)
+        print(f"fixed batches (batch {engine.batch_size:>3}): {fixed_s:7.1f} s  (model.generate, previous engine)")
     naive, naive_s = timed(naive_loop, engine, prompts, args.max_new_tokens)
     print(f"naive loop (one at a time):  {naive_s:7.1f} s")
     for size, (outputs, seconds) in batched.items():
@@ -151,6 +178,9 @@ def main() -> None:
         for index, (a, b) in enumerate(zip(outputs, naive)):
             if a != b:
                 print(f"  differs #{index}: batched={a!r}\n              naive  ={b!r}")
+    if args.fixed:
+        same = sum(a == b for a, b in zip(fixed, naive))
+        print(f"fixed batches: speed-up {naive_s / fixed_s:4.1f}x, identical outputs {same}/{len(prompts)}")
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
 
 

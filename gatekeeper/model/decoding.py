@@ -12,7 +12,6 @@ import sys
 from typing import Sequence
 
 import torch
-from transformers import GenerationConfig, StoppingCriteria, StoppingCriteriaList
 
 
 def encode(tokenizer, texts: Sequence[str], *, special: bool) -> list[list[int]]:
@@ -36,30 +35,6 @@ def left_pad(rows: Sequence[Sequence[int]], pad_id: int, device) -> tuple[torch.
             ids[r, width - len(row):] = torch.tensor(row, dtype=torch.long)
             mask[r, width - len(row):] = 1
     return ids.to(device), mask.to(device)
-
-
-class StopOnStrings(StoppingCriteria):
-    """Marks a row done once its *generated* text contains any stop string.
-
-    Only the generated part is searched (never the prompt), which is why this is used
-    rather than transformers' token-suffix StopStringCriteria.
-    """
-
-    def __init__(self, tokenizer, stops: Sequence[str], prompt_width: int):
-        self.tokenizer = tokenizer
-        self.stops = tuple(stops)
-        self.prompt_width = prompt_width
-        self.done: torch.Tensor | None = None
-
-    def __call__(self, input_ids: torch.Tensor, scores, **kwargs) -> torch.Tensor:
-        if self.done is None:
-            self.done = torch.zeros(input_ids.shape[0], dtype=torch.bool, device=input_ids.device)
-        pending = (~self.done).nonzero().flatten().tolist()
-        texts = self.tokenizer.batch_decode(input_ids[pending, self.prompt_width:], skip_special_tokens=True)
-        for row, text in zip(pending, texts):
-            if any(stop in text for stop in self.stops):
-                self.done[row] = True
-        return self.done.clone()
 
 
 def finish(tokenizer, ids: Sequence[int], eos_ids: set[int], stops: Sequence[str]) -> str:
@@ -89,27 +64,16 @@ def eos_token_ids(model, tokenizer) -> list[int]:
 
 def generate_ids(model, tokenizer, prompts: Sequence[Sequence[int]], *, max_new_tokens: int,
                  stops: Sequence[str], batch_size: int, progress: bool, desc: str | None) -> list[str]:
-    """Greedy continuations of tokenised prompts, in input order."""
+    """Greedy continuations of tokenised prompts, in input order (see gatekeeper.model.scheduler)."""
     from tqdm import tqdm
 
-    eos = eos_token_ids(model, tokenizer)
-    config = GenerationConfig(max_new_tokens=max_new_tokens, do_sample=False, num_beams=1,
-                              eos_token_id=eos, pad_token_id=tokenizer.pad_token_id,
-                              use_cache=True, temperature=None, top_p=None, top_k=None)
-    outputs: list[str | None] = [None] * len(prompts)
-    device = model.device
+    from gatekeeper.model.scheduler import ContinuousBatch
+
     with tqdm(total=len(prompts), desc=desc or "generate", file=sys.stderr,
               disable=not progress, unit="prompt") as bar, torch.inference_mode():
-        for batch in batches([len(p) for p in prompts], batch_size):
-            ids, mask = left_pad([prompts[i] for i in batch], tokenizer.pad_token_id, device)
-            criteria = StoppingCriteriaList([StopOnStrings(tokenizer, stops, ids.shape[1])] if stops else [])
-            torch.manual_seed(0)
-            out = model.generate(input_ids=ids, attention_mask=mask, generation_config=config,
-                                 stopping_criteria=criteria)
-            for row, index in enumerate(batch):
-                outputs[index] = finish(tokenizer, out[row, ids.shape[1]:].tolist(), set(eos), stops)
-            bar.update(len(batch))
-    return outputs  # type: ignore[return-value]
+        run = ContinuousBatch(model, tokenizer, prompts, max_new_tokens=max_new_tokens,
+                              stops=stops, batch_size=batch_size, advance=bar.update)
+        return run.run()
 
 
 def loglik_ids(model, pairs: Sequence[tuple[Sequence[int], Sequence[int]]], *, pad_id: int,
