@@ -25,7 +25,8 @@ gates:
   - id: general.calibration
     type: calibration
     params: {mmlu_dir: ../mmlu, batch_size: 4}
-    threshold: {metric: ece, max: 1.0}
+    threshold: {metric: ece_increase, max: 1.0, bound: point}
+    vs_baseline: {metric: brier, max_drop: 2.0}
   - id: safety.refusal
     type: safety
     params: {data: ../safety.jsonl, max_new_tokens: 6}
@@ -89,6 +90,7 @@ def test_calibration_reports_both_models_with_reliability_bins(checked):
         assert summary["n"] == 6 and sum(b["n"] for b in summary["bins"]) == 6
         assert 0.0 <= summary["ece"] <= 1.0
     assert m["metrics"]["ece"] == pytest.approx(m["details"]["candidate"]["ece"])
+    assert m["metrics"]["ece_increase"] == pytest.approx(m["metrics"]["ece"] - m["baseline_metrics"]["ece"])
     assert len(m["samples"]["brier"]["candidate"]) == 6
 
 

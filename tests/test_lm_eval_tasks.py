@@ -110,3 +110,15 @@ def test_a_task_yaml_lm_eval_would_skip_is_reported_with_its_file(tmp_path):
     check_registered(manager, tasks.directory, ["gk_mmlu_alpha"])
     with pytest.raises(ConfigError, match="not found: nope"):
         check_registered(manager, tasks.directory, ["nope"])
+
+
+def test_general_set_files_equal_a_fresh_run_of_its_generator(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("general_generate", GENERAL / "generate.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(tmp_path)
+    for path in sorted((GENERAL / "data").rglob("*.csv")):
+        fresh = tmp_path / path.relative_to(GENERAL / "data")
+        assert fresh.read_bytes() == path.read_bytes(), path.name

@@ -39,7 +39,8 @@ def calibration_measurement(pairs: Sequence[PairedSample], source: TaskSource, r
     details = {"source": source.description, "settings": _settings(run),
                "candidate": c_sum, "baseline": b_sum, "bins": n_bins}
     return Measurement(
-        metrics={"ece": c_sum["ece"], "brier": c_sum["brier"]}, n=len(pairs),
+        metrics={"ece": c_sum["ece"], "brier": c_sum["brier"], "ece_increase": c_sum["ece"] - b_sum["ece"]},
+        n=len(pairs),
         baseline_metrics={"ece": b_sum["ece"], "brier": b_sum["brier"]},
         samples={"brier": Samples(tuple(s.brier for s in cand), tuple(s.brier for s in base),
                                   binary=False)},

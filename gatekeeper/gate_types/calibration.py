@@ -2,7 +2,10 @@
 
 The choice probabilities are the softmax of lm-eval's per-choice log-likelihoods on the
 same tasks the ``lm_eval`` gate runs (same parameters, shared cached results), for the
-candidate and the baseline. A fine-tune that grew over-confident shows as a higher ECE.
+candidate and the baseline. A fine-tune that grew over-confident shows as a higher ECE:
+gate the increase with ``threshold: {metric: ece_increase, max: 0.05, bound: point}`` (ECE
+is not a mean over items, so it is judged on its point value), and the Brier score, a
+per-item mean, with a paired ``vs_baseline: {metric: brier, max_drop: ...}``.
 """
 
 from __future__ import annotations
@@ -27,7 +30,9 @@ def _check(params: dict, golden) -> None:
     metrics=(Metric("ece", higher_is_better=False, kind="value", lower=0.0, upper=1.0,
                     description="expected calibration error of the chosen answer's probability"),
              Metric("brier", higher_is_better=False, kind="score", lower=0.0, upper=2.0,
-                    description="multi-class Brier score of the choice probabilities")),
+                    description="multi-class Brier score of the choice probabilities"),
+             Metric("ece_increase", higher_is_better=False, kind="value", lower=-1.0, upper=1.0,
+                    description="candidate ECE minus baseline ECE (gate it with threshold max)")),
     path_params=("task_dir", "mmlu_dir", "fallback_dir"), check=_check)
 def calibration(ctx, *, tasks: list | None = None, task_dir: str | None = None,
                 mmlu_dir: str | None = None, fallback_dir: str | None = None,

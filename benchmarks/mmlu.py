@@ -1,0 +1,118 @@
+"""MMLU through gatekeeper (one process, one model load, base + candidate) vs two lm-eval CLI runs.
+
+    python benchmarks/mmlu.py                                   # 3 subjects x 20 questions
+    python benchmarks/mmlu.py --subjects anatomy,astronomy --limit 50
+
+Both sides run the same locally generated MMLU tasks (gatekeeper/evals/mmlu.py) from
+../shared/data/mmlu on the builtin SmolLM2-135M-Instruct (fp32, CPU) with the demo adapter:
+
+* gatekeeper: a fresh process that loads the model once and evaluates the candidate
+  (adapter on) and the baseline (adapter disabled) through lm-eval's HFLM on that model;
+* lm-eval CLI: ``python -m lm_eval run --model hf`` twice, once on the base model and once
+  with ``peft=<adapter>`` (each run loads the model and indexes lm-eval's task registry).
+
+Prints both wall times, the ratio, the accuracies of each model on each side and how many
+per-question predictions agree. Compare the ratio, not the seconds: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_SUBJECTS = "abstract_algebra,anatomy,astronomy"
+
+
+def main() -> int:
+    args = _parser().parse_args()
+    if args.side == "gatekeeper":
+        return _gatekeeper_side(args)
+    mmlu = Path(args.mmlu)
+    if not (mmlu / "data" / "test").is_dir():
+        print(f"skip: no MMLU data at {mmlu} (see ../shared/data/README.md)")
+        return 0
+    from gatekeeper.evals.harness import HarnessRun
+    from gatekeeper.evals.mmlu import build_tasks
+    from gatekeeper.evals.reference import run_cli
+    from gatekeeper.model.resolve import resolve_base
+
+    work = Path(tempfile.mkdtemp(prefix="gk-mmlu-bench-"))
+    tasks = build_tasks(mmlu, args.subjects.split(","), work / "tasks")
+    run = HarnessRun(tasks.directory, tuple(t.name for t in tasks.tasks), num_fewshot=0,
+                     limit=args.limit, batch_size=args.batch_size)
+    model_dir = resolve_base(args.model).path
+    start = time.perf_counter()
+    subprocess.run([sys.executable, __file__, "--side", "gatekeeper", "--mmlu", str(mmlu),
+                    "--subjects", args.subjects, "--limit", str(args.limit), "--model", args.model,
+                    "--adapter", args.adapter, "--batch-size", str(args.batch_size),
+                    "--out", str(work / "gk.json")], check=True)
+    gk_s = time.perf_counter() - start
+    start = time.perf_counter()
+    cli_base = run_cli(model_dir, run, work / "cli-base")
+    cli_cand = run_cli(model_dir, run, work / "cli-cand", peft_dir=Path(args.adapter).resolve())
+    cli_s = time.perf_counter() - start
+    gk = json.loads((work / "gk.json").read_text())
+    _print(gk, {"baseline": _preds(cli_base), "candidate": _preds(cli_cand)}, gk_s, cli_s)
+    return 0
+
+
+def _gatekeeper_side(args) -> int:
+    """One process: one model load, the candidate then the baseline on the same model."""
+    from gatekeeper.evals.harness import HarnessRun, run_harness
+    from gatekeeper.evals.mmlu import build_tasks
+    from gatekeeper.model.cache import NullCache
+    from gatekeeper.model.engine import Engine
+    from gatekeeper.model.resolve import resolve_base
+
+    tasks = build_tasks(Path(args.mmlu), args.subjects.split(","), Path(args.out).parent / "tasks")
+    run = HarnessRun(tasks.directory, tuple(t.name for t in tasks.tasks), num_fewshot=0,
+                     limit=args.limit, batch_size=args.batch_size)
+    engine = Engine(base=resolve_base(args.model), adapter_dir=Path(args.adapter), cache=NullCache(),
+                    progress=False)
+    out = {}
+    for name, adapter in (("candidate", True), ("baseline", False)):
+        with engine.adapter_enabled(adapter) as model:
+            out[name] = _preds(run_harness(model, engine.tokenizer, run))
+    Path(args.out).write_text(json.dumps(out))
+    return 0
+
+
+def _preds(results: dict) -> dict:
+    """task/doc_hash -> (predicted choice, metric) from per-sample records."""
+    return {f"{task}/{s.doc_hash}": [s.predicted, s.metric] for task, samples in results.items() for s in samples}
+
+
+def _print(gk: dict, cli: dict, gk_s: float, cli_s: float) -> None:
+    for who in ("baseline", "candidate"):
+        a, b = gk[who], cli[who]
+        same = sum(1 for k in a if k in b and a[k][0] == b[k][0])
+        acc_a = sum(v[1] for v in a.values()) / len(a)
+        acc_b = sum(v[1] for v in b.values()) / len(b)
+        print(f"{who:9s}: gatekeeper accuracy {acc_a:.4f}, lm-eval CLI {acc_b:.4f}; "
+              f"same prediction on {same}/{len(a)} questions (CLI scored {len(b)})")
+    print(f"gatekeeper (1 process, 1 load, base + candidate): {gk_s:.1f} s")
+    print(f"lm-eval CLI (2 runs):                             {cli_s:.1f} s")
+    print(f"ratio: {cli_s / gk_s:.2f}x faster")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--mmlu", default=str(ROOT.parent / "shared" / "data" / "mmlu"))
+    p.add_argument("--subjects", default=DEFAULT_SUBJECTS)
+    p.add_argument("--limit", type=int, default=20, help="questions per subject")
+    p.add_argument("--model", default="builtin:smollm2-135m-instruct")
+    p.add_argument("--adapter", default=str(ROOT / "examples" / "tickets" / "adapter"))
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--side", choices=("both", "gatekeeper"), default="both", help=argparse.SUPPRESS)
+    p.add_argument("--out", help=argparse.SUPPRESS)
+    return p
+
+
+if __name__ == "__main__":
+    sys.exit(main())
