@@ -17,7 +17,7 @@ from gatekeeper.registry import GateType, load_gate_types
 from gatekeeper.rules import threshold_problems
 from gatekeeper.spec import Comparison, GateSpec, Threshold
 from gatekeeper.validation import schema_errors, suggest
-from gatekeeper.yamlio import Document, load_yaml
+from gatekeeper.yamlio import Document, load_yaml, read_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -64,6 +64,7 @@ def _gate_files(bundle: Bundle, errors: list) -> tuple[list[Path], list[Path]]:
                 yaml_files.append(f)
             elif f.suffix == ".py" and f.name not in ("conftest.py", "__init__.py"):
                 py_files.append(f)
+                _check_python_syntax(f, errors)
             elif not source.is_dir():
                 errors.append(ConfigError(f"gate source '{f}' is neither YAML nor Python",
                                           where=bundle.manifest_path,
@@ -73,6 +74,19 @@ def _gate_files(bundle: Bundle, errors: list) -> tuple[list[Path], list[Path]]:
                                   where=bundle.manifest_path,
                                   hint="add a .yaml gate file under gates/ (see `gatekeeper init`)"))
     return yaml_files, py_files
+
+
+def _check_python_syntax(path: Path, errors: list) -> None:
+    """A python gate file that does not parse is a config error at file:line, found by
+    `validate` (compiling runs nothing), not a pytest collection error mid-run."""
+    try:
+        compile(read_text(path, "python gate file"), str(path), "exec", dont_inherit=True)
+    except ConfigError as exc:
+        errors.append(exc)
+    except (SyntaxError, ValueError) as exc:
+        line = getattr(exc, "lineno", None)
+        errors.append(ConfigError(f"python gate file does not parse: {getattr(exc, 'msg', exc)}",
+                                  where=path, line=line, hint="fix the Python syntax"))
 
 
 def _collect_file(bundle: Bundle, doc: Document, gate_types: dict, errors: list) -> list[GateSpec]:
