@@ -158,7 +158,7 @@ def test_choice_scores_by_loglik_and_compares_with_the_baseline(run):
     assert [i["output"] for i in items] == chosen          # the chosen choice, as text
     assert [i["passed"] for i in items] == [i % 2 == 0 for i in range(len(PROMPTS))]
     assert [i["expected"] for i in items][::2] == chosen[::2]  # index targets shown as text
-    assert g["comparison"]["test"] == "mcnemar_exact" and g["comparison"]["n"] == len(PROMPTS)
+    assert g["comparison"]["test"] == "tango_score" and g["comparison"]["n"] == len(PROMPTS)  # max_drop 0.5
 
 
 def test_a_choice_target_that_is_not_a_choice_is_a_collection_error(run, tmp_path):
