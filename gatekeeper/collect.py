@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gatekeeper.bundle import Bundle
+from gatekeeper.context import view_names
 from gatekeeper.errors import CollectionErrors, ConfigError, GatekeeperError, Location
 from gatekeeper.golden import load_golden
 from gatekeeper.registry import GateType, load_gate_types
@@ -178,6 +179,9 @@ def _criteria(raw, gtype: GateType, at) -> tuple[Threshold | None, Comparison | 
         at.error(("threshold", "bound"), "bound upper95 applies to a `max` threshold", "add max: or use lower95 with min:")
     for key, message, hint in threshold_problems(t, c, gtype.metric_table):  # one rule with judge
         at.error(key, message, hint)
+    if comparison and comparison.against not in view_names():
+        at.error(("vs_baseline", "against"), f"unknown baseline '{comparison.against}'",
+                 f"named views: {', '.join(view_names())}")
     return threshold, comparison
 
 

@@ -90,10 +90,17 @@ class ModelView:
         return f"ModelView({self.name!r}, adapter={self.adapter!r})"
 
 
+def _previous_release(access: "ModelAccess") -> ModelView:
+    from gatekeeper.releases.view import previous_release_view  # reads the registry lazily
+
+    return previous_release_view(access)
+
+
 ViewFactory = Callable[["ModelAccess"], ModelView]
 _VIEWS: dict[str, ViewFactory] = {
     "candidate": lambda access: ModelView(access, "candidate", adapter=True),
     "base": lambda access: ModelView(access, "base", adapter=False),
+    "previous_release": _previous_release,
 }
 
 

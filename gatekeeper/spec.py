@@ -48,6 +48,7 @@ class Comparison:
     min_gain: float | None = None
     alpha: float = 0.05
     higher_is_better: bool | None = None
+    against: str = "base"  # the named model view compared with: base, previous_release, ...
 
 
 @dataclass(frozen=True)

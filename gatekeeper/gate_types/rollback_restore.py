@@ -19,14 +19,7 @@ from gatekeeper.measurement import ItemResult, Measurement, Samples
 from gatekeeper.metrics import Metric
 from gatekeeper.model.memo import memoised
 from gatekeeper.registry import gate_type
-
-
-class Skipped(Exception):
-    """Ends the gate as ``skip`` (the runner treats an exception of this name as pytest's skip)."""
-
-    def __init__(self, msg: str):
-        super().__init__(msg)
-        self.msg = msg
+from gatekeeper.releases.view import Skipped
 
 
 METRICS = (

@@ -55,6 +55,9 @@ class Engine:
         self.trust_remote_code = trust_remote_code
         self.batch_size = batch_size
         self.progress = progress
+        self._allow_pickle = allow_pickle
+        # name -> (adapter dir, fingerprint): other adapters of this base, e.g. the previous release
+        self.extra_adapters: dict[str, tuple[Path, str]] = {}
         self._model = None
         self._tokenizer = None
 
@@ -85,19 +88,50 @@ class Engine:
                                      trust_remote_code=self.trust_remote_code)
         return self._model
 
+    def add_adapter(self, name: str, adapter_dir: Path) -> str:
+        """Register another adapter of this base under ``name`` (the previous release, say).
+
+        It is loaded into the shared model on first use (PEFT ``load_adapter``), so no
+        weights load twice; its answers are cached under its own fingerprint.
+        """
+        if not name or name == "default":
+            raise ValueError(f"adapter name {name!r} is reserved")
+        fingerprint = adapter_fingerprint(adapter_dir, allow_pickle=self._allow_pickle)
+        self.extra_adapters[name] = (Path(adapter_dir), fingerprint)
+        return fingerprint
+
     @contextlib.contextmanager
-    def adapter_enabled(self, enabled: bool = True) -> Iterator[object]:
-        """Yield the model with the adapter on (candidate) or off (baseline)."""
+    def adapter_enabled(self, enabled: bool | str = True) -> Iterator[object]:
+        """Yield the model with the adapter on (candidate), off (baseline) or a named one."""
+        if isinstance(enabled, str):
+            with self._named_adapter(enabled) as model:
+                yield model
+            return
         model = self.model
-        if enabled or self.adapter_dir is None:
+        if (enabled and self.adapter_dir is not None) or not hasattr(model, "disable_adapter"):
             yield model
-        else:
+        else:  # also when only named adapters were loaded into an adapter-less base
             with model.disable_adapter():
                 yield model
 
+    @contextlib.contextmanager
+    def _named_adapter(self, name: str) -> Iterator[object]:
+        from gatekeeper.model.loading import load_named_adapter
+
+        if name not in self.extra_adapters:
+            raise ModelError(f"no adapter named {name!r} was registered with the engine",
+                             hint="register it with Engine.add_adapter(name, dir) first")
+        self._model = model = load_named_adapter(self.model, name, self.extra_adapters[name][0])
+        model.set_adapter(name)
+        try:
+            yield model
+        finally:
+            if self.adapter_dir is not None:
+                model.set_adapter("default")
+
     # -- requests ------------------------------------------------------------------------
 
-    def generate(self, prompts: Sequence[Prompt], *, adapter: bool = True, max_new_tokens: int = 64,
+    def generate(self, prompts: Sequence[Prompt], *, adapter: bool | str = True, max_new_tokens: int = 64,
                  stop: Sequence[str] = (), chat: bool = True, desc: str | None = None) -> list[str]:
         """Greedy continuations of ``prompts`` in input order (cached; see module docstring)."""
         for prompt in prompts:
@@ -118,7 +152,7 @@ class Engine:
                                     desc=desc or self._desc("generate", adapter))
         return self._cached(keys, compute)
 
-    def loglik(self, requests: Sequence[tuple[Prompt, str]], *, adapter: bool = True,
+    def loglik(self, requests: Sequence[tuple[Prompt, str]], *, adapter: bool | str = True,
                chat: bool = True, desc: str | None = None) -> list[float]:
         """Summed log-probability of each continuation given its context (cached)."""
         for context, continuation in requests:
@@ -159,14 +193,19 @@ class Engine:
             found.update(fresh)
         return [found[key] for key in keys]
 
-    def _key(self, kind: str, prompt_text: str, adapter: bool, settings: dict) -> str:
-        adapter_fp = self.adapter_fingerprint if adapter and self.adapter_fingerprint else "base"
+    def _key(self, kind: str, prompt_text: str, adapter: bool | str, settings: dict) -> str:
+        if isinstance(adapter, str):
+            adapter_fp = self.extra_adapters[adapter][1] if adapter in self.extra_adapters else f"?{adapter}"
+        else:
+            adapter_fp = self.adapter_fingerprint if adapter and self.adapter_fingerprint else "base"
         template = hashlib.sha256(self.chat_template.encode()).hexdigest() if self.chat_template else None
         common = {"engine": CACHE_VERSION, "tokenizer": self.base.tokenizer_fingerprint,
                   "chat_template": template, "dtype": self.dtype, "quantization": self.quantization}
         return cache_key(self.base.fingerprint, adapter_fp, kind, prompt_text, {**common, **settings})
 
-    def _desc(self, kind: str, adapter: bool) -> str:
+    def _desc(self, kind: str, adapter: bool | str) -> str:
+        if isinstance(adapter, str):
+            return f"{kind} ({adapter})"
         return f"{kind} ({'candidate' if adapter and self.adapter_dir else 'baseline'})"
 
     # -- provenance ----------------------------------------------------------------------

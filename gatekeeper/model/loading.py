@@ -84,14 +84,15 @@ def _nf4_config(compute_dtype):
                               bnb_4bit_compute_dtype=compute_dtype)
 
 
-def _apply_adapter(model, adapter_dir: Path):
+def _apply_adapter(model, adapter_dir: Path, name: str = "default"):
     """Wrap ``model`` with the adapter; refuse adapters that would silently do nothing."""
     from peft import PeftModel
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            peft_model = PeftModel.from_pretrained(model, str(adapter_dir), is_trainable=False)
+            peft_model = PeftModel.from_pretrained(model, str(adapter_dir), is_trainable=False,
+                                                   adapter_name=name)
         except (ValueError, RuntimeError, KeyError, OSError) as exc:
             raise ModelError(f"cannot apply adapter {adapter_dir} to the base model: {exc}",
                              where=adapter_dir,
@@ -109,6 +110,21 @@ def _apply_adapter(model, adapter_dir: Path):
                          where=adapter_dir,
                          hint="its target_modules name no module of this base model")
     return peft_model
+
+
+def load_named_adapter(model, name: str, adapter_dir: Path):
+    """Load another adapter into the shared model under ``name`` once; return the PeftModel."""
+    from peft import PeftModel
+
+    if isinstance(model, PeftModel):
+        if name not in model.peft_config:
+            try:
+                model.load_adapter(str(adapter_dir), adapter_name=name, is_trainable=False)
+            except (ValueError, RuntimeError, KeyError, OSError) as exc:
+                raise ModelError(f"cannot apply adapter {adapter_dir} to the base model: {exc}",
+                                 where=adapter_dir, hint="it must be an adapter of this base model") from exc
+        return model
+    return _apply_adapter(model, adapter_dir, name).eval()
 
 
 def count_lora_layers(model) -> int:
