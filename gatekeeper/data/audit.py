@@ -54,6 +54,9 @@ def read_rows(path: Path, base: Path | None = None) -> tuple[list[Row], list[Pro
                 problems.append(Problem(shown, number, message))
                 continue
             item = row_item(data, shown, number)
+            if item is None:
+                problems.append(Problem(shown, number, "no prompt or answer text"))
+                continue
             rows.append(Row(item, tuple(_messages(data)), data))
     return rows, problems
 
@@ -93,7 +96,8 @@ def _text(item: TextItem) -> str:
 def duplicates(rows: list[Row]) -> tuple[list[bool], list[dict]]:
     """Per row: a normalised copy of an earlier row? And the duplicate groups (lines)."""
     first: dict[str, int] = {}
-    flags, groups = [], {}
+    flags: list[bool] = []
+    groups: dict[int, list[str]] = {}
     for i, row in enumerate(rows):
         key = normalise(_text(row.item))
         flags.append(key in first)

@@ -214,7 +214,9 @@ def common_words(*corpora: Corpus, share: float) -> np.ndarray:
     common words keep them all); rapidfuzz still verifies the full texts.
     """
     size = int(max(c.ids.max(initial=-1) for c in corpora)) + 1
-    counts = sum(np.bincount(c.ids, minlength=size) for c in corpora)
+    counts = np.zeros(size, dtype=np.int64)
+    for c in corpora:
+        counts += np.bincount(c.ids, minlength=size)
     return counts >= max(COMMON_MIN, share / 10 * sum(len(c) for c in corpora))
 
 

@@ -104,7 +104,7 @@ def shingles(corpus: Corpus, k: int) -> tuple[np.ndarray, np.ndarray]:
     h, row_of = corpus.ngrams(k)
     short = np.flatnonzero((corpus.lengths < k) & (corpus.lengths > 0))
     if len(short):
-        whole = [_row_hash(corpus, r) for r in short]
+        whole = [_row_hash(corpus, int(r)) for r in short]
         h = np.concatenate([h, np.array(whole, dtype=np.uint64)])
         row_of = np.concatenate([row_of, short])
         order = np.argsort(row_of, kind="stable")
