@@ -15,8 +15,8 @@ from typing import Any
 from gatekeeper.errors import BundleError, CollectionErrors, ConfigError
 from gatekeeper.recipe import Recipe, parse_recipe
 from gatekeeper.files import PICKLE_SUFFIXES
-from gatekeeper.validation import schema_errors
-from gatekeeper.yamlio import Document, load_yaml
+from gatekeeper.validation import read_json, schema_errors
+from gatekeeper.yamlio import Document, load_yaml, read_text
 
 MANIFEST = "gatekeeper.yaml"
 # name and version become file names (reports/NAME-VERSION-TIME): no separators, no "..",
@@ -137,6 +137,7 @@ def _build(root: Path, doc: Document, errors: list, allow_missing_adapter: bool 
         bundle = replace(bundle, recipe=recipe)
     if bundle.adapter is not None and not adapter_missing:
         errors.extend(_weight_format_errors(bundle, doc))
+    errors.extend(_content_errors(bundle))
     if errors:
         raise CollectionErrors(errors)
     return bundle
@@ -169,6 +170,34 @@ def _weight_format_errors(bundle: Bundle, doc: Document) -> list[ConfigError]:
                                   where=bundle.manifest_path, line=doc.line(("adapter",)),
                                   hint="point `adapter:` at a directory written by peft "
                                        "save_pretrained, or train one with `gatekeeper train`"))
+    return errors
+
+
+def _content_errors(bundle: Bundle) -> list[ConfigError]:
+    """Files the model loader would choke on mid-run, checked now: the chat template must
+    parse as Jinja, adapter_config.json as a JSON object."""
+    errors: list[ConfigError] = []
+    if bundle.chat_template is not None:
+        from jinja2 import Environment, TemplateSyntaxError
+
+        try:
+            Environment().parse(read_text(bundle.chat_template, "chat template"))
+        except TemplateSyntaxError as exc:
+            errors.append(BundleError(f"chat template does not parse: {exc.message}",
+                                      where=bundle.chat_template, line=exc.lineno,
+                                      hint="fix the Jinja syntax ({% ... %}, {{ ... }})"))
+        except ConfigError as exc:
+            errors.append(exc)
+    config = bundle.adapter / "adapter_config.json" if bundle.adapter else None
+    if config is not None and config.is_file():
+        try:
+            data = read_json(config, "adapter_config.json")
+            if not isinstance(data, dict):
+                errors.append(BundleError(f"adapter_config.json holds a JSON {type(data).__name__}, "
+                                          "expected an object", where=config,
+                                          hint="restore the file peft save_pretrained wrote"))
+        except ConfigError as exc:
+            errors.append(exc)
     return errors
 
 

@@ -135,6 +135,9 @@ def read_report(path: str | Path) -> dict:
         report = json.loads(p.read_text("utf-8"))
     except FileNotFoundError:
         raise ConfigError("report not found", where=p, hint="pass RUN_DIR/report.json") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read the report: {exc.strerror}", where=p,
+                          hint="pass RUN_DIR/report.json") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ConfigError(f"not a JSON report: {exc}", where=p, hint="pass a report.json written "
                           "by `gatekeeper check`") from None
