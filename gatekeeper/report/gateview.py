@@ -19,7 +19,9 @@ from gatekeeper.report.fmt import (OUTCOME_WORDS, clean, dig, interval, is_num, 
 from gatekeeper.report.power import power_view
 
 TESTS: dict[Any, str] = {"mcnemar_exact": "exact McNemar test (paired, binary outcomes)",
-         "paired_bootstrap": "paired bootstrap (continuous scores)"}
+         "paired_bootstrap": "paired bootstrap (continuous scores)",
+         "tango_score": "Tango score test against the margin (paired, binary outcomes)",
+         "studentized_bootstrap": "studentized bootstrap of the paired differences (scores)"}
 KINDS: dict[Any, str] = {"non_inferiority": "non-inferiority: not worse than baseline by more than the margin",
          "superiority": "superiority: better than baseline by more than the margin"}
 JSON_LIMIT = 100_000
