@@ -195,10 +195,9 @@ def main(argv=None) -> None:
           f"(prompts and answers) -> {brute_all:,.0f} s wall, {brute_cpu:,.0f} s CPU extrapolated to {len(evals):,} eval rows; "
           f"on the subsample: recall {len(brute & mine) / max(len(brute), 1):.3f}, "
           f"precision {len(brute & mine) / max(len(mine), 1):.3f} ({len(brute)} true pairs)")
-    print(f"CPU-time speed-up {brute_cpu / cpu:.0f}x")
-    print(f"RESULT wall {wall:.1f} s | peak {peak:.2f} GiB | recall {recall:.3f} | precision "
-          f"{precision:.3f} | brute force {brute_all:,.0f} s extrapolated | speed-up "
-          f"{brute_all / wall:.0f}x")
+    print(f"RESULT wall {wall:.1f} s (CPU {cpu:.1f} s) | peak {peak:.2f} GiB | recall {recall:.3f} | "
+          f"precision {precision:.3f} | brute force {brute_all:,.0f} s wall ({brute_cpu:,.0f} s CPU) "
+          f"extrapolated | speed-up {brute_all / wall:.0f}x wall, {brute_cpu / cpu:.0f}x CPU")
 
 
 if __name__ == "__main__":

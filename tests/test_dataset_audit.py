@@ -168,3 +168,10 @@ gates:
     assert cli_main(["validate", str(root)]) == 4
     err = capsys.readouterr().err
     assert needle in err and "g.yaml:" in err and "Traceback" not in err
+
+
+def test_a_label_field_no_row_has_is_an_error_naming_it(tmp_path, tiny_model_dir):
+    gates = GATES.replace("{policy: [refusal], max_length: 300}", "{label_field: topic, tokens: false}")
+    result = run_check(make_bundle(tmp_path, tiny_model_dir, gates), CheckOptions(out_dir=tmp_path / "r"))
+    g = next(g for g in result.report["gates"] if g["id"] == "data.audit")
+    assert g["outcome"] == "error" and "label field 'topic' is in no training row" in g["reason"]

@@ -90,7 +90,8 @@ def eval_sources(ctx, train_files: list[Path], extra: str | None, sets: list | N
     root = ctx.bundle.root
     skip = {Path(p).resolve() for p in train_files}
     found: dict[Path, list[str]] = {}
-    candidates = [(s.path, s.gate_id) for s in ctx.data.eval_sets]
+    # a `train` parameter (of any contamination gate) names training data, not an eval set
+    candidates = [(s.path, s.gate_id) for s in ctx.data.eval_sets if s.param != "train"]
     candidates += [(Path(extra), ctx.spec.id)] if extra else []
     for path, gate_id in candidates:
         path = Path(path).resolve()

@@ -172,6 +172,10 @@ def _labels_policy_cards(rows, files, settings, metrics, details, root) -> None:
     field = audit.label_field(rows, settings["label"])
     if field:
         counts = audit.class_counts(rows, field)
+        if not counts:
+            raise MeasurementError(f"label field '{field}' is in no training row", where=files[0],
+                                   hint="set params.label_field (or the recipe's task_field) to a "
+                                        "key of the rows")
         details["classes"] = {"field": field, "counts": counts}
         metrics["min_class_count"] = min(counts.values()) if counts else 0
     if settings["policy"]:
