@@ -23,7 +23,8 @@ import pytest
 
 from bundles import ROWS, STATIC_TYPES
 from gatekeeper.cli import main
-from gatekeeper.registry import register_gate_type, unregister_gate_type
+from gatekeeper.measurement import ItemResult, Measurement, Samples
+from gatekeeper.registry import gate_type, register_gate_type, unregister_gate_type
 from gatekeeper.validation import load_schema
 
 MANIFEST = """\
@@ -63,6 +64,18 @@ gates:
 # "billion laughs": 9 levels of 9 aliases each, about 350 bytes
 BOMB = 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
     f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 9))
+
+
+@gate_type("surrogate", needs_model=False, metrics=("rate",))
+def surrogate(ctx) -> Measurement:
+    """Model output with a lone surrogate (unencodable as UTF-8) in every text field."""
+    bad = "broken \ud800 output"
+    return Measurement(metrics={"rate": 1.0}, n=1, samples={"rate": Samples((1.0,), None, binary=True)},
+                       items=(ItemResult(id="i\udcff", input=bad, output=bad, passed=True),),
+                       details={"note": bad})
+
+
+TYPES = (*STATIC_TYPES, surrogate)
 
 
 class Bundle:
@@ -387,15 +400,23 @@ CASES = [
     Case("gate_interrupted", lambda b: (b.gates(STATIC + "  - id: s.int\n    type: interrupt\n"
                                                 "    threshold: {metric: rate, min: 0.5}\n"), b.lock()),
          ("interrupted",), CHECK, code=2, report=True),
+    Case("model_output_lone_surrogate", lambda b: (b.gates(STATIC.replace("static_rate", "surrogate")
+                                                           .replace("    params: {passes: 10, total: 10}\n", "")),
+                                                   b.lock()),
+         ("verdict: PASS",), CHECK, code=0, report=True),
+    Case("previous_release_corrupt", lambda b: (b.write("../releases/demo/0.9.0/report.json", "[1, 2]"),
+                                                b.write("gatekeeper.yaml", MANIFEST + "releases: ../releases\n"),
+                                                b.lock()),
+         ("verdict: PASS",), CHECK, code=0, report=True),
 ]
 
 
 @pytest.fixture(autouse=True)
 def static_types():
-    for fn in STATIC_TYPES:
+    for fn in TYPES:
         register_gate_type(fn)
     yield
-    for fn in STATIC_TYPES:
+    for fn in TYPES:
         unregister_gate_type(fn.__gate_type__.name)
 
 

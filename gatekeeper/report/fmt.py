@@ -20,8 +20,9 @@ OUTCOME_WORDS: dict[Any, str] = {"pass": "PASS", "fail": "FAIL", "inconclusive":
                  "error": "ERROR", "skip": "SKIP"}
 
 # C0 controls (except tab, newline, carriage return) are invalid in XML 1.0 and
-# unreadable in HTML; model outputs can contain them, so they become U+FFFD.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+# unreadable in HTML, lone surrogates cannot be written as UTF-8; model outputs can
+# contain both, so they become U+FFFD.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
 def clean(text: Any) -> str:
