@@ -7,8 +7,9 @@ assumed true value (``--assume METRIC=VALUE``) and the n needed for 80% there. C
 take ``METRIC.delta=`` (true delta, candidate better > 0) and ``METRIC.discordance=``
 (share of items where the models disagree; default 0.2); scores take ``METRIC.sd=``
 (default: half the metric's range, the largest possible). The bundle as a whole gets the
-family-wise picture (``GATE_ID:KEY=`` assumes for one gate only): the chance that all blocking gates pass, and the expected number of
-blocking gates that do not, at the assumed values (at each gate's 80% point otherwise).
+family-wise picture (``GATE_ID:KEY=`` assumes for one gate only): the chance that all
+blocking gates with an assumed value pass, the expected number that do not, and the chance
+that all blocking gates pass if each sits at its own 80% point.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ def plan_gate(spec: GateSpec, n: int | None, table: Mapping[str, Metric],
     parts = [p for p in (entry["threshold"], entry["comparison"]) if p]
     probs = [p.get("pass_probability") for p in parts]
     entry["pass_probability"] = math.prod(probs) if probs and None not in probs else None
+    # sized: a statistical gate on a known number of items (counts and checks are not)
+    entry["sized"] = n is not None and any(p.get("min_detectable") is not None for p in parts)
     return entry
 
 
@@ -99,7 +102,8 @@ def _plan_threshold(gate_id: str, t: Threshold, n: int | None, table, assume) ->
         span = _span(metric)
         sd = assume.get(f"{t.metric}.sd", span / 2 if span else None)
         if sd is None:
-            return {**out, "note": f"a value metric needs --assume {t.metric}.sd=NUMBER"}
+            return {**out, "note": f"a count or check, judged as it is: not sized; "
+                                   f"--assume {t.metric}.sd=NUMBER sizes it"}
         design = power.Design("mean", limit, side, 0.5 if point else 1 - CONFIDENCE, sd=sd,
                               lower=metric.lower, upper=metric.upper,
                               min_n=0 if point else MIN_N_SCORES)
@@ -121,7 +125,7 @@ def _plan_comparison(gate_id: str, c: Comparison, default: str, n: int | None, t
         span = _span(metric)
         sd = assume.get(f"{name}.sd", span / 2 if span else None)
         if sd is None:
-            return {**out, "note": f"a value metric needs --assume {name}.sd=NUMBER"}
+            return {**out, "note": f"a value judged as it is, not sized; --assume {name}.sd=NUMBER"}
         design = power.Design("paired_mean", boundary, "min", c.alpha, sd=sd, lower=None, upper=None)
     return {**out, **_power_at(design, n, _assumed(assume, gate_id, f"{name}.delta"))}
 
@@ -148,12 +152,15 @@ def _power_at(design: power.Design, n: int | None, true: float | None) -> dict:
 
 
 def family(gates: list[dict]) -> dict:
-    """All blocking gates at once: P(every one passes) and the expected number that do not."""
-    probs = [g["pass_probability"] if g["pass_probability"] is not None else power.POWER
-             for g in gates if g["severity"] == "block"]
+    """The sized blocking gates at once, at the assumed values: P(every one passes) and the
+    expected number that do not; at their 80% points, k gates all pass with 0.8^k. Gates
+    whose n is unknown and counts or checks judged as they are do not count."""
+    blocking = [g for g in gates if g["severity"] == "block" and g.get("sized", True)]
+    probs = [g["pass_probability"] for g in blocking if g["pass_probability"] is not None]
     all_pass = math.prod(probs) if probs else None
-    return {"blocking": len(probs), "all_pass_probability": all_pass,
-            "expected_not_pass": sum(1 - p for p in probs),
+    return {"blocking": len(blocking), "assumed": len(probs),
+            "all_pass_probability": all_pass, "expected_not_pass": sum(1 - p for p in probs),
+            "at_80_percent_points": power.POWER ** len(blocking) if blocking else None,
             "underpowered": all_pass is not None and all_pass < UNDERPOWERED}
 
 
@@ -161,15 +168,19 @@ def render_plan(plan: Mapping) -> str:
     """The plan as a few lines per gate."""
     lines = [f"plan for {plan['bundle']['name']} {plan['bundle']['version']}"]
     for g in plan["gates"]:
-        lines.append(f"{g['id']} ({g['severity']}, n={g['n'] if g['n'] is not None else 'unknown'})")
+        size = f"n={g['n']}" if g["n"] is not None else "n unknown: no golden_set, it reads its own data"
+        lines.append(f"{g['id']} ({g['severity']}, {size})")
         for label, part in (("threshold", g["threshold"]), ("vs_baseline", g["comparison"])):
             if part:
                 lines.append(f"  {label}: {_part_line(part)}")
     f = plan["family"]
     if f["all_pass_probability"] is not None:
-        lines.append(f"all {f['blocking']} blocking gate(s) pass with probability "
+        lines.append(f"{f['assumed']} blocking gate(s) with assumed values all pass with probability "
                      f"{f['all_pass_probability']:.2f}; expected not-pass: {f['expected_not_pass']:.2f}")
-        if f["underpowered"]:
+    if f["at_80_percent_points"] is not None:
+        lines.append(f"at their 80% points, all {f['blocking']} sized blocking gate(s) pass with "
+                     f"probability {f['at_80_percent_points']:.2f}")
+    if f["underpowered"]:
             lines.append("warning: the bundle is under-powered: truly fine candidates fail it "
                          "more than 20% of the time; add items or relax the gates")
     return "\n".join(lines)

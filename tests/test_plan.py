@@ -43,7 +43,12 @@ def test_demo_json_gate_is_sized_for_80_percent_at_0999(capsys):
     assert t["bound"] == "lower95" and t["limit"] == 0.995 and t["assumed"] == 0.999
     assert t["pass_probability"] >= 0.8 and t["required_n"] == 1258
     assert 0.995 < t["min_detectable"] < 0.999
-    assert plan["family"]["blocking"] == 2
+    # gates without a golden set (n unknown) and counts judged as they are are not sized
+    family_ = plan["family"]
+    assert family_["blocking"] >= 2 and family_["assumed"] == 1
+    assert family_["at_80_percent_points"] == pytest.approx(0.8 ** family_["blocking"])
+    unsized = [g for g in plan["gates"] if g["severity"] == "block" and not g["sized"]]
+    assert all(g["n"] is None or g["pass_probability"] is None for g in unsized)
 
 
 def test_plan_does_not_import_torch():
@@ -85,6 +90,7 @@ def test_malformed_assumption_is_a_usage_error(tmp_path, capsys, bad):
 def test_family_picture_multiplies_the_blocking_gates():
     gates = [{"severity": "block", "pass_probability": 0.9}, {"severity": "block", "pass_probability": 0.8},
              {"severity": "warn", "pass_probability": 0.1}]
-    f = family(gates)
+    f = family(gates + [{"severity": "block", "pass_probability": None, "sized": False}])
+    assert f["blocking"] == 2 and f["at_80_percent_points"] == pytest.approx(0.64)
     assert f["all_pass_probability"] == pytest.approx(0.72)
     assert f["expected_not_pass"] == pytest.approx(0.3) and f["underpowered"]
