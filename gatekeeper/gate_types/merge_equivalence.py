@@ -15,6 +15,8 @@ means equivalent for that dtype. For QLoRA (nf4) the artifact is the dequantized
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from gatekeeper.errors import ConfigError, MeasurementError
 from gatekeeper.measurement import ItemResult, Measurement, Samples
 from gatekeeper.metrics import Metric
@@ -87,7 +89,7 @@ def _merged_model(models, kind: str, merged_dir: str | None):
     from gatekeeper.model.merge import dequantized_merge, load_merged_dir, merge_peft
 
     if merged_dir is not None:
-        return load_merged_dir(merged_dir, models.dtype, models.device)
+        return load_merged_dir(Path(merged_dir), models.dtype, models.device)
     if kind == "dequantized":
         return dequantized_merge(models.load_fresh(adapter=False), models.adapter_dir)
     return merge_peft(models.load_fresh(adapter=True))

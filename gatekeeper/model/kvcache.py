@@ -68,7 +68,7 @@ class RowCache(Cache):
         """
         if prefix is None or prefix.get_seq_length() == 0:
             layers, heads, dim = shape
-            sources = [None] * layers
+            sources: list = [None] * layers
             width = 0
         else:
             sources = [(layer.keys, layer.values) for layer in prefix.layers]

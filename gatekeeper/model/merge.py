@@ -25,11 +25,12 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gatekeeper.errors import ModelError
 
 # Per compute dtype: what "equivalent" means, and where the number comes from.
-TOLERANCES = {
+TOLERANCES: dict[str, dict[str, Any]] = {
     "float32": {"max_abs_logit_diff": 1e-3, "top1_agreement": 1.0,
                 "source": "peft's merge tests compare fp32 logits with allclose at 1e-4 on tiny "
                           "models; on SmolLM2-135M (30 layers) the fp32 merge moved logits by "

@@ -137,6 +137,7 @@ class ContinuousBatch:
         device = self.model.device
         ids = torch.tensor([[row.tokens[-1]] for row in self.rows], device=device)
         positions = torch.tensor([[row.position + len(row.tokens) - 1] for row in self.rows], device=device)
+        assert self.cache is not None, "a step needs the rows' cache"
         mask = self.cache.extend_mask(torch.ones_like(ids))
         logits = self.model(input_ids=ids, attention_mask=mask, position_ids=positions,
                             cache=self.cache, use_cache=True).logits

@@ -13,8 +13,12 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gatekeeper.releases.store import RegistryError, Store, safe_relpath
+
+if TYPE_CHECKING:
+    from gatekeeper.releases.fingerprint import Drift
 
 META_DIR = ".gatekeeper-release"
 
@@ -37,7 +41,7 @@ class RollbackResult:
     version: str
     bundle_dir: Path
     files: int
-    drift: object  # releases.fingerprint.Drift
+    drift: Drift
     recorded_runtime: dict
     current_runtime: dict
     seconds: float
