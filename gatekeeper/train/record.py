@@ -15,24 +15,17 @@ from pathlib import Path
 
 from gatekeeper.atomic import write_atomic
 from gatekeeper.bundle import Bundle
+from gatekeeper.lock import file_digest
 
 RECORD = "training.json"
 RECORD_VERSION = 1
 PREVIOUS_DIR = "previous_adapters"
 
 
-def sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return "sha256:" + h.hexdigest()
-
-
 def data_identity(path: Path | None, bundle: Bundle, rows: int | None = None) -> dict | None:
     if path is None:
         return None
-    out = {"path": _rel(path, bundle.root), "sha256": sha256_file(path)}
+    out = {"path": _rel(path, bundle.root), "sha256": file_digest(path)}
     if rows is not None:
         out["rows"] = rows
     return out
@@ -50,7 +43,7 @@ def inputs_fingerprint(bundle: Bundle, base_fingerprint: str, tokenizer_fingerpr
     parts = [recipe.fingerprint(), base_fingerprint, tokenizer_fingerprint, f"seed={bundle.seed}"]
     for path in (recipe.data, recipe.eval_data, recipe.mix.data if recipe.mix else None,
                  bundle.chat_template):
-        parts.append(sha256_file(path) if path else "-")
+        parts.append(file_digest(path) if path else "-")
     return "sha256:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
@@ -100,7 +93,7 @@ def install_adapter(bundle: Bundle, new_dir: Path, record: dict) -> Path | None:
     moved = None
     if target.exists():
         weights = sorted(target.glob("*.safetensors")) or sorted(p for p in target.rglob("*") if p.is_file())
-        digest = sha256_file(weights[0]).split(":")[1][:12] if weights else "empty"
+        digest = file_digest(weights[0]).split(":")[1][:12] if weights else "empty"
         moved = bundle.root / PREVIOUS_DIR / f"{target.name}-{digest}"
         if moved.exists():
             shutil.rmtree(moved)  # the same weights were kept before
