@@ -42,8 +42,20 @@ class ChatRenderer:
     def count(self, text: str) -> int:
         return len(self.tokenizer.encode(text, add_special_tokens=False).ids)
 
+    def render_many(self, conversations: list[list[dict]]) -> list[Rendered]:
+        """``render`` for many conversations, tokenised in one batch (the tokenizer's threads)."""
+        texts = [self._texts(m) for m in conversations]
+        prompts = self.tokenizer.encode_batch([p for p, _ in texts], add_special_tokens=False)
+        fulls = self.tokenizer.encode_batch([p + t for p, t in texts], add_special_tokens=False)
+        return [Rendered(p, t, len(a.ids), len(b.ids) - len(a.ids))
+                for (p, t), a, b in zip(texts, prompts, fulls)]
+
     def render(self, messages: list[dict]) -> Rendered:
         """Prompt (with generation prompt) and trained continuation of one conversation."""
+        prompt, trained = self._texts(messages)
+        return Rendered(prompt, trained, self.count(prompt), self.count(prompt + trained) - self.count(prompt))
+
+    def _texts(self, messages: list[dict]) -> tuple[str, str]:
         prompt_msgs = messages[:-1] if messages and messages[-1].get("role") == "assistant" else messages
         if self.template is None:
             prompt = "\n".join(m["content"] for m in prompt_msgs) + "\n"
@@ -53,8 +65,7 @@ class ChatRenderer:
             full = self.template.render(messages=messages, add_generation_prompt=False, **self.specials)
         if not full.startswith(prompt):  # a template that rewrites earlier turns: split by length
             prompt = full[:len(prompt)]
-        trained = full[len(prompt):]
-        return Rendered(prompt, trained, self.count(prompt), self.count(full) - self.count(prompt))
+        return prompt, full[len(prompt):]
 
 
 def _json(path: Path) -> dict:

@@ -151,7 +151,7 @@ def _tokens(rows, renderer, settings, metrics, details, samples) -> None:
     if renderer is None:
         details["tokens"] = None
         return
-    rendered = [renderer.render(list(r.messages)) for r in rows]
+    rendered = renderer.render_many([list(r.messages) for r in rows])
     limit = settings["max_length"]
     over = [float(x.tokens > limit) for x in rendered]
     metrics["truncation_rate"] = sum(over) / len(rows)
