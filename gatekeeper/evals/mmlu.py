@@ -9,6 +9,7 @@ tasks, reading a JSONL copy we write (lm-eval's CSV loader would need a header).
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -106,6 +107,16 @@ def pick_subjects(root: Path, subjects: list[str] | None) -> list[str]:
 
 def read_items(path: Path) -> list[McItem]:
     """Rows of one CSV; a malformed row raises ConfigError naming its file and line."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise ConfigError("file not found", where=path) from None
+    return list(_read_items(path, stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=256)
+def _read_items(path: Path, mtime_ns: int, size: int) -> tuple[McItem, ...]:
+    """Parsed once per file version: collection checks every gate's rows, the run reads them again."""
     items: list[McItem] = []
     try:
         with path.open(encoding="utf-8", newline="") as handle:
@@ -114,12 +125,10 @@ def read_items(path: Path) -> list[McItem]:
             for row in reader:
                 items.append(_parse_row(row, path, start))
                 start = reader.line_num + 1
-    except FileNotFoundError:
-        raise ConfigError("file not found", where=path) from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise ConfigError(f"unreadable CSV: {exc}", where=path,
                           hint="MMLU CSVs are UTF-8 without a header") from None
-    return items
+    return tuple(items)
 
 
 def _parse_row(row: list[str], path: Path, line: int) -> McItem:
