@@ -20,7 +20,7 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from gatekeeper.errors import ConfigError
 from gatekeeper.validation import suggest
@@ -131,7 +131,8 @@ def _targets(v):
 
 INT, FLOAT, OPT_INT = (int,), (int, float), (int, type(None))
 FLOAT_FIELDS = {"epochs", "learning_rate", "warmup_ratio", "weight_decay", "max_grad_norm"}
-RULES = {
+Rule = tuple[tuple[type, ...], Callable[[Any], "str | None"]]  # (allowed types, value check)
+RULES: dict[str, dict[str, Rule]] = {
     "lora": {"r": (INT, _positive), "alpha": (OPT_INT, _opt(_positive)),
              "dropout": (FLOAT, _unit), "target_modules": ((str, list), _targets),
              "top_layers": (OPT_INT, _opt(_positive))},
@@ -157,7 +158,8 @@ class _Checker:
     """Collects every problem of a train block, each at its file:line."""
 
     def __init__(self, doc: Document | None, where: Path | None):
-        self.doc, self.where, self.errors = doc, where, []
+        self.doc, self.where = doc, where
+        self.errors: list[ConfigError] = []
 
     def error(self, key: tuple, message: str, hint: str | None = None):
         line = self.doc.line(("train", *key)) if self.doc else None
@@ -174,6 +176,7 @@ class _Checker:
                            f"did you mean '{close}'?" if close else f"allowed keys: {', '.join(rules)}")
                 continue
             types, check = rules[key]
+            problem: str | None
             if isinstance(value, bool) and bool not in types:
                 problem = "must be a number" if int in types else f"wrong type {type(value).__name__}"
             elif not isinstance(value, types):
@@ -186,6 +189,10 @@ class _Checker:
             else:
                 good[key] = value
         return good
+
+
+def _sft_kwargs(sft: dict) -> dict[str, Any]:
+    return {k: float(v) if k in FLOAT_FIELDS else v for k, v in sft.items()}
 
 
 def parse_recipe(block: Any, *, root: Path, allowed_roots: tuple[Path, ...] = (),
@@ -206,22 +213,24 @@ def parse_recipe(block: Any, *, root: Path, allowed_roots: tuple[Path, ...] = ()
     sft = checker.section(block.get("sft") or {}, "sft") if isinstance(block.get("sft"), dict) else {}
     mix_block = block.get("mix")
     mix = checker.section(mix_block, "mix") if isinstance(mix_block, dict) else None
-    if mix is not None and "data" not in mix_block:
+    if mix is not None and isinstance(mix_block, dict) and "data" not in mix_block:
         checker.error(("mix",), "needs `data:` (the general instruction JSONL)")
     paths = {key: _path(checker, (key,), top.get(key), root, allowed_roots)
              for key in ("data", "eval_data")}
     mix_path = _path(checker, ("mix", "data"), (mix or {}).get("data"), root, allowed_roots)
     if checker.errors:
         return None, checker.errors
+    data = paths["data"]
+    assert data is not None, "a missing or bad `data:` was reported above"
     if isinstance(lora.get("target_modules"), list):
         lora["target_modules"] = tuple(lora["target_modules"])
     if "dropout" in lora:
         lora["dropout"] = float(lora["dropout"])
     recipe = Recipe(
-        data=paths["data"], eval_data=paths["eval_data"], task_field=top.get("task_field"),
-        mix=MixSpec(mix_path, mix.get("fraction", MixSpec.fraction)) if mix is not None else None,
+        data=data, eval_data=paths["eval_data"], task_field=top.get("task_field"),
+        mix=MixSpec(mix_path, mix.get("fraction", MixSpec.fraction)) if mix is not None and mix_path else None,
         quantization=top.get("quantization"), lora=LoraSpec(**lora),
-        sft=SftSpec(**{k: float(v) if k in FLOAT_FIELDS else v for k, v in sft.items()}),
+        sft=SftSpec(**_sft_kwargs(sft)),
         source=doc.path if doc else None)
     return recipe, []
 

@@ -62,7 +62,7 @@ def cmd_train(args, extra, argv) -> int:
 
     result = train_bundle(args.bundle, TrainOptions(resume=args.resume, device=args.device,
                                                     relock=not args.no_lock))
-    if result.status == "complete":
+    if result.status == "complete" and result.record is not None:
         rec = result.record
         best = rec["best"]
         print(f"trained {rec['steps']['done']} steps in {rec['train_seconds']:.0f}s "

@@ -25,7 +25,7 @@ PREVIOUS_DIR = "previous_adapters"
 def data_identity(path: Path | None, bundle: Bundle, rows: int | None = None) -> dict | None:
     if path is None:
         return None
-    out = {"path": _rel(path, bundle.root), "sha256": file_digest(path)}
+    out: dict[str, str | int] = {"path": _rel(path, bundle.root), "sha256": file_digest(path)}
     if rows is not None:
         out["rows"] = rows
     return out
@@ -40,6 +40,7 @@ def _rel(path: Path, root: Path) -> str:
 def inputs_fingerprint(bundle: Bundle, base_fingerprint: str, tokenizer_fingerprint: str) -> str:
     """One sha256 over recipe, data, base model, chat template and seed."""
     recipe = bundle.recipe
+    assert recipe is not None, "only bundles with a train: block are trained"
     parts = [recipe.fingerprint(), base_fingerprint, tokenizer_fingerprint, f"seed={bundle.seed}"]
     for path in (recipe.data, recipe.eval_data, recipe.mix.data if recipe.mix else None,
                  bundle.chat_template):
@@ -90,6 +91,7 @@ def install_adapter(bundle: Bundle, new_dir: Path, record: dict) -> Path | None:
     write_atomic(new_dir / RECORD, json.dumps(record, indent=2, ensure_ascii=False) + "\n")
     (new_dir / "README.md").unlink(missing_ok=True)  # peft's model-card boilerplate, not evidence
     target = bundle.adapter
+    assert target is not None, "a trained bundle names its adapter directory"
     moved = None
     if target.exists():
         weights = sorted(target.glob("*.safetensors")) or sorted(p for p in target.rglob("*") if p.is_file())

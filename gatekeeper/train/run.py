@@ -14,13 +14,17 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from gatekeeper.bundle import Bundle, load_bundle
 from gatekeeper.errors import ConfigError, UsageError
 from gatekeeper.train import loop, record
 from gatekeeper.train.data import load_examples, mix_in
 from gatekeeper.train.masking import prove_mask, tokenize_example, truncation_stats
+
+if TYPE_CHECKING:
+    from gatekeeper.model.resolve import ResolvedModel
+    from gatekeeper.recipe import Recipe
 
 PROOF_EXAMPLES = 8
 EXIT_INTERRUPTED = 2
@@ -54,13 +58,23 @@ class Prepared:
     """Everything decided before a model loads: data, tokens, masks, fingerprints."""
 
     bundle: Bundle
-    base: object
-    tokenizer: object
+    base: ResolvedModel
+    tokenizer: Any
     examples: list
     train_tokens: list
     eval_tokens: list | None
     fingerprint: str
     truncation: dict
+
+    @property
+    def recipe(self) -> Recipe:
+        assert self.bundle.recipe is not None, "train_bundle refuses bundles without train:"
+        return self.bundle.recipe
+
+    @property
+    def adapter(self) -> Path:
+        assert self.bundle.adapter is not None, "train_bundle refuses bundles without adapter:"
+        return self.bundle.adapter
 
 
 def train_bundle(bundle_dir: str | Path, options: TrainOptions = TrainOptions()) -> TrainResult:
@@ -89,7 +103,7 @@ def train_bundle(bundle_dir: str | Path, options: TrainOptions = TrainOptions())
     facts = dict(started=started, train_seconds=train_seconds, total_seconds=time.monotonic() - t0,
                  plan=plan, counts=counts, device=device, dtype=dtype, proof=proof)
     rec = record.training_record(prep, trainer, facts)
-    new_dir = prep.bundle.root / f".{prep.bundle.adapter.name}.new"
+    new_dir = prep.bundle.root / f".{prep.adapter.name}.new"
     shutil.rmtree(new_dir, ignore_errors=True)
     trainer.model.save_pretrained(str(new_dir), safe_serialization=True)
     previous = record.install_adapter(prep.bundle, new_dir, rec)
@@ -141,7 +155,7 @@ def _trainer(prep: Prepared, work: Path, options: TrainOptions, log):
     from gatekeeper.model.loading import pick_device, pick_dtype
     from gatekeeper.train.model import load_base_for_training, lora_config, parameter_counts
 
-    bundle, recipe = prep.bundle, prep.bundle.recipe
+    bundle, recipe = prep.bundle, prep.recipe
     loop.quiet_libraries()
     device = pick_device(options.device)
     dtype = pick_dtype(bundle.base.dtype, device)
@@ -150,8 +164,10 @@ def _trainer(prep: Prepared, work: Path, options: TrainOptions, log):
     model = load_base_for_training(prep.base, recipe, dtype=dtype, device=device,
                                    trust_remote_code=bundle.trust_remote_code)
     set_seed(bundle.seed)  # LoRA init happens inside SFTTrainer.__init__
-    to_ds = lambda toks: Dataset.from_list([{"input_ids": list(t.input_ids), "labels": list(t.labels)}
-                                            for t in toks])
+
+    def to_ds(toks):
+        return Dataset.from_list([{"input_ids": list(t.input_ids), "labels": list(t.labels)} for t in toks])
+
     config = loop.sft_config(recipe, out_dir=work, seed=bundle.seed, device=device, dtype=dtype,
                              has_eval=prep.eval_tokens is not None, interval=plan[1])
     callbacks = [loop.progress_callback(log), *options.callbacks]
@@ -166,7 +182,7 @@ def _proof_batch(trainer, prep: Prepared):
     """A batch the trainer's own collator builds from rows short enough to keep their answer."""
     from trl.trainer.sft_trainer import DataCollatorForLanguageModeling
 
-    limit = prep.bundle.recipe.sft.max_length
+    limit = prep.recipe.sft.max_length
     pairs = [(e, t) for e, t in zip(prep.examples, prep.train_tokens) if len(t.input_ids) <= limit]
     if not pairs:
         raise ConfigError(f"every training row is longer than max_length {limit}: no answer survives",
@@ -214,6 +230,7 @@ def _resume_point(work: Path, resume: bool) -> Path | None:
 
 def _summary(bundle: Bundle) -> str:
     r = bundle.recipe
+    assert r is not None, "only bundles with a train: block are summarised"
     quant = " nf4" if r.quantization else ""
     return (f"LoRA{quant} r={r.lora.r} on {r.lora.target_modules if isinstance(r.lora.target_modules, str) else ','.join(r.lora.target_modules)}, "
             f"{r.sft.max_steps or r.sft.epochs} {'steps' if r.sft.max_steps else 'epochs'}, lr {r.sft.learning_rate:g}")
