@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from gatekeeper.chat import message_problem
 from gatekeeper.errors import ConfigError
 from gatekeeper.yamlio import iter_jsonl
 
@@ -47,6 +48,11 @@ def _load(path: Path, mtime_ns: int) -> GoldenSet:
         raise ConfigError("golden set is empty", where=path, hint="add one JSON object per line")
     seen: dict[str, int] = {}
     for row in rows:
+        problem = message_problem(row.data["messages"]) if "messages" in row.data else None
+        if problem:
+            raise ConfigError(f"golden set row '{row.id}': malformed chat messages: {problem}",
+                              where=path, line=row.line,
+                              hint='write [{"role": "user", "content": "..."}, ...]')
         if row.id in seen:
             raise ConfigError(f"duplicate id '{row.id}' (first at line {seen[row.id]})",
                               where=path, line=row.line, hint="ids must be unique in a golden set")

@@ -12,13 +12,13 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from gatekeeper.chat import ROLES
 from gatekeeper.data.boilerplate import common_lines, content_words
 from gatekeeper.data.overlap import Options, Side, self_pairs
 from gatekeeper.data.records import Problem, TextItem, _shown, row_item
 from gatekeeper.data.sketch import Vocab
 from gatekeeper.data.text import marked_diff, normalise
 
-ROLES = ("system", "user", "assistant", "tool")
 # Answers that refuse or hand over to a person; deliberately broad (a human reads the list).
 POLICY_PATTERNS = {
     "refusal": r"\b(i can(no|')?t|i cannot|i won'?t|i'm (sorry|not able)|i am (sorry|not able)|"

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 
+from gatekeeper.chat import message_problem
 from gatekeeper.errors import ConfigError
 from gatekeeper.golden import GoldenSet
-
-
-ROLES = ("system", "user", "assistant", "tool")
 
 
 def prompt_of(row: dict, prompt_field: str):
@@ -20,19 +18,6 @@ def prompt_of(row: dict, prompt_field: str):
         last = messages[-1]
         return messages[:-1] if isinstance(last, dict) and last.get("role") == "assistant" else messages
     raise KeyError(prompt_field)
-
-
-def message_problem(messages: list) -> str | None:
-    """Why a chat ``messages`` list is malformed, or None: each item must be
-    ``{"role": "system"|"user"|"assistant"|"tool", "content": "..."}``."""
-    for i, message in enumerate(messages):
-        if not isinstance(message, dict):
-            return f"message {i} is a JSON {type(message).__name__}, expected an object"
-        if message.get("role") not in ROLES:
-            return f"message {i} has role {message.get('role')!r}, expected one of {', '.join(ROLES)}"
-        if not isinstance(message.get("content"), str):
-            return f"message {i} has no text 'content'"
-    return None
 
 
 def display(prompt) -> str:

@@ -12,10 +12,10 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
+from gatekeeper.chat import ROLES
 from gatekeeper.errors import ConfigError
 from gatekeeper.yamlio import iter_jsonl
 
-ROLES = ("system", "user", "assistant", "tool")
 MIX_TASK = "mix"
 
 
