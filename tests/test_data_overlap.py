@@ -148,3 +148,18 @@ def test_signatures_are_exactly_datasketch_minhash():
         if np.any(row_of == i):
             m.update_batch(list(values[row_of == i]))
         assert np.array_equal(m.hashvalues, sig[i])
+
+
+def test_a_system_prompt_on_every_training_row_does_not_hide_a_copy(corpus):
+    train, evals = corpus
+    system = "You are a careful assistant of the example company. Answer in full sentences only."
+    train = [(f"{system}\n{p}", a) for p, a in train] + [(f"{system}\n{swap_edit(evals[5][0])}", "x")]
+    found, _ = detect(train, evals)
+    assert set(found) == {"eval-5"} and "near" in found["eval-5"]["detectors"]
+
+
+def test_eval_text_repeated_over_many_training_rows_is_not_boilerplate(corpus):
+    train, evals = corpus
+    train = [(f"{p}\n{evals[9][0]}", a) for p, a in train]
+    found, _ = detect(train, evals)
+    assert set(found) == {"eval-9"} and "ngram" in found["eval-9"]["detectors"]

@@ -5,10 +5,12 @@ every item look copied the moment one training row uses that instruction. Two di
 
 1. Lines: a line (normalised) found in at least ``share`` of a set's items, and in at least
    ``MIN_COUNT`` items, is boilerplate of that set. Boilerplate lines of any eval set are
-   removed from eval *and* train texts before any detector runs (all three see the same text).
+   removed from eval *and* train texts before any detector runs (all three see the same text);
+   boilerplate lines of the training rows (a system prompt on every row) are removed from
+   training texts, unless an eval item contains that line.
 2. n-grams (applied by the n-gram detector, gatekeeper.data.overlap): an n-gram found in at
-   least ``share`` of the eval set's items or of the train rows (and ``MIN_COUNT`` rows) is
-   ignored, which catches in-line templates such as "which of the following".
+   least ``share`` of the eval set's items (and ``MIN_COUNT`` items) is ignored, which catches
+   in-line templates such as "which of the following".
 
 An item made only of boilerplate has nothing left to compare and is not checked.
 """
@@ -34,6 +36,21 @@ def common_lines(texts: list[str], share: float) -> frozenset[str]:
         counts.update({normalise(line) for line in text.splitlines()} - {""})
     need = min_count(share, len(texts))
     return frozenset(line for line, c in counts.items() if c >= need)
+
+
+def train_lines(texts: list[str], share: float, eval_texts: list[str]) -> frozenset[str]:
+    """Template lines of the training side (a system prompt on every row), never eval content.
+
+    Lines of multi-line training texts found in at least ``share`` of them, except any line
+    that some eval item also contains: eval text repeated across training rows is a finding,
+    not a template.
+    """
+    lines = common_lines([t for t in texts if "\n" in t], share * len(texts) / max(
+        1, sum("\n" in t for t in texts)))
+    if not lines:
+        return lines
+    seen = {normalise(line) for t in eval_texts for line in t.splitlines()}
+    return frozenset(lines - seen)
 
 
 def content_words(text: str, boilerplate: frozenset[str]) -> list[str]:

@@ -37,7 +37,7 @@ class Options:
     boilerplate_share: float = 0.05
     num_perm: int = 128
     shingle: int = 1
-    lsh_threshold: float = 0.5
+    lsh_threshold: float = 0.4
     seed: int = 1
 
 
@@ -104,9 +104,9 @@ def _ngram_hits_for(train: Side, evals: Side, n: int, rows: np.ndarray, opts: Op
     t_hash, t_row = _among(t_hash, t_row, np.unique(e_hash))
     pairs = np.unique(np.stack([t_hash, t_row.astype(np.uint64)]), axis=1) if len(t_hash) else \
         np.zeros((2, 0), dtype=np.uint64)
-    hashes, counts = np.unique(pairs[0], return_counts=True)
-    ignore = set(hashes[counts >= min_count(opts.boilerplate_share, len(train.words))].tolist())
-    ignore |= _eval_boilerplate(evals, e_hash, e_row, opts.boilerplate_share)
+    # n-grams common in the eval set are template; common in training data they are not
+    # discounted: eval text repeated over many training rows is the worst case, not a template
+    ignore = _eval_boilerplate(evals, e_hash, e_row, opts.boilerplate_share)
     row_of_hash = dict(zip(pairs[0].tolist(), pairs[1].tolist()))  # one training row per n-gram
     grams: dict[int, list[int]] = {}
     for h, r in zip(e_hash.tolist(), e_row.tolist()):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from gatekeeper.data.boilerplate import common_lines, content_words
+from gatekeeper.data.boilerplate import common_lines, content_words, train_lines
 from gatekeeper.data.overlap import DETECTORS, Hit, Options, Side, detect
 from gatekeeper.data.records import TextItem
 from gatekeeper.data.sketch import Vocab
@@ -37,11 +37,12 @@ def scan(train: list[TextItem], sets: list[EvalSet], opts: Options) -> dict:
     for field in FIELDS:
         lines = frozenset().union(*(common_lines([i.field(field) for i in es.items],
                                                  opts.boilerplate_share) for es in sets))
-        boiler[field] = sorted(lines)
+        texts = [i.field(field) for i in train]
+        t_lines = lines | train_lines(texts, opts.boilerplate_share, [i.field(field) for _, i in flat])
+        boiler[field] = sorted(t_lines)
         eval_words = _eval_words(flat, field, lines, opts)
         vocab = Vocab()
-        t_side = Side.build([content_words(i.field(field), lines) for i in train],
-                            [0] * len(train), vocab)
+        t_side = Side.build([content_words(t, t_lines) for t in texts], [0] * len(train), vocab)
         e_side = Side.build(eval_words, [s for s, _ in flat], vocab)
         for hit in detect(t_side, e_side, opts):
             found.setdefault((hit.eval_index, field), []).append(hit)
