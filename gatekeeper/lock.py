@@ -19,7 +19,7 @@ from typing import Any
 from gatekeeper.atomic import write_atomic
 from gatekeeper.bundle import Bundle
 from gatekeeper.collect import Collection
-from gatekeeper.errors import CollectionErrors, GatekeeperError, LockError
+from gatekeeper.errors import CollectionErrors, GatekeeperError, LockError, ModelError
 from gatekeeper.files import sha256_bytes, sha256_file
 
 LOCK_FILE = "gatekeeper.lock"
@@ -82,7 +82,13 @@ def base_identity(bundle: Bundle) -> dict:
     """What the lock records about the base model: what was asked for and what it hashed to."""
     from gatekeeper.model.resolve import resolve_base
 
-    resolved = resolve_base(bundle.base.model, bundle.base.revision, allow_pickle=bundle.allow_pickle)
+    try:
+        resolved = resolve_base(bundle.base.model, bundle.base.revision, allow_pickle=bundle.allow_pickle)
+    except ModelError as exc:
+        if exc.where is None:  # point at the manifest line that names the model
+            exc.where = str(bundle.manifest_path)
+            exc.line = bundle.document.line(("base", "model")) if bundle.document else None
+        raise
     return {"model": bundle.base.model, "revision": bundle.base.revision,
             "fingerprint": resolved.fingerprint,
             "tokenizer_fingerprint": resolved.tokenizer_fingerprint,

@@ -387,7 +387,9 @@ CASES = [
          ("report.json",), ("report", "{tmp}/run/report.json")),
     Case("lock_base_model_missing", lambda b: (b.gates(ACCURACY), b.edit("gatekeeper.yaml", "builtin:smollm2-135m-instruct",
                                                                          "/nonexistent/model")),
-         ("/nonexistent/model", "does not exist"), ("lock", R)),
+         ("gatekeeper.yaml:4", "/nonexistent/model", "does not exist"), ("lock", R)),
+    Case("lock_builtin_model_unknown", lambda b: b.edit("gatekeeper.yaml", "smollm2-135m-instruct", "nope"),
+         ("gatekeeper.yaml:4", "unknown built-in model"), ("lock", R)),
     # --- caches -----------------------------------------------------------------------------
     Case("cache_root_is_file", lambda b: (b.lock(), b.write("../cacheroot", "x")),
          ("cacheroot", "cannot use"), CHECK, env={"GATEKEEPER_CACHE_DIR": "{tmp}/cacheroot"}),
