@@ -136,3 +136,14 @@ def test_a_set_name_that_matches_nothing_is_an_error_naming_the_sets(tmp_path):
     g = gate(run_check(root, CheckOptions(out_dir=tmp_path / "run")))
     assert g["outcome"] == "error"
     assert "'*mmlu*' match no eval set" in g["reason"] and "data/eval.jsonl" in g["reason"]
+
+
+def test_a_run_without_eval_sets_cannot_measure(tmp_path):
+    gates = """\
+gates:
+  - id: data.contamination
+    type: contamination
+    threshold: {metric: hits, max: 0}
+"""
+    g = gate(run_check(make_bundle(tmp_path, gates), CheckOptions(out_dir=tmp_path / "run")))
+    assert g["outcome"] == "error" and "no eval set to check" in g["reason"]

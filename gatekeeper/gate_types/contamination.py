@@ -76,6 +76,9 @@ def contamination(ctx, *, train: str | None = None, extra: str | None = None,
         raise MeasurementError("no training data to check: the bundle has no `train.data`",
                                hint="add train.data to gatekeeper.yaml or set params.train")
     sources = eval_sources(ctx, train_files, extra, sets)
+    if not sources:
+        raise MeasurementError("no eval set to check: no gate of this run reads a golden set or "
+                               "eval file", hint="set params.extra to an eval file or directory")
     key = data_key("contamination", train_files + [p for p, _, _ in sources],
                    {"opts": opts.__dict__, "names": [n for _, n, _ in sources]})
     start = time.perf_counter()
