@@ -152,6 +152,26 @@ def planted_truth(train, evals, planted, threshold: float) -> dict:
     return truth
 
 
+def timed_scan(train, evals, opts: Options) -> tuple[set, float, float, float]:
+    """(near-duplicate hits, wall s, CPU s, peak RSS GiB) of the gate's scan."""
+    start, cpu_start = time.perf_counter(), time.process_time()
+    result = scan(train, [EvalSet("eval", tuple(evals))], opts)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    return scan_hits(result), wall, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def print_planted(truth: dict, found: set, threshold: float) -> tuple[float, float]:
+    """Per edit strength, what was planted and found; returns (recall, precision)."""
+    should = {k for k, (_, ok) in truth.items() if ok}
+    for strength in STRENGTHS:
+        keys = [k for k, (s, ok) in truth.items() if s == strength]
+        ok = [k for k in keys if k in should]
+        print(f"  edit strength {strength:4.0%}: {len(ok):4d}/{len(keys)} still >= {threshold:.2f}, "
+              f"found {len([k for k in ok if k in found]):4d}, "
+              f"found below threshold {len([k for k in keys if k in found and k not in should])}")
+    return len(should & found) / max(len(should), 1), len(found & set(truth)) / max(len(found), 1)
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--train", type=int, default=200_000)
@@ -165,24 +185,11 @@ def main(argv=None) -> None:
     words = sum(len(t.prompt.split()) + len(t.answer.split()) for t in train) / len(train)
     print(f"data: {len(train):,} train rows, {len(evals):,} eval rows, {words:.0f} words per train "
           f"row (prompt + answer), {len(planted)} planted pairs")
-    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    start, cpu_start = time.perf_counter(), time.process_time()
-    result = scan(train, [EvalSet("eval", tuple(evals))], opts)
-    wall, cpu = time.perf_counter() - start, time.process_time() - cpu_start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
-    found = scan_hits(result)
-    truth = planted_truth(train, evals, planted, opts.near_threshold)
-    should = {k for k, (_, ok) in truth.items() if ok}
-    recall = len(should & found) / max(len(should), 1)
-    precision = len(found & set(truth)) / max(len(found), 1)
-    print(f"scan: {wall:.1f} s wall, {cpu:.1f} s CPU (wall >> CPU: other processes took the cores), peak RSS {peak:.2f} GiB (data alone {rss_before:.2f} GiB), "
-          f"{len(found)} near-duplicate hits")
-    for strength in STRENGTHS:
-        keys = [k for k, (s, ok) in truth.items() if s == strength]
-        ok = [k for k in keys if k in should]
-        print(f"  edit strength {strength:4.0%}: {len(ok):4d}/{len(keys)} still >= "
-              f"{opts.near_threshold:.2f}, found {len([k for k in ok if k in found]):4d}, "
-              f"found below threshold {len([k for k in keys if k in found and k not in should])}")
+    found, wall, cpu, peak = timed_scan(train, evals, opts)
+    print(f"scan: {wall:.1f} s wall, {cpu:.1f} s CPU (wall >> CPU: other processes took the cores), "
+          f"peak RSS {peak:.2f} GiB (data included), {len(found)} near-duplicate hits")
+    recall, precision = print_planted(planted_truth(train, evals, planted, opts.near_threshold),
+                                      found, opts.near_threshold)
     rng = random.Random(args.seed)
     sample = sorted(set(rng.sample(sorted(planted), args.sample // 2))
                     | set(rng.sample(range(len(evals)), args.sample // 2)))
@@ -192,8 +199,8 @@ def main(argv=None) -> None:
     brute_cpu = (time.process_time() - cpu_start) * len(evals) / len(sample)
     mine = {k for k in found if k[0] in set(sample)}
     print(f"brute force: {brute_s:.1f} s for {len(sample)} eval rows x {len(train):,} train rows "
-          f"(prompts and answers) -> {brute_all:,.0f} s wall, {brute_cpu:,.0f} s CPU extrapolated to {len(evals):,} eval rows; "
-          f"on the subsample: recall {len(brute & mine) / max(len(brute), 1):.3f}, "
+          f"(prompts and answers) -> {brute_all:,.0f} s wall, {brute_cpu:,.0f} s CPU for all "
+          f"{len(evals):,}; on the subsample: recall {len(brute & mine) / max(len(brute), 1):.3f}, "
           f"precision {len(brute & mine) / max(len(mine), 1):.3f} ({len(brute)} true pairs)")
     print(f"RESULT wall {wall:.1f} s (CPU {cpu:.1f} s) | peak {peak:.2f} GiB | recall {recall:.3f} | "
           f"precision {precision:.3f} | brute force {brute_all:,.0f} s wall ({brute_cpu:,.0f} s CPU) "
