@@ -17,7 +17,7 @@ from gatekeeper.data.records import data_files
 from gatekeeper.files import sha256_file
 from gatekeeper.paths import cache_root
 
-VERSION = "1"
+VERSION = "2"
 
 
 def data_key(kind: str, paths: list[str | Path | None], options: dict[str, Any]) -> str:
