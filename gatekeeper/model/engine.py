@@ -60,6 +60,7 @@ class Engine:
         self.extra_adapters: dict[str, tuple[Path, str]] = {}
         self._model = None
         self._tokenizer = None
+        self._load_error: ModelError | None = None  # a load that failed is not retried per gate
 
     # -- loading -------------------------------------------------------------------------
 
@@ -80,12 +81,19 @@ class Engine:
     @property
     def model(self):
         """The HF model (a PeftModel when there is an adapter); loads it on first use."""
+        if self._load_error is not None:
+            err = self._load_error
+            raise ModelError(err.message, where=err.where, line=err.line, hint=err.hint)
         if self._model is None:
             from gatekeeper.model.loading import load_model
 
-            self._model = load_model(self.base, adapter_dir=self.adapter_dir, dtype=self.dtype,
-                                     device=self.device, quantization=self.quantization,
-                                     trust_remote_code=self.trust_remote_code)
+            try:
+                self._model = load_model(self.base, adapter_dir=self.adapter_dir, dtype=self.dtype,
+                                         device=self.device, quantization=self.quantization,
+                                         trust_remote_code=self.trust_remote_code)
+            except ModelError as exc:
+                self._load_error = exc
+                raise
         return self._model
 
     def add_adapter(self, name: str, adapter_dir: Path) -> str:
