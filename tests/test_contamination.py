@@ -147,3 +147,21 @@ gates:
 """
     g = gate(run_check(make_bundle(tmp_path, gates), CheckOptions(out_dir=tmp_path / "run")))
     assert g["outcome"] == "error" and "no eval set to check" in g["reason"]
+
+
+def test_the_train_parameter_replaces_the_recipe_data_and_is_never_an_eval_set(tmp_path):
+    gates = GATES + """\
+  - id: data.contamination.other
+    type: contamination
+    params: {train: ../data/other.jsonl}
+    threshold: {metric: hits, max: 0}
+"""
+    root = make_bundle(tmp_path, gates, leak=True, lock=False)
+    evals = (root / "data" / "eval.jsonl").read_text().splitlines()
+    (root / "data" / "other.jsonl").write_text(evals[20] + "\n")   # one eval row, copied whole
+    lock_without_model(root)
+    result = run_check(root, CheckOptions(out_dir=tmp_path / "run"))
+    other = gate(result, "data.contamination.other")["measurement"]
+    assert other["details"]["train_files"] == ["data/other.jsonl"] and other["metrics"]["exact_hits"] == 1
+    names = [s["name"] for s in gate(result)["measurement"]["details"]["sets"]]
+    assert "data/other.jsonl" not in names and gate(result)["measurement"]["metrics"]["hits"] == 3
