@@ -10,6 +10,7 @@ trained part is the rest (what completion-only / assistant-only loss trains on).
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,10 +46,13 @@ class ChatRenderer:
     def render_many(self, conversations: list[list[dict]]) -> list[Rendered]:
         """``render`` for many conversations, tokenised in one batch (the tokenizer's threads)."""
         texts = [self._texts(m) for m in conversations]
-        prompts = self.tokenizer.encode_batch([p for p, _ in texts], add_special_tokens=False)
         fulls = self.tokenizer.encode_batch([p + t for p, t in texts], add_special_tokens=False)
-        return [Rendered(p, t, len(a.ids), len(b.ids) - len(a.ids))
-                for (p, t), a, b in zip(texts, prompts, fulls)]
+        out = []
+        for (p, t), enc in zip(texts, fulls):
+            # one encoding per row: tokens starting inside the prompt text are prompt tokens
+            n_prompt = bisect.bisect_left([start for start, _ in enc.offsets], len(p))
+            out.append(Rendered(p, t, n_prompt, len(enc.ids) - n_prompt))
+        return out
 
     def render(self, messages: list[dict]) -> Rendered:
         """Prompt (with generation prompt) and trained continuation of one conversation."""
