@@ -113,21 +113,60 @@ def can_pass(d: Design, true: float) -> bool:
 def required_n(d: Design, true: float, *, power: float = POWER, max_n: int = MAX_N) -> int | None:
     """Smallest n with pass probability >= power at ``true``; None if no n up to max_n.
 
-    The exact binomial pass probability is a saw-tooth in n: this is the first n that
-    reaches ``power``, found by a vectorised scan around the normal-approximation answer.
+    Normal approximations rise smoothly with n: bisection. The exact binomial rule is a
+    saw-tooth in n: within a run of n that allow the same number of failures f the pass
+    probability falls, so the first n to reach ``power`` is where some f first becomes
+    allowed; those n are found for many f at once (vectorised bisection), then the first f
+    whose n passes often enough is taken.
     """
     if not can_pass(d, true):
         return None
-    guess = _normal_n(d, true, power)
-    start = 1
-    while start <= max_n:
-        stop = min(max_n, max(2 * guess, start + 4096, 2 * start))
-        ns = np.arange(start, stop + 1)
-        hits = np.flatnonzero(np.asarray(pass_probability(d, ns, true)) >= power)
+    if d.kind == "rate":
+        return _rate_required_n(d, true, power, max_n)
+    if float(pass_probability(d, max_n, true)) < power:
+        return None
+    lo, hi = max(1, d.min_n), max_n
+    while lo < hi:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if float(pass_probability(d, mid, true)) >= power else (mid + 1, hi)
+    return lo
+
+
+def _rate_required_n(d: Design, true: float, power: float, max_n: int) -> int | None:
+    from scipy.stats import binom
+
+    limit, q = (d.limit, 1 - true) if d.side == "min" else (1 - d.limit, true)  # q: P(failure)
+    top = min(max_n, 4 * _normal_n(d, true, power) + 64)
+    while True:
+        # coarse pass over the failure counts top items could allow, then every f in the
+        # first bracket that reaches power (the pass probability rises with f, up to jitter)
+        f_max = int(top * (1 - limit)) + 1
+        coarse = np.unique(np.linspace(0, f_max, min(f_max + 1, 2048)).astype(np.int64))
+        n, ok = _first_n_allowing(coarse, limit, d.alpha, top)
+        hits = np.flatnonzero(ok & (binom.cdf(coarse, n, q) >= power))
         if hits.size:
-            return int(ns[hits[0]])
-        start = stop + 1
-    return None
+            first = hits[0]
+            f = np.arange(coarse[first - 1] if first else 0, coarse[first] + 1)
+            n, ok = _first_n_allowing(f, limit, d.alpha, top)
+            fine = np.flatnonzero(ok & (binom.cdf(f, n, q) >= power))
+            return int(np.min(n[fine]))
+        if top >= max_n:
+            return None
+        top = min(max_n, 4 * top)
+
+
+def _first_n_allowing(f: np.ndarray, limit: float, alpha: float, top: int):
+    """For each failure count f: the smallest n <= top whose exact lower bound with n - f
+    successes reaches ``limit`` (vectorised bisection), and whether any n <= top does."""
+    from scipy.stats import binom
+
+    lo, hi = f + 1, np.full(f.shape, top, dtype=np.int64)
+    ok = binom.sf(hi - f - 1, hi, limit) <= alpha
+    for _ in range(int(math.log2(max(top, 2))) + 2):
+        mid = (lo + hi) // 2
+        passes = binom.sf(mid - f - 1, mid, limit) <= alpha
+        hi, lo = np.where(passes, mid, hi), np.where(passes, lo, mid + 1)
+    return lo, ok
 
 
 def _normal_n(d: Design, true: float, power: float) -> int:

@@ -428,3 +428,25 @@ def test_measurement_counts_its_items_when_n_is_left_out():
     assert Measurement(metrics={"rate": 1.0}, items=items).n == 3
     assert Measurement(metrics={"rate": 1.0}, n=7, items=items).n == 7
     assert Measurement(metrics={"rate": 1.0}).n == 0
+
+
+@pytest.mark.parametrize("limit,true,side", [(0.9, 0.95, "min"), (0.995, 0.999, "min"),
+                                             (0.5, 0.6, "min"), (0.05, 0.02, "max")])
+def test_required_n_is_the_first_n_of_a_brute_force_scan(limit, true, side):
+    from gatekeeper import power
+
+    design = power.Design("rate", limit, side)
+    found = power.required_n(design, true)
+    ns = np.arange(1, found + 50)
+    first = ns[np.flatnonzero(power.pass_probability(design, ns, true) >= 0.8)[0]]
+    assert found == first
+
+
+def test_required_n_near_the_limit_is_found_without_scanning_millions():
+    """A rate just above the limit needs millions of items; the search must not walk them
+    (it took 148 s when it did)."""
+    from gatekeeper import power
+
+    design = power.Design("rate", 0.995, "min")
+    assert power.required_n(design, 0.9951) > 1_000_000
+    assert power.required_n(design, 0.99501) is None  # more than MAX_N
