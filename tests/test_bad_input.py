@@ -122,6 +122,15 @@ class Bundle:
         self.edit("gatekeeper.yaml", "builtin:smollm2-135m-instruct", str(model))
         return model
 
+    def real_adapter(self, **config) -> Path:
+        """The tiny model's LoRA adapter, copied in, with ``config`` overriding adapter_config.json."""
+        target = self.root / "adapter"
+        shutil.copytree(self._request.getfixturevalue("tiny_adapter_dir"), target)
+        path = target / "adapter_config.json"
+        path.write_text(json.dumps({**json.loads(path.read_text()), **config}))
+        self.edit("gatekeeper.yaml", "gates: [gates/]", "adapter: adapter/\ngates: [gates/]")
+        return target
+
     def lock(self) -> dict:
         """A real gatekeeper.lock (base fingerprinted when it is a local model)."""
         from gatekeeper.bundle import load_bundle
@@ -396,6 +405,9 @@ CASES = [
     Case("cache_corrupt_is_rebuilt", lambda b: (_corrupt_cache(b), b.lock()), ("results.sqlite", "moved it to"),
          (*CHECK, "--cache-dir", "{tmp}/cache"), code=0, report=True),
     # --- faults after the gates started ----------------------------------------------------
+    Case("adapter_does_not_fit_base", lambda b: (_model_check(b), b.real_adapter(target_modules=["nope_proj"]),
+                                                 b.lock()),
+         ("could not measure", "cannot apply adapter", "nope_proj"), CHECK, code=3, report=True),
     Case("gate_raises", lambda b: (b.gates(STATIC + "  - id: s.boom\n    type: boom\n"
                                            "    threshold: {metric: rate, min: 0.5}\n"), b.lock()),
          ("s.boom", "could not measure"), CHECK, code=3, report=True),
