@@ -22,7 +22,7 @@ RAW = ["zebra crossing", "a", "quantum of", "the parcel was lost in transit and 
 def engine(tiny_model_dir, tiny_adapter_dir):
     engine = Engine(base=resolve_base(str(tiny_model_dir)), adapter_dir=tiny_adapter_dir,
                     cache=NullCache(), progress=False)
-    engine.model  # load
+    assert engine.model is not None  # load once for the module
     return engine
 
 

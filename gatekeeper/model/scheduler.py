@@ -56,6 +56,7 @@ class ContinuousBatch:
         self.advance = advance
         self.eos = set(eos_token_ids(model, tokenizer))
         self.outputs: list[str | None] = [None] * len(prompts)
+        self.generated = [0] * len(prompts)  # tokens generated per prompt (an EOS included)
         self.queue = deque(sorted(range(len(prompts)), key=lambda i: -len(self.prompts[i])))
         self.prefix_length = shared_prefix_length(self.prompts)
         self.prefix = self._prefill_prefix()
@@ -102,6 +103,7 @@ class ContinuousBatch:
             row.tokens.append(int(token))
             if token in self.eos or len(row.tokens) >= self.max_new_tokens or self._stopped(row):
                 row.done = True
+                self.generated[row.index] = len(row.tokens)
                 self.outputs[row.index] = finish(self.tokenizer, row.tokens, self.eos, self.stops)
                 self.advance(1)
 
