@@ -185,7 +185,8 @@ class _Checker:
             else:
                 problem = check(value)
             if problem:
-                self.error((*prefix, key), f"{problem} (found {value!r})")
+                found = "" if "found" in problem else f" (found {value!r})"
+                self.error((*prefix, key), problem + found)
             else:
                 good[key] = value
         return good

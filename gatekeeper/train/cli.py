@@ -39,8 +39,14 @@ def _values(text: str) -> list:
 
 
 def _scalar(text: str):
+    """A number when it reads as one (YAML alone would keep 1e-3 a string), else YAML."""
     import yaml
 
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
     return yaml.safe_load(text)
 
 
