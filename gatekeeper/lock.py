@@ -21,6 +21,7 @@ from gatekeeper.bundle import Bundle
 from gatekeeper.collect import Collection
 from gatekeeper.errors import CollectionErrors, GatekeeperError, LockError, ModelError
 from gatekeeper.files import sha256_bytes, sha256_file
+from gatekeeper.validation import schema_references
 
 LOCK_FILE = "gatekeeper.lock"
 LOCK_VERSION = 2  # 2: the base records tokenizer and chat-template fingerprints
@@ -57,6 +58,9 @@ def artifact_paths(bundle: Bundle, collection: Collection) -> list[Path]:
     for key in ("data", "eval_data"):
         if bundle.train and bundle.train.get(key):
             paths.append((bundle.root / bundle.train[key]).resolve())
+    if bundle.recipe and bundle.recipe.mix:  # general data mixed into training
+        paths.append(bundle.recipe.mix.data)
+    paths += [b.fewshot for b in bundle.baselines.values() if b.fewshot]  # named baselines' files
     for source in bundle.gate_sources:
         files = source.rglob("*") if source.is_dir() else [source]
         paths += sorted(p for p in files if p.is_file() and "__pycache__" not in p.parts)
@@ -70,6 +74,8 @@ def artifact_paths(bundle: Bundle, collection: Collection) -> list[Path]:
                 target = Path(value)
                 files = target.rglob("*") if target.is_dir() else [target]
                 paths += sorted(p for p in files if p.is_file() or p == target)
+                if target.suffix == ".json" and target.is_file():  # a schema: what its $refs read
+                    paths += schema_references(target)
     seen, out = set(), []
     for p in paths:
         if p not in seen:

@@ -182,3 +182,28 @@ def _ref_error(ref: str, exc: Exception, path: Path) -> ConfigError:
                            hint="$ref paths are relative to the schema file")
     return ConfigError(f"schema $ref '{ref}' cannot be resolved ({type(exc).__name__})", where=path,
                        hint="point $ref at a definition that exists, e.g. \"#/$defs/name\"")
+
+
+def schema_references(schema_path: str | Path) -> list[Path]:
+    """The local files a schema's $refs reach, transitively: the lock pins them too."""
+    found: list[Path] = []
+    todo, seen = [Path(schema_path).resolve()], set()
+    while todo:
+        path = todo.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        try:
+            data = json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            continue
+        for ref in _refs_in(data):
+            parts = urlsplit(ref.split("#")[0])
+            if not parts.path or parts.scheme not in ("", "file") or parts.netloc:
+                continue
+            local = Path(url2pathname(parts.path))
+            target = (local if local.is_absolute() else path.parent / local).resolve()
+            if target.is_file() and target not in seen:
+                found.append(target)
+                todo.append(target)
+    return found
