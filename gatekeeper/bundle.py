@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from gatekeeper.baselines import parse_baselines
 from gatekeeper.errors import BundleError, CollectionErrors, ConfigError
 from gatekeeper.recipe import Recipe, parse_recipe
 from gatekeeper.files import PICKLE_SUFFIXES
@@ -53,6 +54,7 @@ class Bundle:
     allow_pickle: bool = False
     trust_remote_code: bool = False
     manifest: dict = field(default_factory=dict)
+    baselines: dict = field(default_factory=dict)  # name -> PromptedBaseline (gatekeeper/baselines.py)
     document: Document | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -131,6 +133,10 @@ def _build(root: Path, doc: Document, errors: list, allow_missing_adapter: bool 
         trust_remote_code=bool(data.get("trust_remote_code", False)),
         manifest=data, document=doc,
     )
+    baselines, baseline_errors = parse_baselines(
+        data.get("baselines"), lambda key: resolve.inside(key, kind="file", extra_roots=bundle.data_roots))
+    errors.extend(baseline_errors)
+    bundle = replace(bundle, baselines=baselines)
     if train:
         recipe, recipe_errors = parse_recipe(train, root=root, allowed_roots=bundle.data_roots, doc=doc)
         errors.extend(recipe_errors)

@@ -96,11 +96,18 @@ def _previous_release(access: "ModelAccess") -> ModelView:
     return previous_release_view(access)
 
 
+def _prompted(access: "ModelAccess") -> ModelView:
+    from gatekeeper.baselines import prompted_view  # the manifest's baselines.prompted
+
+    return prompted_view(access)
+
+
 ViewFactory = Callable[["ModelAccess"], ModelView]
 _VIEWS: dict[str, ViewFactory] = {
     "candidate": lambda access: ModelView(access, "candidate", adapter=True),
     "base": lambda access: ModelView(access, "base", adapter=False),
     "previous_release": _previous_release,
+    "prompted": _prompted,
 }
 
 
