@@ -275,7 +275,14 @@ def cmd_report(args, extra, argv) -> int:
 
     report = read_report(args.report_json)
     out = args.out or args.report_json.parent
-    for kind, path in write_outputs(report, out).items():
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} is a file", hint="give a directory (it is created when missing)")
+    try:
+        written = write_outputs(report, out)
+    except OSError as exc:
+        raise UsageError(f"cannot write the report into {out}: {exc.strerror}",
+                         hint="pass --out with a directory you can write to") from None
+    for kind, path in written.items():
         print(f"{kind}: {path}")
     return 0
 
