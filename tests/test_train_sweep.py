@@ -53,3 +53,19 @@ def test_sweep_needs_an_axis():
         parse_settings(None, [])
     with pytest.raises(UsageError, match="expected KEY=V1,V2"):
         parse_settings(None, ["sft.epochs"])
+
+
+def test_check_train_goes_from_data_to_verdict_and_retrains_only_when_stale(tiny_model_dir, tmp_path):
+    from gatekeeper.check import CheckOptions, run_check
+    from gatekeeper.options import EngineOptions
+
+    root = make_bundle(tmp_path / "b", tiny_model_dir, sft={"max_steps": 2, "eval_steps": 1})
+    (root / "gates" / "g.yaml").write_text(GATES)
+    options = CheckOptions(out_dir=tmp_path / "run", train=True, engine=EngineOptions(device="cpu"))
+    result = run_check(root, options)
+    assert (root / "adapter" / "training.json").is_file() and (root / "gatekeeper.lock").is_file()
+    assert result.report["gates"][0]["outcome"] == "pass" and result.exit_code == 0
+    assert result.report["training"]["loss_curve"][-1]["eval_loss"] > 0
+    stamp = (root / "adapter" / "adapter_model.safetensors").stat().st_mtime_ns
+    run_check(root, CheckOptions(out_dir=tmp_path / "run2", train=True, engine=EngineOptions(device="cpu")))
+    assert (root / "adapter" / "adapter_model.safetensors").stat().st_mtime_ns == stamp
