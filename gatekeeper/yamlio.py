@@ -42,7 +42,7 @@ def read_text(path: Path, what: str) -> str:
     except OSError as exc:
         raise ConfigError(f"cannot read {what}: {exc.strerror}", where=path) from None
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8").removeprefix("\ufeff")  # editors on Windows write a BOM
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ConfigError(f"{what} is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset "

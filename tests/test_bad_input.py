@@ -475,3 +475,14 @@ def test_bad_input(case: Case, tmp_path, capsys, monkeypatch, request):
 
 def test_the_table_covers_at_least_forty_classes():
     assert len({c.id for c in CASES}) == len(CASES) >= 40
+
+
+def test_a_byte_order_mark_is_not_bad_input(tmp_path, capsys, request):
+    """Editors on Windows start UTF-8 files with a BOM: manifests and golden sets still read."""
+    bundle = Bundle(tmp_path / "b", request)
+    bundle.gates(ACCURACY)
+    for rel in ("gatekeeper.yaml", "gates/g.yaml", "data/eval.jsonl"):
+        path = bundle.root / rel
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    code, out = run_cli(["validate", str(bundle.root)], capsys)
+    assert code == 0 and "1 gate(s)" in out, out
