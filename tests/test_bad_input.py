@@ -266,6 +266,8 @@ CASES = [
          ("no gatekeeper.yaml",)),
     Case("manifest_seed_not_int", lambda b: b.write("gatekeeper.yaml", MANIFEST + "seed: abc\n"),
          ("gatekeeper.yaml:6", "seed", "expected integer")),
+    Case("manifest_seed_negative", lambda b: b.write("gatekeeper.yaml", MANIFEST + "seed: -1\n"),
+         ("gatekeeper.yaml:6", "seed must be a whole number from 0")),
     Case("manifest_gates_not_list", lambda b: b.edit("gatekeeper.yaml", "gates: [gates/]", "gates: gates/"),
          ("gatekeeper.yaml:5", "gates", "expected array")),
     Case("gate_source_missing", lambda b: b.edit("gatekeeper.yaml", "gates: [gates/]", "gates: [gates/, more.yaml]"),
