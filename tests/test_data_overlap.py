@@ -163,3 +163,26 @@ def test_eval_text_repeated_over_many_training_rows_is_not_boilerplate(corpus):
     train = [(f"{p}\n{evals[9][0]}", a) for p, a in train]
     found, _ = detect(train, evals)
     assert set(found) == {"eval-9"} and "ngram" in found["eval-9"]["detectors"]
+
+
+def test_an_ngram_never_spans_two_lines():
+    rng = random.Random(8)
+    stem = sentence(rng, 6).rstrip(".")
+    choices = "A. True, True\nB. False, False\nC. True, False\nD. False, True"
+    evals = [(f"{sentence(rng, 10)} {stem}\n{choices}", "") for _ in range(3)]
+    train = [(f"{sentence(rng, 10)} {stem}\n{choices}", "")]
+    found, _ = detect(train, evals)     # 6 shared words + choice lines: no 13-word span in a line
+    assert all("ngram" not in r["detectors"] for r in found.values())
+
+
+def test_an_ngram_straddling_a_template_is_not_evidence():
+    rng = random.Random(9)
+    template = "For which of these two scenarios does the main character do something clearly wrong?"
+    evals = [(f"{template} {sentence(rng, 20)}", "") for _ in range(40)]
+    evals[4] = (f"{template} Scenario 1 | I am going to {sentence(rng, 20)}", "")
+    train = [(f"{template} Scenario 1 | I am going to {sentence(rng, 20)}", "")]
+    found, _ = detect(train, evals)   # shares the template plus "scenario 1 i am going to" only
+    assert all("ngram" not in r["detectors"] for r in found.values())
+    leaked = evals[4][0].split("going to ", 1)[1]
+    found, _ = detect(train + [(leaked, "")], evals)
+    assert "ngram" in found["eval-4"]["detectors"]

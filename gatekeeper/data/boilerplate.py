@@ -53,8 +53,16 @@ def train_lines(texts: list[str], share: float, eval_texts: list[str]) -> frozen
     return frozenset(lines - seen)
 
 
-def content_words(text: str, boilerplate: frozenset[str]) -> list[str]:
-    """The normalised words of ``text`` without its boilerplate lines."""
+BREAK = "\n"  # between the words of two lines; never a word (words are letters and digits)
+
+
+def content_words(text: str, boilerplate: frozenset[str], breaks: bool = False) -> list[str]:
+    """The normalised words of ``text`` without its boilerplate lines.
+
+    With ``breaks``, BREAK separates the words of consecutive lines, so that an n-gram can
+    be kept inside one line (a question must not share a 13-gram with another only through
+    the answer choices that follow it).
+    """
     if "\n" not in text:
         w = words(text)
         return [] if boilerplate and " ".join(w) in boilerplate else w
@@ -62,5 +70,5 @@ def content_words(text: str, boilerplate: frozenset[str]) -> list[str]:
     for line in text.splitlines():
         w = words(line)
         if w and " ".join(w) not in boilerplate:
-            out += w
+            out += [BREAK] + w if breaks and out else w
     return out

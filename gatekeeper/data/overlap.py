@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gatekeeper.data.boilerplate import min_count
+from gatekeeper.data.boilerplate import BREAK, min_count
 from gatekeeper.data.sketch import Corpus, Vocab, shingles, signatures
 
 DETECTORS = ("exact", "ngram", "near")
@@ -51,15 +51,27 @@ class Hit:
 
 @dataclass
 class Side:
-    """One side of a comparison: word lists, the set each row belongs to, its corpus."""
+    """One side of a comparison: word lists, the set of each row, its corpus.
+
+    ``grams`` is the corpus n-grams are taken from: with line breaks (BREAK, id ``sep``)
+    when some row has several lines, so that an n-gram stays inside one line.
+    """
 
     words: list[list[str]]
     sets: np.ndarray
     corpus: Corpus
+    grams: Corpus
+    sep: int | None = None
 
     @classmethod
-    def build(cls, words: list[list[str]], sets: list[int], vocab: Vocab) -> "Side":
-        return cls(words, np.asarray(sets, dtype=np.int64), Corpus.build(words, vocab))
+    def build(cls, rows: list[list[str]], sets: list[int], vocab: Vocab) -> "Side":
+        """``rows``: words per row, possibly with BREAK between lines (content_words)."""
+        words = [[w for w in r if w != BREAK] for r in rows]
+        corpus = Corpus.build(words, vocab)
+        broken = any(len(w) != len(r) for w, r in zip(words, rows))
+        grams = Corpus.build(rows, vocab) if broken else corpus
+        return cls(words, np.asarray(sets, dtype=np.int64), corpus, grams,
+                   vocab.ids.get(BREAK) if broken else None)
 
 
 def detect(train: Side, evals: Side, opts: Options) -> list[Hit]:
@@ -97,27 +109,42 @@ def ngram_hits(train: Side, evals: Side, opts: Options) -> list[Hit]:
 
 
 def _ngram_hits_for(train: Side, evals: Side, n: int, rows: np.ndarray, opts: Options) -> list[Hit]:
-    e_hash, e_row = evals.corpus.ngrams(n, rows)
+    e_hash, e_row, e_start = evals.grams.ngrams(n, rows, evals.sep, positions=True)
     if not len(e_hash):
         return []
-    t_hash, t_row = train.corpus.ngrams(n)
+    t_hash, t_row = train.grams.ngrams(n, sep=train.sep)
     t_hash, t_row = _among(t_hash, t_row, np.unique(e_hash))
     pairs = np.unique(np.stack([t_hash, t_row.astype(np.uint64)]), axis=1) if len(t_hash) else \
         np.zeros((2, 0), dtype=np.uint64)
     # n-grams common in the eval set are template; common in training data they are not
     # discounted: eval text repeated over many training rows is the worst case, not a template
     ignore = _eval_boilerplate(evals, e_hash, e_row, opts.boilerplate_share)
+    content = _mostly_content(evals.grams, e_hash, e_start, n, ignore)
     row_of_hash = dict(zip(pairs[0].tolist(), pairs[1].tolist()))  # one training row per n-gram
     grams: dict[int, list[int]] = {}
-    for h, r in zip(e_hash.tolist(), e_row.tolist()):
-        if h not in ignore:
-            grams.setdefault(r, []).append(h)
+    for h, r in zip(e_hash[content].tolist(), e_row[content].tolist()):
+        grams.setdefault(r, []).append(h)
     hits = []
     for r, hs in grams.items():
         matched = [row_of_hash[h] for h in hs if h in row_of_hash]
         if matched:
             hits.append(Hit("ngram", r, Counter(matched).most_common(1)[0][0], len(matched) / len(hs)))
     return hits
+
+
+def _mostly_content(corpus: Corpus, hashes: np.ndarray, starts: np.ndarray, n: int,
+                    ignore: set) -> np.ndarray:
+    """n-grams of which at most half the words lie inside boilerplate n-grams.
+
+    An n-gram that straddles a template ("... clearly morally wrong? Scenario 1 | I'm going
+    to") is template, not evidence; one that is mostly the item's own words is evidence.
+    """
+    boiler = np.isin(hashes, np.fromiter(ignore, dtype=np.uint64, count=len(ignore)))
+    marks = np.zeros(len(corpus.ids) + 1, dtype=np.int64)
+    np.add.at(marks, starts[boiler], 1)
+    np.add.at(marks, starts[boiler] + n, -1)
+    covered = np.concatenate([[0], np.cumsum(np.cumsum(marks)[:-1] > 0)])
+    return (covered[starts + n] - covered[starts]) * 2 <= n
 
 
 def _among(hashes: np.ndarray, rows: np.ndarray, wanted: np.ndarray):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from gatekeeper.data.boilerplate import common_lines, content_words, train_lines
+from gatekeeper.data.boilerplate import BREAK, common_lines, content_words, train_lines
 from gatekeeper.data.overlap import DETECTORS, Hit, Options, Side, detect
 from gatekeeper.data.records import TextItem
 from gatekeeper.data.sketch import Vocab
@@ -42,7 +42,8 @@ def scan(train: list[TextItem], sets: list[EvalSet], opts: Options) -> dict:
         boiler[field] = sorted(t_lines)
         eval_words = _eval_words(flat, field, lines, opts)
         vocab = Vocab()
-        t_side = Side.build([content_words(t, t_lines) for t in texts], [0] * len(train), vocab)
+        t_side = Side.build([content_words(t, t_lines, breaks=True) for t in texts], [0] * len(train),
+                            vocab)
         e_side = Side.build(eval_words, [s for s, _ in flat], vocab)
         for hit in detect(t_side, e_side, opts):
             found.setdefault((hit.eval_index, field), []).append(hit)
@@ -51,11 +52,11 @@ def scan(train: list[TextItem], sets: list[EvalSet], opts: Options) -> dict:
 
 
 def _eval_words(flat, field: str, lines: frozenset, opts: Options) -> list[list[str]]:
-    words = [content_words(item.field(field), lines) for _, item in flat]
+    words = [content_words(item.field(field), lines, breaks=True) for _, item in flat]
     if field == "answer":
         counts = Counter((s, " ".join(w)) for (s, _), w in zip(flat, words))
-        words = [w if len(w) >= opts.ngram_min and counts[(s, " ".join(w))] == 1 else []
-                 for (s, _), w in zip(flat, words)]
+        words = [w if len(w) - w.count(BREAK) >= opts.ngram_min and counts[(s, " ".join(w))] == 1
+                 else [] for (s, _), w in zip(flat, words)]
     return words
 
 

@@ -84,19 +84,24 @@ class Corpus:
     def __len__(self) -> int:
         return len(self.offsets) - 1
 
-    def ngrams(self, n: int, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """(hashes, row index) of every n-gram inside a row (windows never cross rows)."""
+    def ngrams(self, n: int, rows: np.ndarray | None = None, sep: int | None = None,
+               positions: bool = False) -> tuple[np.ndarray, ...]:
+        """(hashes, row index[, start position]) of every n-gram inside a row (windows never
+        cross rows, nor a ``sep`` token: the id of a line break)."""
         total = len(self.hashes)
         starts = np.arange(max(total - n + 1, 0), dtype=np.int64)
         row_of = np.repeat(np.arange(len(self), dtype=np.int64), self.lengths)[:len(starts)]
         keep = starts + n <= self.offsets[row_of + 1]
+        if sep is not None:
+            seps = np.concatenate([[0], np.cumsum(self.ids == sep)])
+            keep &= seps[starts + n] == seps[starts]
         if rows is not None:
             keep &= np.isin(row_of, rows)
         starts, row_of = starts[keep], row_of[keep]
         h = np.zeros(len(starts), dtype=np.uint64)
         for k in range(n):
             h = h * _GOLDEN + self.hashes[starts + k]
-        return h, row_of
+        return (h, row_of, starts) if positions else (h, row_of)
 
 
 def shingles(corpus: Corpus, k: int) -> tuple[np.ndarray, np.ndarray]:
