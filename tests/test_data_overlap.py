@@ -169,9 +169,11 @@ def test_an_ngram_never_spans_two_lines():
     rng = random.Random(8)
     stem = sentence(rng, 6).rstrip(".")
     choices = "A. True, True\nB. False, False\nC. True, False\nD. False, True"
-    evals = [(f"{sentence(rng, 10)} {stem}\n{choices}", "") for _ in range(3)]
+    evals = [(sentence(rng, 16), "") for _ in range(40)]
+    evals[0] = (f"{sentence(rng, 10)} {stem}\n{choices}", "")
+    evals[1] = (f"{sentence(rng, 10)} {stem}\n{choices}", "")
     train = [(f"{sentence(rng, 10)} {stem}\n{choices}", "")]
-    found, _ = detect(train, evals)     # 6 shared words + choice lines: no 13-word span in a line
+    found, _ = detect(train, evals)     # 6 shared words, then the choice lines: no 13-gram in a line
     assert all("ngram" not in r["detectors"] for r in found.values())
 
 
