@@ -199,6 +199,12 @@ def _check_options(args) -> None:
     if args.cache_dir is not None and args.cache_dir.exists() and not args.cache_dir.is_dir():
         raise UsageError(f"--cache-dir {args.cache_dir} is a file", where=args.cache_dir,
                          hint="give a directory (it is created when missing)")
+    if args.device == "cuda":  # torch is needed for the run anyway
+        import torch
+
+        if not torch.cuda.is_available():
+            raise UsageError("--device cuda: torch sees no CUDA device",
+                             hint="use --device auto or cpu, or install a CUDA build of torch")
     if args.junitxml is not None and args.junitxml.is_dir():
         raise UsageError(f"--junitxml {args.junitxml} is a directory",
                          hint="give a file path, e.g. --junitxml reports/junit.xml")

@@ -159,10 +159,17 @@ class Case:
     code: int = 4
     report: bool = False                    # the gates started: report.json must be complete
     env: dict = field(default_factory=dict)
+    skip_if: Callable[[], str | None] | None = None  # a reason to skip on this machine, or None
 
 
 def nothing(b: Bundle) -> None:
     return None
+
+
+def _has_cuda() -> str | None:
+    import torch
+
+    return "this machine has a CUDA device" if torch.cuda.is_available() else None
 
 
 def _set_base(key: str, value):
@@ -383,6 +390,8 @@ CASES = [
     Case("cli_bad_k_expression", nothing, ("-k 'a and'", "bad expression"), (*CHECK, "-k", "a and")),
     Case("cli_bad_m_expression", nothing, ("-m 'not'", "bad expression"), (*CHECK, "-m", "not")),
     Case("cli_bad_device", nothing, ("--device", "invalid choice: 'tpu'"), (*CHECK, "--device", "tpu")),
+    Case("cli_cuda_without_cuda", nothing, ("--device cuda", "no CUDA device"), (*CHECK, "--device", "cuda"),
+         skip_if=_has_cuda),
     Case("cli_cache_dir_is_file", lambda b: b.write("../cachefile", "x"), ("--cache-dir", "is a file"),
          (*CHECK, "--cache-dir", "{tmp}/cachefile")),
     Case("cli_junitxml_is_dir", nothing, ("--junitxml", "is a directory"), (*CHECK, "--junitxml", "{tmp}")),
@@ -453,6 +462,8 @@ def run_cli(argv: list[str], capsys) -> tuple[int, str]:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_bad_input(case: Case, tmp_path, capsys, monkeypatch, request):
+    if case.skip_if is not None and (reason := case.skip_if()):
+        pytest.skip(reason)
     bundle = Bundle(tmp_path / "b", request)
     case.setup(bundle)
     if case.argv[0] == "check" and not bundle.locked and case.id.startswith("cli_"):
