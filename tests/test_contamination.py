@@ -138,7 +138,7 @@ def test_a_set_name_that_matches_nothing_is_an_error_naming_the_sets(tmp_path):
     assert "'*mmlu*' match no eval set" in g["reason"] and "data/eval.jsonl" in g["reason"]
 
 
-def test_a_run_without_eval_sets_cannot_measure(tmp_path):
+def test_nothing_to_compare_is_a_skip_not_a_pass(tmp_path):
     gates = """\
 gates:
   - id: data.contamination
@@ -146,7 +146,12 @@ gates:
     threshold: {metric: hits, max: 0}
 """
     g = gate(run_check(make_bundle(tmp_path, gates), CheckOptions(out_dir=tmp_path / "run")))
-    assert g["outcome"] == "error" and "no eval set to check" in g["reason"]
+    assert g["outcome"] == "skip" and "no eval set to check" in g["reason"]
+    root = write_bundle(tmp_path / "no-train", {"g.yaml": GATES})
+    write_data(root, leak=False)   # data files present, but no train: block in the manifest
+    lock_without_model(root)
+    result = run_check(root, CheckOptions(out_dir=tmp_path / "run2"))
+    assert gate(result)["outcome"] == "skip" and "no training data" in gate(result)["reason"]
 
 
 def test_the_train_parameter_replaces_the_recipe_data_and_is_never_an_eval_set(tmp_path):

@@ -26,6 +26,15 @@ ANSWER_KEYS = ("completion", "target", "answer", "response", "output")
 SUFFIXES = (".jsonl", ".csv")
 
 
+class Skipped(Exception):
+    """Ends a data gate as ``skip`` (nothing to check): the runner treats an exception of
+    this name like pytest's skip. A bundle without training data skips its data gates."""
+
+    def __init__(self, msg: str):
+        super().__init__(msg)
+        self.msg = msg
+
+
 @dataclass(frozen=True)
 class TextItem:
     """One row: its id, where it is (file and 1-based line), prompt and answer text."""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from gatekeeper.data.cache import cached, data_key
 from gatekeeper.data.overlap import DETECTORS, Options
-from gatekeeper.data.records import SUFFIXES, read_items
+from gatekeeper.data.records import SUFFIXES, Skipped, read_items
 from gatekeeper.data.scan import EvalSet, scan
 from gatekeeper.errors import ConfigError, MeasurementError, display_path
 from gatekeeper.measurement import Measurement, Samples
@@ -73,12 +73,12 @@ def contamination(ctx, *, train: str | None = None, extra: str | None = None,
                    boilerplate_share=boilerplate_share)
     train_files = [Path(train)] if train else [p for p in (ctx.data.train_data, ctx.data.eval_data) if p]
     if not train_files:
-        raise MeasurementError("no training data to check: the bundle has no `train.data`",
-                               hint="add train.data to gatekeeper.yaml or set params.train")
+        raise Skipped("no training data to check (the manifest has no train.data; params.train "
+                      "names one)")
     sources = eval_sources(ctx, train_files, extra, sets)
     if not sources:
-        raise MeasurementError("no eval set to check: no gate of this run reads a golden set or "
-                               "eval file", hint="set params.extra to an eval file or directory")
+        raise Skipped("no eval set to check: no gate of this run reads a golden set or eval "
+                      "file (params.extra names one)")
     key = data_key("contamination", train_files + [p for p, _, _ in sources],
                    {"opts": opts.__dict__, "names": [n for _, n, _ in sources]})
     start = time.perf_counter()

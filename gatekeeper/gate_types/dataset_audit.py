@@ -19,7 +19,7 @@ from pathlib import Path
 from gatekeeper.data import audit
 from gatekeeper.data.cache import cached, data_key
 from gatekeeper.data.overlap import Options
-from gatekeeper.data.records import SUFFIXES, read_items
+from gatekeeper.data.records import SUFFIXES, Skipped, read_items
 from gatekeeper.errors import ConfigError, MeasurementError, display_path
 from gatekeeper.measurement import Measurement, Samples
 from gatekeeper.metrics import Metric
@@ -68,8 +68,7 @@ def dataset_audit(ctx, *, near_threshold: float = 0.9, label_field: str | None =
     """Duplicates, split overlap, schema, truncation, classes, policy examples, data cards."""
     train, val = ctx.data.train_data, ctx.data.eval_data
     if train is None:
-        raise MeasurementError("no training data to audit: the bundle has no `train.data`",
-                               hint="add train.data to gatekeeper.yaml")
+        raise Skipped("no training data to audit (the manifest has no train.data)")
     recipe = _recipe(ctx.bundle)
     settings = {"near": near_threshold, "label": label_field or recipe["task_field"],
                 "policy": sorted(policy or []), "max_length": max_length or recipe["max_length"],
