@@ -160,17 +160,11 @@ def _pattern(patterns: dict, name: str, default):
 
 def logit_deltas(model, tokenizer, probes: list[str]) -> list[float]:
     """Per probe: max |logit difference| over prompt positions and vocabulary, adapter on vs off."""
-    import torch
-
+    from gatekeeper.model.merge import row_logits
     from gatekeeper.model.prompts import encode_prompt, render
 
-    device = next(model.parameters()).device
-    out = []
-    for prompt in probes:
-        ids = torch.tensor([encode_prompt(tokenizer, render(tokenizer, prompt, True), True)], device=device)
-        with torch.no_grad():
-            on = model(ids).logits.float()
-            with model.disable_adapter():
-                off = model(ids).logits.float()
-        out.append(float((on - off).abs().amax()))
-    return out
+    seqs = [encode_prompt(tokenizer, render(tokenizer, p, True), True) for p in probes]
+    on = row_logits(model, seqs, tokenizer.pad_token_id)
+    with model.disable_adapter():
+        off = row_logits(model, seqs, tokenizer.pad_token_id)
+    return [float((a - b).abs().amax()) for a, b in zip(on, off)]

@@ -104,9 +104,10 @@ def _measurement(probes, result, tol: dict, artifact: str) -> Measurement:
     else:
         ratio = (1.0 - top1) / (1.0 - tol["top1_agreement"])
     items = tuple(
-        ItemResult(id=f"probe{i}", input=p, output=merged_text, baseline_output=ref_text,
-                   passed=bool(match), detail=None if match else "greedy output differs after merging")
-        for i, (p, (ref_text, merged_text), match) in enumerate(zip(probes, result.outputs, result.greedy_match)))
+        ItemResult(id=f"probe{i}", input=p, output=text, passed=bool(match),
+                   detail=None if match else f"the merged model's greedy output diverges at token {at}")
+        for i, (p, text, match, at) in enumerate(zip(probes, result.outputs, result.greedy_match,
+                                                     result.diverges_at)))
     return Measurement(
         metrics={"tolerance_ratio": ratio, "top1_agreement": top1,
                  "greedy_match_rate": sum(result.greedy_match) / len(probes),

@@ -131,44 +131,88 @@ class Comparison:
     abs_diff: tuple[float, ...]     # max |logit difference| over the vocabulary
     kl: tuple[float, ...]           # KL(unmerged || merged) of the next-token distributions
     greedy_match: tuple[float, ...]  # per probe: 1.0 when both greedy outputs are identical
-    outputs: tuple[tuple[str, str], ...]  # per probe: (unmerged, merged) greedy text
+    outputs: tuple[str, ...]        # per probe: the unmerged model's greedy text
+    diverges_at: tuple[int | None, ...]  # per probe: first token where the merged greedy path differs
 
 
-def greedy_ids(model, prompt_ids: list[list[int]], max_new_tokens: int, pad_id: int) -> list[list[int]]:
-    """Greedy continuation of each prompt, one at a time (no padding, so nothing to blame on it)."""
+def left_pad(rows: list[list[int]], pad_id: int, device):
+    """(input_ids, attention_mask, position_ids) for a left-padded batch."""
     import torch
 
-    device = next(model.parameters()).device
-    out = []
-    for ids in prompt_ids:
-        with torch.no_grad():
-            seq = model.generate(torch.tensor([ids], device=device), do_sample=False,
-                                 max_new_tokens=max_new_tokens, pad_token_id=pad_id,
-                                 attention_mask=torch.ones((1, len(ids)), dtype=torch.long, device=device))
-        out.append(seq[0, len(ids):].tolist())
-    return out
+    width = max(len(r) for r in rows)
+    ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+    mask = torch.zeros((len(rows), width), dtype=torch.long)
+    for i, row in enumerate(rows):
+        ids[i, width - len(row):] = torch.tensor(row, dtype=torch.long)
+        mask[i, width - len(row):] = 1
+    positions = (mask.cumsum(-1) - 1).clamp_min(0)
+    return ids.to(device), mask.to(device), positions.to(device)
+
+
+def greedy_batch(model, prompt_ids: list[list[int]], max_new_tokens: int, pad_id: int,
+                 eos_ids: set[int], *, logits: bool = False):
+    """Greedy continuations (cut after the first EOS), as one left-padded batch.
+
+    With ``logits=True`` also the per-step logits of each row (same cut).
+    """
+    import torch
+
+    ids, mask, _ = left_pad(prompt_ids, pad_id, next(model.parameters()).device)
+    with torch.no_grad():
+        out = model.generate(input_ids=ids, attention_mask=mask, do_sample=False,
+                             max_new_tokens=max_new_tokens, pad_token_id=pad_id,
+                             output_logits=logits, return_dict_in_generate=True)
+    rows, steps = [], []
+    for r in range(len(prompt_ids)):
+        tokens = out.sequences[r, ids.shape[1]:].tolist()
+        end = next((i + 1 for i, tok in enumerate(tokens) if tok in eos_ids), len(tokens))
+        rows.append(tokens[:end])
+        if logits:
+            steps.append([out.logits[s][r] for s in range(end)])
+    return (rows, steps) if logits else rows
+
+
+def eos_set(model, tokenizer) -> set[int]:
+    ids = {tokenizer.eos_token_id}
+    config = getattr(getattr(model, "generation_config", None), "eos_token_id", None)
+    ids |= set(config if isinstance(config, list) else [config])
+    return {i for i in ids if i is not None}
+
+
+def row_logits(model, seqs: list[list[int]], pad_id: int) -> list:
+    """Logits of each sequence (padding removed), from one left-padded forward pass."""
+    import torch
+
+    ids, mask, positions = left_pad(seqs, pad_id, next(model.parameters()).device)
+    with torch.no_grad():
+        logits = model(input_ids=ids, attention_mask=mask, position_ids=positions).logits.float().cpu()
+    width = ids.shape[1]
+    return [logits[i, width - len(s):] for i, s in enumerate(seqs)]
 
 
 def compare(reference, merged, tokenizer, prompt_ids: list[list[int]], *,
             max_new_tokens: int = 16) -> Comparison:
-    """Teacher-forced on the reference's greedy continuation, plus both models' greedy outputs."""
+    """Teacher-forced on the reference's greedy continuation; one batched pass per model.
+
+    Greedy equality needs no second generation: the merged model's greedy output equals
+    the reference's exactly when its argmax agrees at every position of that continuation.
+    """
     import torch
 
     pad = tokenizer.pad_token_id
-    ref_out = greedy_ids(reference, prompt_ids, max_new_tokens, pad)
-    merged_out = greedy_ids(merged, prompt_ids, max_new_tokens, pad)
-    top1, diff, kl = [], [], []
-    for ids, cont in zip(prompt_ids, ref_out):
-        seq = torch.tensor([ids + cont[:-1] if cont else ids])
-        positions = slice(len(ids) - 1, None)
-        with torch.no_grad():
-            a = reference(seq.to(next(reference.parameters()).device)).logits[0, positions].float().cpu()
-            b = merged(seq.to(next(merged.parameters()).device)).logits[0, positions].float().cpu()
+    conts = greedy_batch(reference, prompt_ids, max_new_tokens, pad, eos_set(reference, tokenizer))
+    seqs = [ids + cont[:-1] if cont else ids for ids, cont in zip(prompt_ids, conts)]
+    ref_rows, merged_rows = row_logits(reference, seqs, pad), row_logits(merged, seqs, pad)
+    top1, diff, kl, match, diverges = [], [], [], [], []
+    for ids, cont, a, b in zip(prompt_ids, conts, ref_rows, merged_rows):
+        a, b = a[len(ids) - 1:], b[len(ids) - 1:]
         log_a, log_b = torch.log_softmax(a, -1), torch.log_softmax(b, -1)
-        top1 += (a.argmax(-1) == b.argmax(-1)).float().tolist()
+        same = (a.argmax(-1) == b.argmax(-1)).float().tolist()
+        top1 += same
         diff += (a - b).abs().amax(-1).tolist()
         kl += (log_a.exp() * (log_a - log_b)).sum(-1).clamp_min(0).tolist()
-    decode = lambda t: tokenizer.decode(t, skip_special_tokens=True)  # noqa: E731
-    return Comparison(tuple(top1), tuple(diff), tuple(kl),
-                      tuple(float(r == m) for r, m in zip(ref_out, merged_out)),
-                      tuple((decode(r), decode(m)) for r, m in zip(ref_out, merged_out)))
+        first = next((i for i, s in enumerate(same) if not s), None)
+        match.append(float(first is None))
+        diverges.append(first)
+    texts = tuple(tokenizer.decode(c, skip_special_tokens=True) for c in conts)
+    return Comparison(tuple(top1), tuple(diff), tuple(kl), tuple(match), texts, tuple(diverges))

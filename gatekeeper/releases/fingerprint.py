@@ -51,29 +51,28 @@ class Drift:
 
 def compute_fingerprint(model, tokenizer, prompts=PROBES, *, max_new_tokens: int = MAX_NEW_TOKENS,
                         top_k: int = TOP_K) -> dict:
-    """Greedy tokens and top-k log-probs per step for each probe (batch 1: no padding effects)."""
+    """Greedy tokens and top-k log-probs per step for each probe, generated as one batch.
+
+    Batched with left padding, which is deterministic on a given runtime: release and
+    rollback run the identical computation, so any difference is the runtime's.
+    """
     import torch
 
+    from gatekeeper.model.merge import eos_set, greedy_batch
     from gatekeeper.model.prompts import encode_prompt, render
 
+    ids = [encode_prompt(tokenizer, render(tokenizer, p, True), True) for p in prompts]
+    rows, logits = greedy_batch(model, ids, max_new_tokens, tokenizer.pad_token_id,
+                                eos_set(model, tokenizer), logits=True)
     probes = []
-    device = next(model.parameters()).device
-    for prompt in prompts:
-        ids = encode_prompt(tokenizer, render(tokenizer, prompt, True), True)
-        with torch.no_grad():
-            out = model.generate(torch.tensor([ids], device=device), do_sample=False,
-                                 max_new_tokens=max_new_tokens, output_logits=True,
-                                 return_dict_in_generate=True, pad_token_id=tokenizer.pad_token_id,
-                                 attention_mask=torch.ones((1, len(ids)), dtype=torch.long, device=device))
-        tokens = out.sequences[0, len(ids):].tolist()
+    for prompt, tokens, steps_logits in zip(prompts, rows, logits):
         steps = []
-        for logits in out.logits:
-            logprobs = torch.log_softmax(logits[0].float(), dim=-1)
-            values, indices = logprobs.topk(top_k)
+        for step in steps_logits:
+            values, indices = torch.log_softmax(step.float(), dim=-1).topk(top_k)
             steps.append([[int(i), round(float(v), 6)] for i, v in zip(indices, values)])
         probes.append({"prompt": prompt, "output": tokenizer.decode(tokens, skip_special_tokens=True),
                        "tokens": tokens, "top": steps, "digest": _digest(tokens, steps)})
-    return {"probes": probes, "max_new_tokens": max_new_tokens, "top_k": top_k}
+    return {"probes": probes, "max_new_tokens": max_new_tokens, "top_k": top_k, "batched": True}
 
 
 def _digest(tokens: list[int], steps: list) -> str:
