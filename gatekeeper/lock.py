@@ -137,7 +137,11 @@ def write_lock(bundle: Bundle, collection: Collection, base_identity: dict) -> P
     """Write gatekeeper.lock atomically (a crash never leaves half a lock)."""
     lock = build_lock(bundle, collection, base_identity)
     target = bundle.root / LOCK_FILE
-    write_json_atomic(target, lock)
+    try:
+        write_json_atomic(target, lock)
+    except OSError as exc:
+        raise LockError(f"cannot write gatekeeper.lock: {exc.strerror}", where=target,
+                        hint="lock a bundle directory you can write to") from None
     return target
 
 

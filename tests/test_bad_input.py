@@ -374,6 +374,8 @@ CASES = [
     Case("lock_schema_ref_changed", lambda b: (_schema('{"$ref": "defs.json"}', {"data/defs.json": '{"type": "object"}'})(b),
                                                b.lock(), b.write("data/defs.json", '{"type": "array"}')),
          ("gatekeeper.lock", "'data/defs.json' differs from the lock"), CHECK),
+    Case("lock_file_is_directory", lambda b: (b.root / "gatekeeper.lock").mkdir(),
+         ("gatekeeper.lock", "cannot write gatekeeper.lock"), ("lock", R)),
     Case("lock_other_base_model", lambda b: b.relock(_set_base("model", "builtin:other")),
          ("gatekeeper.lock", "pins base model 'builtin:other'"), CHECK),
     Case("lock_null_fingerprint", lambda b: (b.gates(ACCURACY), b.lock()),
