@@ -204,7 +204,7 @@ def compare(reference, merged, tokenizer, prompt_ids: list[list[int]], *,
     seqs = [ids + cont[:-1] if cont else ids for ids, cont in zip(prompt_ids, conts)]
     ref_rows, merged_rows = row_logits(reference, seqs, pad), row_logits(merged, seqs, pad)
     top1, diff, kl, match, diverges = [], [], [], [], []
-    for ids, cont, a, b in zip(prompt_ids, conts, ref_rows, merged_rows):
+    for ids, _cont, a, b in zip(prompt_ids, conts, ref_rows, merged_rows):
         a, b = a[len(ids) - 1:], b[len(ids) - 1:]
         log_a, log_b = torch.log_softmax(a, -1), torch.log_softmax(b, -1)
         same = (a.argmax(-1) == b.argmax(-1)).float().tolist()
