@@ -14,6 +14,7 @@ from pathlib import Path
 
 from gatekeeper import __version__
 from gatekeeper.train.cli import TRAIN_COMMANDS, add_train_commands
+from gatekeeper.argcheck import Parser, check_options, positive_int
 from gatekeeper.errors import CollectionErrors, GatekeeperError, UsageError
 
 EXIT_CODES = """exit codes:
@@ -25,26 +26,6 @@ EXIT_CODES = """exit codes:
   5  no gates selected"""
 
 
-class _Parser(argparse.ArgumentParser):
-    """argparse with gatekeeper's exit code for a bad command line (4, not argparse's 2,
-    which means "interrupted" here)."""
-
-    def error(self, message: str):  # type: ignore[override]
-        self.print_usage(sys.stderr)
-        print(f"error: {message}", file=sys.stderr)
-        raise SystemExit(4)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, found {value}")
-    return value
-
-
 # `check` takes pytest's selection options as its own (-k, -m, -x, --lf, --junitxml, -v);
 # no other pytest option is passed through: nothing outside the bundle may change a verdict.
 CHECK_EPILOG = EXIT_CODES + """
@@ -54,7 +35,7 @@ on the command line beyond these can change which gates run or how they are judg
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = Parser(
         prog="gatekeeper", description="Decide whether a fine-tuned LLM adapter may ship.",
         epilog=EXIT_CODES, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"gatekeeper {__version__}")
@@ -73,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--junitxml", type=Path, help="also write the JUnit XML here")
     check.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     check.add_argument("--cache-dir", type=Path, help="result cache directory (default: user cache)")
-    check.add_argument("--batch-size", type=_positive_int, help="generation batch size (default 64)")
+    check.add_argument("--batch-size", type=positive_int, help="generation batch size (default 64)")
     check.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     check.add_argument("--no-progress", action="store_true", help="no progress bars")
     check.add_argument("-v", "--verbose", action="store_true")
@@ -175,7 +156,7 @@ def cmd_check(args, extra, argv) -> int:
     from gatekeeper.report.console import render_console
     from gatekeeper.options import EngineOptions
 
-    _check_options(args)
+    check_options(args)
     engine = EngineOptions(cache=not args.no_cache, cache_dir=args.cache_dir,
                            batch_size=args.batch_size, device=args.device,
                            progress=not args.no_progress)
@@ -186,49 +167,6 @@ def cmd_check(args, extra, argv) -> int:
     result = run_check(args.bundle, options)
     print(render_console(result.report, result.paths))
     return result.exit_code
-
-
-def _check_options(args) -> None:
-    """Option values that argparse cannot check alone; all fail before anything loads."""
-    for flag, expr in (("-k", args.keyword), ("-m", args.markexpr)):
-        if expr is not None:
-            _check_expression(flag, expr)
-    from gatekeeper.paths import cache_root
-
-    cache_root()  # --lf state and file-hash memos live there even with --no-cache
-    if args.cache_dir is not None and args.cache_dir.exists() and not args.cache_dir.is_dir():
-        raise UsageError(f"--cache-dir {args.cache_dir} is a file", where=args.cache_dir,
-                         hint="give a directory (it is created when missing)")
-    if args.device == "cuda":  # torch is needed for the run anyway
-        import torch
-
-        if not torch.cuda.is_available():
-            raise UsageError("--device cuda: torch sees no CUDA device",
-                             hint="use --device auto or cpu, or install a CUDA build of torch")
-    if args.junitxml is not None and args.junitxml.is_dir():
-        raise UsageError(f"--junitxml {args.junitxml} is a directory",
-                         hint="give a file path, e.g. --junitxml reports/junit.xml")
-
-
-def _check_expression(flag: str, expr: str) -> None:
-    """A -k/-m expression pytest would refuse, refused here with pytest's own message."""
-    try:
-        from _pytest.mark.expression import Expression
-    except ImportError:  # pytest moved it: pytest itself refuses the expression later
-        return
-    try:
-        Expression.compile(expr)
-    except (SyntaxError, ValueError) as exc:  # pytest 9: SyntaxError; older: ParseError(Exception)
-        message = getattr(exc, "msg", None) or str(exc)
-        column = getattr(exc, "offset", None) or getattr(exc, "column", None)
-        at = f" at column {column}" if column else ""
-        raise UsageError(f"{flag} {expr!r}: bad expression{at}: {message}",
-                         hint="use names joined by and/or/not, e.g. -k 'tickets and not json'") from None
-    except Exception as exc:  # noqa: BLE001 - older pytest raises its own ParseError class
-        if type(exc).__name__ != "ParseError":
-            raise
-        raise UsageError(f"{flag} {expr!r}: bad expression: {exc}",
-                         hint="use names joined by and/or/not, e.g. -k 'tickets and not json'") from None
 
 
 def cmd_validate(args, extra, argv) -> int:
