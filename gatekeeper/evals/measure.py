@@ -35,12 +35,19 @@ def accuracy_measurement(pairs: Sequence[PairedSample], source: TaskSource, run:
 def calibration_measurement(pairs: Sequence[PairedSample], source: TaskSource, run: HarnessRun,
                             n_bins: int = calibration.N_BINS) -> Measurement:
     cand, base = _choice_scores([p.candidate for p in pairs]), _choice_scores([p.baseline for p in pairs])
+    return scores_measurement(cand, base, {"source": source.description, "settings": _settings(run)}, n_bins)
+
+
+def scores_measurement(cand: Sequence[calibration.ChoiceScore], base: Sequence[calibration.ChoiceScore],
+                       about: dict, n_bins: int = calibration.N_BINS) -> Measurement:
+    """ECE, Brier and their per-item samples for paired candidate/baseline choice scores."""
+    if not cand:
+        raise MeasurementError("no multiple-choice items to calibrate")
     c_sum, b_sum = calibration.summary(cand, n_bins), calibration.summary(base, n_bins)
-    details = {"source": source.description, "settings": _settings(run),
-               "candidate": c_sum, "baseline": b_sum, "bins": n_bins}
+    details = {**about, "candidate": c_sum, "baseline": b_sum, "bins": n_bins}
     return Measurement(
         metrics={"ece": c_sum["ece"], "brier": c_sum["brier"], "ece_increase": c_sum["ece"] - b_sum["ece"]},
-        n=len(pairs),
+        n=len(cand),
         baseline_metrics={"ece": b_sum["ece"], "brier": b_sum["brier"]},
         samples={"brier": Samples(tuple(s.brier for s in cand), tuple(s.brier for s in base),
                                   binary=False)},

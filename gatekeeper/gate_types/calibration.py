@@ -1,7 +1,8 @@
 """calibration: expected calibration error and Brier score of multiple-choice answers.
 
 The choice probabilities are the softmax of lm-eval's per-choice log-likelihoods on the
-same tasks the ``lm_eval`` gate runs (same parameters, shared cached results), for the
+same tasks the ``lm_eval`` gate runs (same parameters, shared cached results), or of a
+``golden_set`` in the ``choice`` scorer's layout (prompt, ``choices``, target), for the
 candidate and the baseline. A fine-tune that grew over-confident shows as a higher ECE:
 gate the increase with ``threshold: {metric: ece_increase, max: 0.05, bound: point}`` (ECE
 is not a mean over items, so it is judged on its point value), and the Brier score, a
@@ -12,7 +13,8 @@ from __future__ import annotations
 
 from gatekeeper.errors import ConfigError
 from gatekeeper.evals.calibration import N_BINS
-from gatekeeper.evals.measure import calibration_measurement
+from gatekeeper.evals.golden_choice import check_golden, golden_scores
+from gatekeeper.evals.measure import calibration_measurement, scores_measurement
 from gatekeeper.evals.run import evaluate_pairs, prepare
 from gatekeeper.evals.source import check_source
 from gatekeeper.measurement import Measurement
@@ -23,6 +25,9 @@ from gatekeeper.registry import gate_type
 def _check(params: dict, golden) -> None:
     if not 2 <= int(params.get("bins", N_BINS)) <= 50:
         raise ConfigError("bins must be between 2 and 50")
+    if golden is not None:
+        check_golden(golden, params.get("prompt_field", "prompt"), params.get("target_field", "target"))
+        return
     check_source(params)
 
 
@@ -38,8 +43,14 @@ def calibration(ctx, *, tasks: list | None = None, task_dir: str | None = None,
                 mmlu_dir: str | None = None, fallback_dir: str | None = None,
                 subjects: list | None = None, limit: int | None = None,
                 max_items: int | None = None, num_fewshot: int = 0, batch_size: int = 16,
-                chat_template: bool = False, bins: int = N_BINS) -> Measurement:
+                chat_template: bool = False, bins: int = N_BINS, prompt_field: str = "prompt",
+                target_field: str = "target") -> Measurement:
     """ECE and Brier score of multiple-choice probabilities (MMLU by default), candidate vs baseline."""
+    if ctx.golden is not None:  # a choice-scorer golden set instead of lm-eval tasks
+        cand = golden_scores(ctx.candidate, ctx.golden, prompt_field, target_field)
+        base = golden_scores(ctx.baseline, ctx.golden, prompt_field, target_field)
+        return scores_measurement(cand, base, {"source": {"kind": "golden set", "path": str(ctx.golden.path)}},
+                                  n_bins=bins)
     params = dict(tasks=tasks, task_dir=task_dir, mmlu_dir=mmlu_dir, fallback_dir=fallback_dir,
                   subjects=subjects, limit=limit, max_items=max_items, num_fewshot=num_fewshot,
                   batch_size=batch_size, chat_template=chat_template)
