@@ -219,6 +219,9 @@ def parse_recipe(block: Any, *, root: Path, allowed_roots: tuple[Path, ...] = ()
     paths = {key: _path(checker, (key,), top.get(key), root, allowed_roots)
              for key in ("data", "eval_data")}
     mix_path = _path(checker, ("mix", "data"), (mix or {}).get("data"), root, allowed_roots)
+    if sft.get("early_stopping_patience") and not top.get("eval_data"):
+        checker.error(("sft", "early_stopping_patience"), "needs `eval_data` (validation loss decides)",
+                      "add train.eval_data, or remove early_stopping_patience")
     if checker.errors:
         return None, checker.errors
     data = paths["data"]

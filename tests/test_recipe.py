@@ -76,6 +76,7 @@ def test_fingerprint_changes_with_settings_not_with_paths(tmp_path):
     ("  data: data/train.jsonl\n  mix: {fraction: 0.2}\n", "train.mix: needs `data:`", 8),
     ("  data: data/train.jsonl\n  mix: {data: data/general.jsonl, fraction: 1.5}\n", "must be in (0, 1)", 8),
     ("  eval_data: data/val.jsonl\n", "train: needs `data:`", 6),
+    ("  data: data/train.jsonl\n  sft: {early_stopping_patience: 2}\n", "needs `eval_data`", 8),
 ])
 def test_bad_recipe_is_a_config_error_at_its_line(tmp_path, block, expected, line):
     (tmp_path.parent / "outside.jsonl").write_text(json.dumps(ROW) + "\n")

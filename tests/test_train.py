@@ -168,3 +168,15 @@ def test_qlora_trains_saves_reloads_and_generates(tiny_model_dir, tmp_path):
     ids = tokenizer("ticket 1: my billing problem", return_tensors="pt")
     out = model.generate(**ids, max_new_tokens=4, do_sample=False)
     assert out.shape[1] == ids["input_ids"].shape[1] + 4
+
+
+def test_early_stopping_restores_the_best_checkpoint(tiny_model_dir, tmp_path):
+    """A learning rate far too high makes validation loss rise: training stops, the best is kept."""
+    root = make_bundle(tmp_path / "b", tiny_model_dir,
+                       sft={"max_steps": 8, "eval_steps": 1, "learning_rate": 3.0,
+                            "early_stopping_patience": 2})
+    rec = train_bundle(root, options(tmp_path)).record
+    evals = [p for p in rec["loss_curve"] if "eval_loss" in p]
+    assert rec["early_stopped"] and rec["steps"]["done"] < 8
+    assert rec["best"]["step"] == min(evals, key=lambda p: p["eval_loss"])["step"] < rec["steps"]["done"]
+    assert rec["best"]["adapter_is_best"] and rec["best"]["checkpoint"] == f"checkpoint-{rec['best']['step']}"

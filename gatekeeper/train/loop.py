@@ -69,6 +69,15 @@ def quiet_libraries() -> None:
     logging.disable_progress_bar()
 
 
+def early_stopping(recipe: Recipe) -> list:
+    """Stop after `early_stopping_patience` evaluations without a better validation loss."""
+    if not recipe.sft.early_stopping_patience or recipe.eval_data is None:
+        return []
+    from transformers import EarlyStoppingCallback
+
+    return [EarlyStoppingCallback(early_stopping_patience=recipe.sft.early_stopping_patience)]
+
+
 def progress_callback(log):
     """Step, loss, seconds per step and ETA, through ``log`` (a line per logging step)."""
     from transformers import TrainerCallback

@@ -170,7 +170,7 @@ def _trainer(prep: Prepared, work: Path, options: TrainOptions, log):
 
     config = loop.sft_config(recipe, out_dir=work, seed=bundle.seed, device=device, dtype=dtype,
                              has_eval=prep.eval_tokens is not None, interval=plan[1])
-    callbacks = [loop.progress_callback(log), *options.callbacks]
+    callbacks = [loop.progress_callback(log), *loop.early_stopping(recipe), *options.callbacks]
     trainer = loop.build_trainer(model, prep.tokenizer, to_ds(prep.train_tokens),
                                  to_ds(prep.eval_tokens) if prep.eval_tokens else None, config,
                                  lora_config(recipe, model), callbacks)
