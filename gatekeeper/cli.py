@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--junitxml", type=Path, help="also write the JUnit XML here")
     check.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
     check.add_argument("--cache-dir", type=Path, help="result cache directory (default: user cache)")
+    check.add_argument("--export-merged", type=Path, metavar="DIR",
+                       help="write the merged model (safetensors) to DIR; merge_equivalence then checks those files")
     check.add_argument("--batch-size", type=positive_int, help="generation batch size (default 64)")
     check.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     check.add_argument("--no-progress", action="store_true", help="no progress bars")
@@ -151,6 +153,12 @@ def _write_crash_log(exc: BaseException) -> Path:
     return Path(name)
 
 
+def _export_dir(path: Path | None) -> Path | None:
+    from gatekeeper.model.merge import check_export_dir
+
+    return check_export_dir(path) if path is not None else None
+
+
 def cmd_check(args, extra, argv) -> int:
     from gatekeeper.check import CheckOptions, run_check
     from gatekeeper.report.console import render_console
@@ -159,7 +167,7 @@ def cmd_check(args, extra, argv) -> int:
     check_options(args)
     engine = EngineOptions(cache=not args.no_cache, cache_dir=args.cache_dir,
                            batch_size=args.batch_size, device=args.device,
-                           progress=not args.no_progress)
+                           progress=not args.no_progress, export_merged=_export_dir(args.export_merged))
     options = CheckOptions(out_dir=args.out, keyword=args.keyword, markexpr=args.markexpr,
                            exitfirst=args.exitfirst, last_failed=args.last_failed,
                            junitxml=args.junitxml, verbose=args.verbose, engine=engine,

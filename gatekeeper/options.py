@@ -17,6 +17,7 @@ class EngineOptions:
     batch_size: int | None = None
     device: str = "auto"
     progress: bool = True
+    export_merged: Path | None = None  # check --export-merged: where merge_equivalence writes what it checks
 
     def __post_init__(self) -> None:
         if self.batch_size is not None and self.batch_size < 1:

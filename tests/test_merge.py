@@ -120,3 +120,28 @@ def test_bad_artifacts_are_clear_errors(ctx, tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ModelError, match="cannot load the merged model"):
         merge_equivalence(context, merged=str(tmp_path / "empty"))
+
+
+def test_export_merged_writes_safetensors_and_the_gate_checks_those_files(tmp_path, tiny_model_dir,
+                                                                         tiny_adapter_dir):
+    target = tmp_path / "export"
+    options = EngineOptions(cache=False, progress=False, export_merged=target)
+    context, _ = make_context(tmp_path, tiny_model_dir, tiny_adapter_dir, gate_type="merge_equivalence",
+                              options=options)
+    m = merge_equivalence(context, max_new_tokens=4)
+    assert m.details["artifact"] == "exported" and m.metrics["tolerance_ratio"] < 1.0
+    names = {p.name for p in target.iterdir()}
+    assert {"config.json", "model.safetensors", "tokenizer.json"} <= names
+    assert not any(n.endswith((".bin", ".pt")) for n in names)
+    again = merge_equivalence(context, max_new_tokens=4)  # a second merge gate reuses the export
+    assert again.metrics == m.metrics
+
+
+def test_export_merged_into_a_non_empty_directory_is_refused_before_anything_runs(tmp_path, capsys):
+    from gatekeeper.cli import main
+
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "x").write_text("x")
+    assert main(["check", str(tmp_path / "nobundle"), "--export-merged", str(tmp_path / "full")]) == 4
+    err = capsys.readouterr().err
+    assert "--export-merged" in err and "not an empty directory" in err and "Traceback" not in err

@@ -56,6 +56,9 @@ def merge_equivalence(ctx, *, prompts: list | None = None, max_new_tokens: int =
         raise MeasurementError("the bundle has no adapter: there is nothing to merge",
                                hint="set `adapter:` in the manifest, or drop this gate")
     probes = list(prompts or PROBES)
+    export = getattr(models.engine_options, "export_merged", None)
+    if export is not None and merged is None:
+        merged = _export(ctx, Path(export), artifact)
     kind = artifact if artifact != "auto" else ("dequantized" if models.quantization == "nf4" else "merged")
     if kind != "merged" and models.quantization != "nf4" and merged is None:
         raise MeasurementError(f"artifact '{kind}' applies to an nf4 (QLoRA) base; this base is "
@@ -83,6 +86,17 @@ def _measure(ctx, probes: list[str], max_new_tokens: int, kind: str, merged_dir:
     del merged_model
     tol = tolerance_for(models.dtype, models.quantization)
     return _measurement(probes, result, tol, kind if merged_dir is None else "exported")
+
+
+def _export(ctx, target: Path, artifact: str) -> str:
+    """Write the merged model once per run (``check --export-merged``); return its folder."""
+    from gatekeeper.model.merge import export_merged
+
+    if not (target / "config.json").is_file():  # an earlier merge gate of this run wrote it
+        kind = artifact if artifact != "auto" else ("dequantized" if ctx.models.quantization == "nf4" else "merged")
+        ctx.log(f"exporting the merged model to {target}")
+        export_merged(_merged_model(ctx.models, kind, None), ctx.models.tokenizer, target)
+    return str(target)
 
 
 def _merged_model(models, kind: str, merged_dir: str | None):
@@ -129,8 +143,6 @@ def _dir_digest(path: str | None) -> str | None:
     """Fingerprint of an exported merged model (config + weights), for the memo key."""
     if path is None:
         return None
-    from pathlib import Path
-
     from gatekeeper.model.hashing import combine, file_sha256
 
     files = sorted(p for p in Path(path).iterdir() if p.suffix in (".json", ".safetensors"))

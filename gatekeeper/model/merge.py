@@ -103,6 +103,17 @@ def load_merged_dir(path: Path, dtype: str, device: str):
     return model.to(device).eval()
 
 
+def check_export_dir(path: Path) -> Path:
+    """``--export-merged DIR`` must be new or empty (checked before anything runs)."""
+    from gatekeeper.errors import UsageError
+
+    path = Path(path).absolute()
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise UsageError(f"--export-merged {path} exists and is not an empty directory", where=path,
+                         hint="choose a new directory: an export never overwrites files")
+    return path
+
+
 def export_merged(model, tokenizer, out: Path) -> Path:
     """Write the merged model (safetensors) and tokenizer; the folder appears complete or not at all."""
     out = Path(out).absolute()
