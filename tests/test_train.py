@@ -82,6 +82,7 @@ def test_train_writes_adapter_and_a_complete_record(trained):
     assert rec["libraries"]["trl"] and rec["base"]["fingerprint"]
     assert rec["parameters"]["trainable"] > 0 and rec["peak_memory_mb"] > 0
     assert rec["tokens"]["trained"] > 0
+    assert rec["template_profile"]["eos"] == "<|im_end|>" and rec["chat_template"] == "tokenizer"
 
 
 def test_fresh_adapter_is_current_and_a_recipe_change_makes_it_stale(trained, tmp_path):

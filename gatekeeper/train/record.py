@@ -146,6 +146,7 @@ def training_record(prep, trainer, facts: dict) -> dict:
                  "fingerprint": prep.base.fingerprint,
                  "tokenizer_fingerprint": prep.base.tokenizer_fingerprint},
         "chat_template": _rel(bundle.chat_template, bundle.root) if bundle.chat_template else "tokenizer",
+        "template_profile": _template_profile(prep.tokenizer),
         "device": facts["device"], "dtype": facts["dtype"], "quantization": recipe.quantization,
         "libraries": library_versions(),
         "steps": {"planned": facts["plan"]["planned_steps"], "done": state.global_step,
@@ -158,6 +159,13 @@ def training_record(prep, trainer, facts: dict) -> dict:
         "loss_curve": merged_curve(state.log_history), "best": best,
         "mask_proof": facts["proof"], "truncation": prep.truncation,
     }
+
+
+def _template_profile(tokenizer) -> dict:
+    """The chat template as trained (what the chat_template gate compares with serving)."""
+    from gatekeeper.gate_types.chat_template import profile
+
+    return profile(tokenizer)
 
 
 def peak_memory_mb(device: str) -> float:
