@@ -8,8 +8,8 @@ side is a mismatch, named with a diff.
 
     eval   the tokenizer the engine uses: the base's, with the bundle's chat_template
     train  the tokenizer saved beside the adapter (tokenizer_config.json in adapter/), or
-           the training record (adapter/training_log.json): its template profile when it
-           has one, else its tokenizer fingerprint and template choice
+           the training record (adapter/training.json, or an older training_log.json): its
+           template profile when it has one, else its tokenizer fingerprint and template choice
     serve  the ``serving`` file, when given: a .jinja template, or JSON/YAML with any of
            chat_template (text), chat_template_file, bos_token, eos_token, pad_token,
            stop (list); an HF tokenizer_config.json works as is
@@ -127,7 +127,11 @@ def train_profile(bundle) -> dict | None:
         if saved.pad_token_id is None:
             saved.pad_token = saved.eos_token  # as the engine does, so only real differences show
         return {**profile(saved), "source": "tokenizer saved with the adapter"}
-    return _record_profile(bundle, adapter / "training_log.json")
+    for name in ("training.json", "training_log.json"):  # `gatekeeper train`'s record, older logs
+        found = _record_profile(bundle, adapter / name)
+        if found is not None:
+            return found
+    return None
 
 
 def _record_profile(bundle, path: Path) -> dict | None:
