@@ -33,9 +33,9 @@ from gatekeeper.errors import ModelError
 TOLERANCES: dict[str, dict[str, Any]] = {
     "float32": {"max_abs_logit_diff": 1e-3, "top1_agreement": 1.0,
                 "source": "peft's merge tests compare fp32 logits with allclose at 1e-4 on tiny "
-                          "models; on SmolLM2-135M (30 layers) the fp32 merge moved logits by "
-                          "at most ~2e-5 here, so 1e-3 leaves headroom and still catches a "
-                          "wrong scaling by orders of magnitude"},
+                          "models; on SmolLM2-135M (30 layers) + the demo adapter the fp32 merge "
+                          "moved logits by at most 7.8e-5 (measured), so 1e-3 leaves headroom "
+                          "and still catches a wrong scaling by orders of magnitude"},
     "bfloat16": {"max_abs_logit_diff": None, "top1_agreement": 0.98,
                  "source": "bf16 keeps 8 mantissa bits, so merged and unmerged round differently; "
                            "measured on SmolLM2-135M: top-1 agreement 0.984 (DESIGN §9)"},
