@@ -95,10 +95,11 @@ def _run_one(bundle: Bundle, setting: dict, block: dict, out: Path, options: Swe
                                              engine=EngineOptions(device=options.device)))
         adapter = out / slug / "adapter"
         shutil.rmtree(adapter, ignore_errors=True)
-        shutil.copytree(copy / bundle.adapter.name, adapter)
+        shutil.copytree(copy / (bundle.adapter.name if bundle.adapter else "adapter"), adapter)
     finally:
         shutil.rmtree(copy, ignore_errors=True)
     rec = trained.record
+    assert rec is not None, "a complete training run has a record"
     weights = adapter / "adapter_model.safetensors"
     return {"setting": setting, "slug": slug, "verdict": check.report["verdict"],
             "exit_code": check.exit_code, "gates": _gates(check.report),
@@ -150,7 +151,7 @@ def recommend(rows: list, target: str | None) -> tuple[dict | None, str]:
     return best, why
 
 
-def render_markdown(rows: list, target: str | None, recommended: dict | None, why: str) -> str:
+def render_markdown(rows: list[dict], target: str | None, recommended: dict | None, why: str) -> str:
     gates = list(rows[0]["gates"]) if rows else []
     head = ["setting", f"target {target}", "verdict", *gates, "trainable params", "adapter MB",
             "train s", "peak MB", "best eval loss"]
