@@ -12,7 +12,9 @@ Both sides run the same locally generated MMLU tasks (gatekeeper/evals/mmlu.py) 
   with ``peft=<adapter>`` (each run loads the model and indexes lm-eval's task registry).
 
 Prints both wall times, the ratio, the accuracies of each model on each side and how many
-per-question predictions agree. Compare the ratio, not the seconds: the machine is shared.
+per-question predictions agree. Compare ratios, not seconds; on a machine shared with other
+jobs wall time swings with their load, so the CPU-time ratio (user + system seconds of
+each side's processes) is printed too.
 """
 
 from __future__ import annotations
@@ -47,19 +49,28 @@ def main() -> int:
     run = HarnessRun(tasks.directory, tuple(t.name for t in tasks.tasks), num_fewshot=0,
                      limit=args.limit, batch_size=args.batch_size)
     model_dir = resolve_base(args.model).path
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), _child_cpu()
     subprocess.run([sys.executable, __file__, "--side", "gatekeeper", "--mmlu", str(mmlu),
                     "--subjects", args.subjects, "--limit", str(args.limit), "--model", args.model,
                     "--adapter", args.adapter, "--batch-size", str(args.batch_size),
                     "--out", str(work / "gk.json")], check=True)
-    gk_s = time.perf_counter() - start
-    start = time.perf_counter()
+    gk_s, gk_cpu = time.perf_counter() - start, _child_cpu() - cpu
+    start, cpu = time.perf_counter(), _child_cpu()
     cli_base = run_cli(model_dir, run, work / "cli-base")
     cli_cand = run_cli(model_dir, run, work / "cli-cand", peft_dir=Path(args.adapter).resolve())
-    cli_s = time.perf_counter() - start
+    cli_s, cli_cpu = time.perf_counter() - start, _child_cpu() - cpu
     gk = json.loads((work / "gk.json").read_text())
-    _print(gk, {"baseline": _preds(cli_base), "candidate": _preds(cli_cand)}, gk_s, cli_s)
+    _print(gk, {"baseline": _preds(cli_base), "candidate": _preds(cli_cand)}, (gk_s, gk_cpu), (cli_s, cli_cpu))
     return 0
+
+
+def _child_cpu() -> float:
+    """CPU seconds (user + system) of finished child processes: unlike wall time, not
+    inflated by other jobs on a shared machine."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _gatekeeper_side(args) -> int:
@@ -88,7 +99,7 @@ def _preds(results: dict) -> dict:
     return {f"{task}/{s.doc_hash}": [s.predicted, s.metric] for task, samples in results.items() for s in samples}
 
 
-def _print(gk: dict, cli: dict, gk_s: float, cli_s: float) -> None:
+def _print(gk: dict, cli: dict, gk_t: tuple, cli_t: tuple) -> None:
     for who in ("baseline", "candidate"):
         a, b = gk[who], cli[who]
         same = sum(1 for k in a if k in b and a[k][0] == b[k][0])
@@ -96,9 +107,9 @@ def _print(gk: dict, cli: dict, gk_s: float, cli_s: float) -> None:
         acc_b = sum(v[1] for v in b.values()) / len(b)
         print(f"{who:9s}: gatekeeper accuracy {acc_a:.4f}, lm-eval CLI {acc_b:.4f}; "
               f"same prediction on {same}/{len(a)} questions (CLI scored {len(b)})")
-    print(f"gatekeeper (1 process, 1 load, base + candidate): {gk_s:.1f} s")
-    print(f"lm-eval CLI (2 runs):                             {cli_s:.1f} s")
-    print(f"ratio: {cli_s / gk_s:.2f}x faster")
+    print(f"gatekeeper (1 process, 1 load, base + candidate): wall {gk_t[0]:.1f} s, CPU {gk_t[1]:.1f} s")
+    print(f"lm-eval CLI (2 runs):                             wall {cli_t[0]:.1f} s, CPU {cli_t[1]:.1f} s")
+    print(f"ratio: {cli_t[0] / gk_t[0]:.2f}x faster by wall time, {cli_t[1] / gk_t[1]:.2f}x by CPU time")
 
 
 def _parser() -> argparse.ArgumentParser:
