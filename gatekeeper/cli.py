@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--export-merged", type=Path, metavar="DIR",
                        help="write the merged model (safetensors) to DIR; merge_equivalence then checks those files")
     check.add_argument("--batch-size", type=positive_int, help="generation batch size (default 64)")
+    check.add_argument("--workers", type=positive_int, default=1, metavar="N",
+                       help="data parallel: shard generation and scoring over N processes (gloo); "
+                            "same report as one process")
     check.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     check.add_argument("--no-progress", action="store_true", help="no progress bars")
     check.add_argument("-v", "--verbose", action="store_true")
@@ -167,7 +170,8 @@ def cmd_check(args, extra, argv) -> int:
     check_options(args)
     engine = EngineOptions(cache=not args.no_cache, cache_dir=args.cache_dir,
                            batch_size=args.batch_size, device=args.device,
-                           progress=not args.no_progress, export_merged=_export_dir(args.export_merged))
+                           progress=not args.no_progress, export_merged=_export_dir(args.export_merged),
+                           workers=args.workers)
     options = CheckOptions(out_dir=args.out, keyword=args.keyword, markexpr=args.markexpr,
                            exitfirst=args.exitfirst, last_failed=args.last_failed,
                            junitxml=args.junitxml, verbose=args.verbose, engine=engine,

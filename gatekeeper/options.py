@@ -18,7 +18,10 @@ class EngineOptions:
     device: str = "auto"
     progress: bool = True
     export_merged: Path | None = None  # check --export-merged: where merge_equivalence writes what it checks
+    workers: int = 1  # check --workers N: data-parallel processes (gatekeeper/model/parallel.py)
 
     def __post_init__(self) -> None:
         if self.batch_size is not None and self.batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
+        if self.workers < 1:
+            raise ValueError(f"workers must be >= 1, got {self.workers}")

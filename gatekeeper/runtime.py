@@ -34,4 +34,9 @@ def build_engine(bundle: Bundle, options: EngineOptions, lock: dict | None):
                   allow_pickle=bundle.allow_pickle)
     if options.batch_size:
         kwargs["batch_size"] = options.batch_size
-    return Engine(**kwargs)
+    engine = Engine(**kwargs)
+    if options.workers > 1:
+        from gatekeeper.model.parallel import attach_pool
+
+        attach_pool(engine, kwargs, options.workers)
+    return engine

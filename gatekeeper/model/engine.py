@@ -60,6 +60,7 @@ class Engine:
         self.extra_adapters: dict[str, tuple[Path, str]] = {}
         self._model = None
         self._tokenizer = None
+        self.pool = None  # a WorkerPool for `check --workers N` (gatekeeper.model.parallel)
         self._load_error: ModelError | None = None  # a load that failed is not retried per gate
 
     # -- loading -------------------------------------------------------------------------
@@ -151,13 +152,9 @@ class Engine:
         keys = [self._key("generate", key_text(p), adapter, settings) for p in prompts]
 
         def compute(todo: list[int]) -> list[str]:
-            from gatekeeper.model.decoding import generate_ids
-
-            ids = [self._encode(prompts[i], chat) for i in todo]
-            with self.adapter_enabled(adapter) as model:
-                return generate_ids(model, self.tokenizer, ids, max_new_tokens=max_new_tokens,
-                                    stops=stop, batch_size=self.batch_size, progress=self.progress,
-                                    desc=desc or self._desc("generate", adapter))
+            request = {"kind": "generate", "adapter": adapter, "max_new_tokens": max_new_tokens,
+                       "stops": stop, "desc": desc or self._desc("generate", adapter)}
+            return self._dispatch(request, [self._encode(prompts[i], chat) for i in todo])
         return self._cached(keys, compute)
 
     def loglik(self, requests: Sequence[tuple[Prompt, str]], *, adapter: bool | str = True,
@@ -170,15 +167,33 @@ class Engine:
         keys = [self._key("loglik", key_text(c) + "\0" + x, adapter, {"chat": chat}) for c, x in requests]
 
         def compute(todo: list[int]) -> list[float]:
-            from gatekeeper.model.decoding import loglik_ids
-
             pairs = [encode_pair(self.tokenizer, render(self.tokenizer, requests[i][0], chat),
                                  requests[i][1], chat) for i in todo]
-            with self.adapter_enabled(adapter) as model:
-                return loglik_ids(model, pairs, pad_id=self.tokenizer.pad_token_id,
-                                  batch_size=self.batch_size, progress=self.progress,
-                                  desc=desc or self._desc("loglik", adapter))
+            request = {"kind": "loglik", "adapter": adapter, "desc": desc or self._desc("loglik", adapter)}
+            return self._dispatch(request, pairs)
         return self._cached(keys, compute)
+
+    def _dispatch(self, request: dict, items: list) -> list:
+        """Compute here, or sharded over the data-parallel workers (gatekeeper.model.parallel)."""
+        if self.pool is None:
+            return self.compute_shard(request, items)
+        adapters = {name: str(path) for name, (path, _) in self.extra_adapters.items()}
+        return self.pool.map({**request, "adapters": adapters}, items, self.compute_shard)
+
+    def compute_shard(self, request: dict, items: list) -> list:
+        """One generate/loglik request on encoded items, on this process's model."""
+        from gatekeeper.model.decoding import generate_ids, loglik_ids
+
+        for name, path in request.get("adapters", {}).items():  # a worker mirrors rank 0's adapters
+            if name not in self.extra_adapters:
+                self.add_adapter(name, Path(path))
+        with self.adapter_enabled(request["adapter"]) as model:
+            if request["kind"] == "generate":
+                return generate_ids(model, self.tokenizer, items, max_new_tokens=request["max_new_tokens"],
+                                    stops=request["stops"], batch_size=self.batch_size,
+                                    progress=self.progress, desc=request["desc"])
+            return loglik_ids(model, items, pad_id=self.tokenizer.pad_token_id, batch_size=self.batch_size,
+                              progress=self.progress, desc=request["desc"])
 
     def _encode(self, prompt: Prompt, chat: bool) -> list[int]:
         ids = encode_prompt(self.tokenizer, render(self.tokenizer, prompt, chat), chat)
