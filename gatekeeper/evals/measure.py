@@ -71,10 +71,15 @@ def _settings(run: HarnessRun) -> dict:
 def _item(p: PairedSample, source: TaskSource) -> ItemResult:
     c, b = p.candidate, p.baseline
     return ItemResult(
-        id=f"{source.subjects[c.task]}/{c.doc_id}", input=c.prompt[-PROMPT_CHARS:],
+        id=f"{source.subjects[c.task]}/{c.doc_id}", input=_question(c.prompt),
         expected=_choice(c, c.target_index) or c.target, output=_choice(c, c.predicted) or c.response,
         passed=c.metric >= 0.5, score=c.metric, baseline_output=_choice(b, b.predicted) or b.response,
         baseline_passed=b.metric >= 0.5, baseline_score=b.metric)
+
+
+def _question(prompt: str) -> str:
+    """The document's own question: what follows the description and any few-shot examples."""
+    return prompt.rsplit("\n\n", 1)[-1][-PROMPT_CHARS:]
 
 
 def _choice(s: SampleRecord, index: int | None) -> str | None:
