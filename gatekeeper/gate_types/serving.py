@@ -37,11 +37,17 @@ from gatekeeper.registry import gate_type
 
 VARIANTS = ("base", "unmerged", "merged")
 SERVED = ("merged", "unmerged")
-DEFAULT_PROMPTS = (
+DEFAULT_PROMPTS = (  # ten short requests: with 3 repeats, 30 paired samples for the judge
     "My order has not arrived yet, what can I do?",
     "I was charged twice this month.",
     "How do I reset my password?",
     "The app crashes when I open settings.",
+    "Can I change the delivery address of my order?",
+    "Please delete my account and my data.",
+    "Where can I download last year's invoices?",
+    "The website is very slow today.",
+    "How do I add a second user to my team?",
+    "My discount code is not accepted at checkout.",
 )
 
 
