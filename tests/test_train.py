@@ -181,3 +181,11 @@ def test_early_stopping_restores_the_best_checkpoint(tiny_model_dir, tmp_path):
     assert rec["early_stopped"] and rec["steps"]["done"] < 8
     assert rec["best"]["step"] == min(evals, key=lambda p: p["eval_loss"])["step"] < rec["steps"]["done"]
     assert rec["best"]["adapter_is_best"] and rec["best"]["checkpoint"] == f"checkpoint-{rec['best']['step']}"
+
+
+def test_packing_trains_with_the_mask_proven_per_example(tiny_model_dir, tmp_path):
+    root = make_bundle(tmp_path / "b", tiny_model_dir,
+                       sft={"max_steps": 2, "eval_steps": 1, "packing": True, "max_length": 128})
+    rec = train_bundle(root, options(tmp_path)).record
+    assert rec["recipe"]["sft"]["packing"] is True and rec["steps"]["done"] == 2
+    assert rec["mask_proof"]["passed"] and rec["mask_proof"]["examples"] == 8
