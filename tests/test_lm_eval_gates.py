@@ -26,7 +26,7 @@ gates:
     type: calibration
     params: {mmlu_dir: ../mmlu, batch_size: 4}
     threshold: {metric: ece_increase, max: 1.0, bound: point}
-    vs_baseline: {metric: brier, max_drop: 2.0}
+    vs_baseline: {metric: brier, max_drop: 1.0}
   - id: choice.calibration
     type: calibration
     golden_set: ../choice.jsonl
