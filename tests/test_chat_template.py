@@ -99,3 +99,17 @@ def test_bad_serving_configs_are_config_errors_naming_the_file(tmp_path, name, t
 def test_an_hf_tokenizer_config_is_a_serving_config(tmp_path, tiny_model_dir):
     served = read_serving(tiny_model_dir / "tokenizer_config.json")
     assert served["eos"] == "<|im_end|>"
+
+
+def test_memoised_by_file_content_so_an_edit_is_seen(tmp_path, tiny_model_dir, adapter):
+    from gatekeeper.options import EngineOptions
+
+    (tmp_path / "cache").mkdir()
+    options = EngineOptions(cache=True, cache_dir=tmp_path / "cache", progress=False)
+    ctx, _ = make_context(tmp_path, tiny_model_dir, adapter, gate_type="chat_template", options=options)
+    serve = tmp_path / "serve.yaml"
+    serve.write_text("eos_token: <|im_end|>\n")
+    assert chat_template(ctx, serving=str(serve)).metrics["mismatches"] == 0
+    assert chat_template(ctx, serving=str(serve)).metrics["mismatches"] == 0  # from the memo
+    serve.write_text("eos_token: </s>\n")
+    assert chat_template(ctx, serving=str(serve)).metrics["mismatches"] == 1

@@ -52,8 +52,30 @@ def _check(params: dict, golden) -> None:
 @gate_type(needs_model=False, metrics=METRICS, path_params=("serving",), check=_check)
 def chat_template(ctx, *, serving: str | None = None) -> Measurement:
     """Template, special tokens, generation prompt and stops agree across train, eval and serve."""
-    evaluated = profile(eval_tokenizer(ctx.bundle))
-    sides = {"train": train_profile(ctx.bundle), "serve": read_serving(Path(serving)) if serving else None}
+    from gatekeeper.model.memo import memoised
+
+    data = memoised(ctx.models.engine_options, "chat_template", _inputs(ctx.bundle, serving),
+                    lambda: _measure(ctx.bundle, serving).to_dict())
+    return Measurement.from_dict(data)
+
+
+def _inputs(bundle, serving: str | None) -> dict:
+    """Every file the profiles are read from, by content: a warm re-check loads no tokenizer."""
+    from gatekeeper.model.hashing import file_sha256
+    from gatekeeper.model.resolve import resolve_base
+
+    base = resolve_base(bundle.base.model, bundle.base.revision, allow_pickle=bundle.allow_pickle)
+    files = [bundle.chat_template, Path(serving) if serving else None]
+    if bundle.adapter is not None:
+        files += sorted(p for p in bundle.adapter.iterdir() if p.suffix in (".json", ".jinja", ".model", ".txt")
+                        and not p.name.startswith("adapter_"))
+    return {"tokenizer": base.tokenizer_fingerprint, "trust_remote_code": bundle.trust_remote_code,
+            "files": {str(f): file_sha256(f) for f in files if f is not None and f.is_file()}}
+
+
+def _measure(bundle, serving: str | None) -> Measurement:
+    evaluated = profile(eval_tokenizer(bundle))
+    sides = {"train": train_profile(bundle), "serve": read_serving(Path(serving)) if serving else None}
     items, problems = [], []
     for side, other in sides.items():
         if other is None:
