@@ -170,3 +170,35 @@ def test_bad_parameters_fail_validation_at_file_and_line(tmp_path, capsys, param
     out = capsys.readouterr()
     text = out.out + out.err
     assert message in text and "serving.yaml:" in text and "Traceback" not in text
+
+
+def test_serving_gates_run_last_through_check_and_share_one_measurement(tiny_model_dir, tiny_adapter_dir,
+                                                                         tmp_path):
+    import shutil
+
+    import yaml
+
+    from gatekeeper.check import CheckOptions, run_check
+    from gatekeeper.options import EngineOptions
+
+    root = tmp_path / "b"
+    (root / "gates").mkdir(parents=True)
+    shutil.copytree(tiny_adapter_dir, root / "adapter")
+    params = "{prompts: [hello, refund please], repeats: 2, max_new_tokens: 3, batch_size: 2}"
+    (root / "gates" / "g.yaml").write_text(
+        "gates:\n"
+        f"  - {{id: s.latency, type: serving, params: {params}, threshold: {{metric: p95_latency_ms, max: 1000000000}}}}\n"
+        "  - {id: m.merge, type: merge_equivalence, threshold: {metric: tolerance_ratio, max: 1000000000}}\n"
+        f"  - {{id: s.memory, type: serving, params: {params}, threshold: {{metric: peak_memory_mb, max: 0.000001}}}}\n")
+    manifest = {"name": "s", "version": "0.1.0", "base": {"model": str(tiny_model_dir)}, "adapter": "adapter",
+                "gates": ["gates/"]}
+    (root / "gatekeeper.yaml").write_text(yaml.safe_dump(manifest))
+    assert main(["lock", str(root)]) == 0
+    result = run_check(root, CheckOptions(out_dir=tmp_path / "run", engine=EngineOptions(progress=False)))
+    gates = {g["id"]: g for g in result.report["gates"]}
+    from gatekeeper.registry import load_gate_types
+
+    assert load_gate_types()["serving"].stage == 2  # after every model gate (plugin sorts by stage)
+    assert gates["s.latency"]["outcome"] == "pass" and gates["s.memory"]["outcome"] == "fail"
+    assert gates["s.latency"]["measurement"]["samples"] == gates["s.memory"]["measurement"]["samples"]
+    assert "merged / base" in (tmp_path / "run" / "report.html").read_text()
