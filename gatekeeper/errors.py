@@ -8,6 +8,7 @@
     │   └── CollectionErrors        several ConfigErrors found together
     ├── ModelError                  the base model or adapter cannot be resolved/loaded  exit 4
     └── MeasurementError            a gate type could not measure (outcome "error")
+    GateSkipped                     a gate type has nothing to measure (outcome "skip")
 
 Exit codes are decided in one place, ``gatekeeper.results`` (``exit_for_error``).
 
@@ -77,6 +78,15 @@ class ModelError(GatekeeperError):
 
 class MeasurementError(GatekeeperError):
     """Raised by a gate type when it cannot measure: the gate's outcome becomes error."""
+
+
+class GateSkipped(Exception):
+    """Raised by a gate type when there is nothing to measure (no training data, no previous
+    release): the gate's outcome becomes ``skip`` with this message as the reason."""
+
+    def __init__(self, msg: str):
+        super().__init__(msg)
+        self.msg = msg
 
 
 class CollectionErrors(ConfigError):

@@ -18,7 +18,7 @@ from typing import Any
 from gatekeeper.bundle import Bundle
 from gatekeeper.collect import Collection
 from gatekeeper.context import EvalSource, GateContext, ModelAccess, RunData
-from gatekeeper.errors import GatekeeperError, MeasurementError, display_path
+from gatekeeper.errors import GateSkipped, GatekeeperError, MeasurementError, display_path
 from gatekeeper.golden import load_golden
 from gatekeeper.measurement import Measurement
 from gatekeeper.options import EngineOptions
@@ -105,7 +105,7 @@ class RunSession:
         except (KeyboardInterrupt, SystemExit):
             raise
         except BaseException as exc:  # noqa: BLE001 - a gate that raises is recorded, the run goes on
-            if type(exc).__name__ == "Skipped":  # pytest.skip inside a gate type
+            if isinstance(exc, GateSkipped) or type(exc).__name__ == "Skipped":  # or pytest.skip
                 return GateResult(**base, outcome="skip", reason=str(getattr(exc, "msg", exc)),
                                   duration_s=time.perf_counter() - start)
             return GateResult(**base, outcome="error", reason=error_reason(exc),

@@ -19,20 +19,14 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from gatekeeper.errors import ConfigError, display_path
+from gatekeeper.errors import GateSkipped, ConfigError, display_path
 
 PROMPT_KEYS = ("prompt", "question", "instruction", "input", "goal", "query", "text")
 ANSWER_KEYS = ("completion", "target", "answer", "response", "output")
 SUFFIXES = (".jsonl", ".csv")
 
 
-class Skipped(Exception):
-    """Ends a data gate as ``skip`` (nothing to check): the runner treats an exception of
-    this name like pytest's skip. A bundle without training data skips its data gates."""
-
-    def __init__(self, msg: str):
-        super().__init__(msg)
-        self.msg = msg
+Skipped = GateSkipped  # ends the gate as ``skip``: nothing to check
 
 
 @dataclass(frozen=True)

@@ -12,17 +12,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gatekeeper.errors import MeasurementError
+from gatekeeper.errors import GateSkipped, MeasurementError
 
 ADAPTER_NAME = "previous_release"
 
 
-class Skipped(Exception):
-    """Ends a gate as ``skip``: the runner treats an exception of this name like pytest's skip."""
-
-    def __init__(self, msg: str):
-        super().__init__(msg)
-        self.msg = msg
+Skipped = GateSkipped  # ends the gate as ``skip``: nothing to check
 
 
 def previous_release_view(access):
