@@ -19,7 +19,7 @@ from pathlib import Path
 
 from gatekeeper.bundle import Bundle, load_bundle
 from gatekeeper.collect import collect_gates
-from gatekeeper.errors import UsageError
+from gatekeeper.errors import CollectionErrors, UsageError
 from gatekeeper.lock import verify_lock
 from gatekeeper.options import EngineOptions
 from gatekeeper.pytest_run import run_pytest
@@ -66,8 +66,8 @@ def run_check(bundle_dir: str | Path, options: CheckOptions = CheckOptions()) ->
     crash: BaseException | None = None
     try:
         status, message = _run_gates(session, options)
-    except UsageError:
-        raise  # a bad -k/-m expression: nothing ran, so there is no report to write
+    except (UsageError, CollectionErrors):
+        raise  # a bad -k/-m expression or a python gate that does not import: nothing ran
     except Exception as exc:  # noqa: BLE001 - the report of what finished is still written
         status, message, crash = "crashed", f"{type(exc).__name__}: {exc}", exc
     finally:

@@ -15,7 +15,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
-from gatekeeper.errors import UsageError
+from gatekeeper.errors import CollectionErrors, ConfigError, UsageError
 from gatekeeper.session import RunSession
 
 # Deprecation notices from inside torch/transformers/peft are not the user's to act on and
@@ -79,6 +79,11 @@ def run_pytest(session: RunSession, options) -> tuple[str, str | None]:
         ini = Path(tmp) / "pytest.ini"
         ini.write_text(PYTEST_INI)
         code = pytest.main(pytest_args(session, options, ini), plugins=[SessionPlugin(session)])
+    if session.collect_errors:
+        raise CollectionErrors([ConfigError(f"python gate file could not be imported: {why}",
+                                            where=path, hint="fix the import (a module the gate "
+                                            "needs is missing or raises on import)")
+                                for path, why in session.collect_errors])
     if code == pytest.ExitCode.INTERRUPTED:
         if session.interrupt is not None:
             raise session.interrupt

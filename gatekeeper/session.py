@@ -39,6 +39,7 @@ class RunSession:
     code_files: list[dict] = field(default_factory=list)
     interrupt: BaseException | None = None
     usage_error: str | None = None
+    collect_errors: list[tuple[str, str]] = field(default_factory=list)
     _engine: Any = None
     _models: ModelAccess | None = None
     _scratch: Path | None = None

@@ -284,6 +284,8 @@ CASES = [
     Case("chat_template_bad_jinja", lambda b: (b.write("chat.jinja", "{% for m in messages %}\n{{ m }"),
                                                b.write("gatekeeper.yaml", MANIFEST + "chat_template: chat.jinja\n")),
          ("chat.jinja:2", "chat template does not parse")),
+    Case("python_gate_import_error", lambda b: (b.write("gates/test_mine.py", "import no_such_module_xyz\n\ndef test_x():\n    pass\n"), b.lock()),
+         ("test_mine.py", "could not be imported", "no_such_module_xyz"), CHECK),
     Case("python_gate_syntax_error", lambda b: b.write("gates/test_mine.py", "def test_x(:\n    pass\n"),
          ("test_mine.py:1", "python gate file does not parse")),
     # --- the adapter -------------------------------------------------------------------------
