@@ -76,8 +76,11 @@ def _normal_pass(d: Design, n, true):
         s0 = s1 = np.full_like(true, max(d.sd, 1e-12))
     za = stats.z(1 - d.alpha)
     with np.errstate(divide="ignore", invalid="ignore"):
-        score = (np.sqrt(n) * gap - za * s0) / s1
-    score = np.where(s1 > 1e-12, score, np.where(np.sqrt(n) * gap > za * s0, np.inf, -np.inf))
+        shift = np.sqrt(n) * gap
+        if d.kind == "paired_rate":  # the score test's continuity correction (stats.tango_p)
+            shift = shift - stats.TANGO_CORRECTION / np.sqrt(n)
+        score = (shift - za * s0) / s1
+    score = np.where(s1 > 1e-12, score, np.where(shift > za * s0, np.inf, -np.inf))
     return norm.cdf(score)
 
 

@@ -94,3 +94,15 @@ def test_family_picture_multiplies_the_blocking_gates():
     assert f["blocking"] == 2 and f["at_80_percent_points"] == pytest.approx(0.64)
     assert f["all_pass_probability"] == pytest.approx(0.72)
     assert f["expected_not_pass"] == pytest.approx(0.3) and f["underpowered"]
+
+
+def test_paired_power_agrees_with_the_corrected_score_test_at_zero_discordance():
+    """Measured on the demo: 0 vs 0 over-refusals at n=70 is inconclusive (Tango p 0.085),
+    while the power note claimed 80% from n=52. With the score test's continuity correction
+    in the power model, the n it names is the first at which the test passes."""
+    from gatekeeper import power, stats
+
+    d = power.Design("paired_rate", -0.05, "min", 0.05, discordance=0.0, lower=-1.0, upper=1.0)
+    n = power.required_n(d, 0.0)
+    assert stats.tango_p(0, 0, 70, -0.05) > 0.05
+    assert stats.tango_p(0, 0, n, -0.05) < 0.05 <= stats.tango_p(0, 0, n - 1, -0.05)
