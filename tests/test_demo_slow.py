@@ -28,8 +28,11 @@ def demo_slice(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("demo") / "tickets"
     (root / "gates").mkdir(parents=True)
     shutil.copytree(DEMO / "adapter", root / "adapter")
+    shutil.copytree(DEMO / "baselines", root / "baselines")
+    shutil.copy(DEMO / "serving.yaml", root / "serving.yaml")
     manifest = yaml.safe_load((DEMO / "gatekeeper.yaml").read_text())
     manifest.pop("train"), manifest.pop("data_roots"), manifest.pop("releases")
+    manifest["gates"] = ["gates/"]  # the demo's own gates; the standard set has tests of its own
     (root / "gatekeeper.yaml").write_text(yaml.safe_dump(manifest, sort_keys=False))
     rows = (TICKETS / "test.jsonl").read_text().splitlines()[:48]
     (root / "test.jsonl").write_text("\n".join(rows) + "\n")
@@ -41,8 +44,11 @@ def demo_slice(tmp_path_factory) -> Path:
     return root
 
 
+SELECT = "tickets.category or tickets.json"
+
+
 def test_candidate_beats_base_with_a_significant_paired_test(demo_slice, tmp_path):
-    result = run_check(demo_slice, CheckOptions(out_dir=tmp_path / "run1"))
+    result = run_check(demo_slice, CheckOptions(out_dir=tmp_path / "run1", keyword=SELECT))
     gates = {g["id"]: g for g in result.report["gates"]}
     category = gates["tickets.category"]
     comparison = category["comparison"]
@@ -58,7 +64,7 @@ def test_candidate_beats_base_with_a_significant_paired_test(demo_slice, tmp_pat
     assert result.report["provenance"]["model"]["adapter_fingerprint"]
 
     # the second run is served from the cache: same results, no model load
-    again = run_check(demo_slice, CheckOptions(out_dir=tmp_path / "run2"))
+    again = run_check(demo_slice, CheckOptions(out_dir=tmp_path / "run2", keyword=SELECT))
     assert result.report["provenance"]["model"]["loaded"] is True
     assert again.report["provenance"]["model"]["loaded"] is False
     first = {g["id"]: (g["outcome"], g["measurement"]["metrics"]) for g in result.report["gates"]}
