@@ -30,7 +30,11 @@ def _evaluate(ctx, source: TaskSource, run: HarnessRun, adapter: bool) -> dict:
     options = ctx.models.engine_options
     persistent = bool(getattr(options, "cache", True))
     root = getattr(options, "cache_dir", None)
-    found = _MEMO.get(key) or (cache.load(key, root) if persistent else None)
+    found = _MEMO.get(key)
+    if found is not None and persistent and cache.load(key, root) is None:
+        cache.store(key, found, root)  # remembered from a run on another cache: fill this one
+    if found is None and persistent:
+        found = cache.load(key, root)
     if found is None:
         who = "candidate" if adapter else "baseline"
         ctx.log(f"lm-eval on the {who}: {len(run.tasks)} task(s), limit {run.limit}")
