@@ -186,7 +186,8 @@ def main(argv=None) -> None:
     print(f"data: {len(train):,} train rows, {len(evals):,} eval rows, {words:.0f} words per train "
           f"row (prompt + answer), {len(planted)} planted pairs")
     found, wall, cpu, peak = timed_scan(train, evals, opts)
-    print(f"scan: {wall:.1f} s wall, {cpu:.1f} s CPU (wall >> CPU: other processes took the cores), "
+    busy = " (wall >> CPU: other processes took the cores)" if wall > 1.3 * cpu else ""
+    print(f"scan: {wall:.1f} s wall, {cpu:.1f} s CPU{busy}, "
           f"peak RSS {peak:.2f} GiB (data included), {len(found)} near-duplicate hits")
     recall, precision = print_planted(planted_truth(train, evals, planted, opts.near_threshold),
                                       found, opts.near_threshold)
