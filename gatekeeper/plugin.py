@@ -32,10 +32,6 @@ class SessionPlugin:
 
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[STATE] = self.session
-        _collecting[:] = [self.session]
-
-    def pytest_unconfigure(self, config: pytest.Config) -> None:
-        _collecting.clear()
         for spec in self.session.collection.gates:
             for marker in (*spec.markers, spec.type):
                 config.addinivalue_line("markers", f"{marker}: gatekeeper gate marker")
@@ -43,6 +39,17 @@ class SessionPlugin:
     def pytest_keyboard_interrupt(self, excinfo) -> None:
         """Remember why the run stopped (Ctrl-C or SIGTERM) for the report."""
         self.session.interrupt = excinfo.value
+
+    def pytest_collectreport(self, report) -> None:
+        """A python gate file that fails to import is a configuration error: remember it as
+        one line (the runner raises it, exit 4) and keep pytest's traceback off the console."""
+        if not report.failed:
+            return
+        lines = [ln.strip() for ln in str(report.longreprtext or "").splitlines() if ln.strip()]
+        last = next((ln for ln in reversed(lines) if ln.startswith("E ")), lines[-1] if lines else "")
+        reason = (last[1:].strip() if last.startswith("E ") else last) or "could not be imported"
+        self.session.collect_errors.append((str(report.fspath), reason))
+        report.longrepr = f"{display_path(report.fspath)}: {reason}"
 
     # Fixtures for python gates; they exist only inside a gatekeeper run, so ordinary
     # pytest sessions that merely have gatekeeper installed see no new fixture names.
@@ -161,21 +168,6 @@ def _code_files(config: pytest.Config, session: RunSession) -> list[dict]:
     return [{"path": display_path(f), "sha256": file_digest(f)} for f in sorted(files)]
 
 
-
-def pytest_collectreport(report) -> None:
-    """A python gate file that fails to import is a configuration error: remember it as one
-    line (the runner raises it, exit 4) and keep pytest's traceback off the console."""
-    if not report.failed:
-        return
-    lines = [ln.strip() for ln in str(report.longreprtext or "").splitlines() if ln.strip()]
-    last = next((ln for ln in reversed(lines) if ln.startswith("E ")), lines[-1] if lines else "")
-    reason = last[1:].strip() if last.startswith("E ") else last
-    for state in _collecting:
-        state.collect_errors.append((str(report.fspath), reason or "could not be imported"))
-    report.longrepr = f"{display_path(report.fspath)}: {reason}"
-
-
-_collecting: list[RunSession] = []
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
