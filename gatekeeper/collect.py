@@ -107,7 +107,7 @@ def _collect_file(bundle: Bundle, doc: Document, gate_types: dict, errors: list)
     roots = _allowed_roots(bundle, doc.path)
     specs = []
     for index, raw in enumerate(doc.data["gates"]):
-        spec = _build_spec(doc, ("gates", index), raw, gate_types, roots, errors)
+        spec = _build_spec(bundle, doc, ("gates", index), raw, gate_types, roots, errors)
         if spec is not None:
             specs.append(spec)
     return specs
@@ -119,7 +119,7 @@ def _allowed_roots(bundle: Bundle, gate_file: Path) -> tuple[Path, ...]:
     return roots if gate_file.is_relative_to(bundle.root) else (*roots, gate_file.parent)
 
 
-def _build_spec(doc, key, raw, gate_types, roots, errors) -> GateSpec | None:
+def _build_spec(bundle, doc, key, raw, gate_types, roots, errors) -> GateSpec | None:
     at = _At(doc, key, errors)
     gtype = gate_types.get(raw["type"])
     if gtype is None:
@@ -139,6 +139,11 @@ def _build_spec(doc, key, raw, gate_types, roots, errors) -> GateSpec | None:
     elif gtype.needs_golden:
         at.error((), f"gate type '{gtype.name}' needs a `golden_set:`", "add golden_set: path/to/set.jsonl")
     threshold, comparison = _criteria(raw, gtype, at)
+    if comparison and comparison.against == "prompted" and "prompted" not in bundle.baselines:
+        at.error(("vs_baseline", "against"), "this gate compares with the prompted baseline, but the "
+                 f"manifest {bundle.manifest_path.name} declares none",
+                 "add `baselines: {prompted: {system: ..., fewshot: FILE}}` to the manifest, "
+                 "or compare with `against: base`")
     if at.failed:
         return None
     _run_type_check(gtype, params, golden, at)

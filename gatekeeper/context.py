@@ -220,6 +220,15 @@ class GateContext:
         against = getattr(self.spec.vs_baseline, "against", None) if self.spec.vs_baseline else None
         return self.models.view(against or "base")
 
+    @property
+    def compares(self) -> bool:
+        """Whether the gate has a ``vs_baseline``: only then is the baseline worth running.
+
+        Generating 1,300 baseline answers nobody judges doubled the demo's cost; a gate
+        without a comparison reports the candidate alone.
+        """
+        return self.spec.vs_baseline is not None
+
     def view(self, name: str) -> ModelView:
         return self.models.view(name)
 

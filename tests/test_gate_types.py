@@ -68,6 +68,8 @@ GATES = """\
 gates:
   - {id: acc.exact, type: task_accuracy, golden_set: ../data/exact.jsonl,
      params: {scorer: exact, max_new_tokens: 8}, threshold: {metric: accuracy, min: 0.4}}
+  - {id: acc.exact_vs_base, type: task_accuracy, golden_set: ../data/exact.jsonl,
+     params: {scorer: exact, max_new_tokens: 8}, vs_baseline: {max_drop: 0.5}}
   - {id: acc.normalized, type: task_accuracy, golden_set: ../data/normalized.jsonl,
      params: {scorer: normalized, max_new_tokens: 8}, threshold: {metric: accuracy, min: 0.4}}
   - {id: acc.fuzzy, type: task_accuracy, golden_set: ../data/fuzzy.jsonl,
@@ -136,10 +138,20 @@ def test_exact_is_not_fooled_by_case_and_punctuation(run):
 
 def test_baseline_is_measured_on_the_same_items(run):
     gates, _, base, _ = run
-    items = gates["acc.exact"]["measurement"]["items"]
+    items = gates["acc.exact_vs_base"]["measurement"]["items"]
     assert [i["baseline_output"] for i in items] == base
     baseline_hits = sum(i["baseline_passed"] for i in items)
-    assert gates["acc.exact"]["measurement"]["baseline_metrics"]["accuracy"] == baseline_hits / len(items)
+    measured = gates["acc.exact_vs_base"]["measurement"]
+    assert measured["baseline_metrics"]["accuracy"] == baseline_hits / len(items)
+    assert gates["acc.exact_vs_base"]["comparison"]["n"] == len(items)
+
+
+@pytest.mark.parametrize("gate", ["acc.exact", "json.valid"])
+def test_a_gate_without_vs_baseline_runs_no_baseline(run, gate):
+    measured = run[0][gate]["measurement"]
+    assert measured["baseline_metrics"] == {}
+    assert all(i["baseline_output"] is None and i["baseline_passed"] is None for i in measured["items"])
+    assert run[0][gate]["comparison"] is None
 
 
 def test_json_field_labels_noise_as_unparseable(run):

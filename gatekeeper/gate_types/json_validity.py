@@ -66,27 +66,38 @@ def json_validity(ctx, *, schema: str | None = None, max_new_tokens: int = 64,
     prompts = [prompt_of(r, prompt_field) for r in rows]
     gen = dict(max_new_tokens=max_new_tokens, stop=tuple(stop or ()))
     outputs = ctx.candidate.generate(prompts, desc=f"{ctx.spec.id} candidate", **gen)
-    base_outputs = ctx.baseline.generate(prompts, desc=f"{ctx.spec.id} baseline", **gen)
     cand = [judge_output(o, validator) for o in outputs]
-    base = [judge_output(o, validator) for o in base_outputs]
+    n = len(rows)
+    # The baseline runs only when the gate compares with it (ctx.compares).
+    base_outputs: list[str | None] = [None] * n
+    base: list[tuple | None] = [None] * n
+    if ctx.compares:
+        base_outputs = list(ctx.baseline.generate(prompts, desc=f"{ctx.spec.id} baseline", **gen))
+        base = [judge_output(o, validator) for o in base_outputs]
     items = tuple(
         ItemResult(id=str(r.get("id", i)), input=display(p), expected=None, output=o,
-                   passed=c[1], detail=c[2], baseline_output=bo, baseline_passed=b[1],
-                   baseline_detail=b[2])
+                   passed=c[1], detail=c[2], baseline_output=bo,
+                   baseline_passed=b[1] if b else None, baseline_detail=b[2] if b else None)
         for i, (r, p, o, bo, c, b) in enumerate(zip(rows, prompts, outputs, base_outputs, cand, base)))
-    n = len(rows)
     valid = tuple(float(c[1]) for c in cand)
-    base_valid = tuple(float(b[1]) for b in base)
+    parsed = tuple(float(c[0]) for c in cand)
+    details = {"failure_reasons": dict(Counter(reason_kind(c[2]) for c in cand if c[2]).most_common()),
+               "schema": Path(schema).name if schema else None}
+    if not ctx.compares:
+        return Measurement(
+            metrics={"valid_rate": sum(valid) / n, "parse_rate": sum(parsed) / n}, n=n,
+            samples={"valid_rate": Samples(valid, binary=True), "parse_rate": Samples(parsed, binary=True)},
+            items=items, details=details)
+    judged = [b for b in base if b is not None]
+    base_valid = tuple(float(b[1]) for b in judged)
+    base_parsed = tuple(float(b[0]) for b in judged)
+    details["baseline_failure_reasons"] = dict(Counter(reason_kind(b[2]) for b in judged if b[2]).most_common())
     return Measurement(
-        metrics={"valid_rate": sum(valid) / n, "parse_rate": sum(c[0] for c in cand) / n}, n=n,
-        baseline_metrics={"valid_rate": sum(base_valid) / n, "parse_rate": sum(b[0] for b in base) / n},
+        metrics={"valid_rate": sum(valid) / n, "parse_rate": sum(parsed) / n}, n=n,
+        baseline_metrics={"valid_rate": sum(base_valid) / n, "parse_rate": sum(base_parsed) / n},
         samples={"valid_rate": Samples(valid, base_valid, binary=True),
-                 "parse_rate": Samples(tuple(float(c[0]) for c in cand),
-                                       tuple(float(b[0]) for b in base), binary=True)},
-        items=items,
-        details={"failure_reasons": dict(Counter(reason_kind(c[2]) for c in cand if c[2]).most_common()),
-                 "baseline_failure_reasons": dict(Counter(reason_kind(b[2]) for b in base if b[2]).most_common()),
-                 "schema": Path(schema).name if schema else None})
+                 "parse_rate": Samples(parsed, base_parsed, binary=True)},
+        items=items, details=details)
 
 
 def report_view(details: dict, gate: dict) -> list:

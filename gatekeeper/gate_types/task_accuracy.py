@@ -55,33 +55,41 @@ def task_accuracy(ctx, *, scorer: str = "exact", field: str | None = None, min_r
     rows = [r.data for r in ctx.golden.rows]
     prompts = [prompt_of(r, prompt_field) for r in rows]
     expected = [target_text(r[target_field]) for r in rows]
+    # The baseline runs only when the gate compares with it (ctx.compares).
+    base: list[Score | None] = [None] * len(rows)
+    base_outputs: list[str | None] = [None] * len(rows)
     if scorer == "choice":
-        cand, base = _choice(ctx.candidate, prompts, rows, target_field), \
-            _choice(ctx.baseline, prompts, rows, target_field)
-        outputs, base_outputs = [s.detail for s in cand], [s.detail for s in base]
+        cand = _choice(ctx.candidate, prompts, rows, target_field)
+        outputs = [s.detail for s in cand]
+        if ctx.compares:
+            base = list(_choice(ctx.baseline, prompts, rows, target_field))
+            base_outputs = [s.detail for s in base if s is not None]
         expected = [str(r["choices"][_choice_index(r[target_field], r["choices"])]) for r in rows]
     else:
         gen = dict(max_new_tokens=max_new_tokens, stop=tuple(stop or ()))
         outputs = ctx.candidate.generate(prompts, desc=f"{ctx.spec.id} candidate", **gen)
-        base_outputs = ctx.baseline.generate(prompts, desc=f"{ctx.spec.id} baseline", **gen)
         score = _scorer(scorer, field, min_ratio)
         cand = [score(o, e) for o, e in zip(outputs, expected)]
-        base = [score(o, e) for o, e in zip(base_outputs, expected)]
+        if ctx.compares:
+            base_outputs = list(ctx.baseline.generate(prompts, desc=f"{ctx.spec.id} baseline", **gen))
+            base = [score(o, e) for o, e in zip(base_outputs, expected)]
     items = tuple(
         ItemResult(id=str(r.get("id", i)), input=display(p), expected=e, output=o, passed=c.passed,
-                   score=c.value, detail=c.detail, baseline_output=bo, baseline_passed=b.passed,
-                   baseline_score=b.value, baseline_detail=b.detail)
+                   score=c.value, detail=c.detail, baseline_output=bo,
+                   baseline_passed=b.passed if b else None, baseline_score=b.value if b else None,
+                   baseline_detail=b.detail if b else None)
         for i, (r, p, e, o, bo, c, b) in enumerate(zip(rows, prompts, expected, outputs,
                                                       base_outputs, cand, base)))
     details: dict = {"scorer": scorer}
     if scorer == "json_field":
         details["confusion"] = _confusion(expected, [o or "" for o in outputs], str(field))
     cand_ok = [float(s.passed) for s in cand]
-    base_ok = [float(s.passed) for s in base]
+    base_ok = [float(s.passed) for s in base if s is not None] if ctx.compares else None
     return Measurement(
         metrics={"accuracy": sum(cand_ok) / len(cand_ok)}, n=len(rows),
-        baseline_metrics={"accuracy": sum(base_ok) / len(base_ok)},
-        samples={"accuracy": Samples(tuple(cand_ok), tuple(base_ok), binary=True)},
+        baseline_metrics={"accuracy": sum(base_ok) / len(base_ok)} if base_ok is not None else {},
+        samples={"accuracy": Samples(tuple(cand_ok), tuple(base_ok) if base_ok is not None else None,
+                                       binary=True)},
         items=items, details=details)
 
 
