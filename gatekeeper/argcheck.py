@@ -48,6 +48,13 @@ def check_options(args) -> None:
         if not torch.cuda.is_available():
             raise UsageError("--device cuda: torch sees no CUDA device",
                              hint="use --device auto or cpu, or install a CUDA build of torch")
+    if getattr(args, "backend", "hf") == "vllm":
+        if args.workers > 1:
+            raise UsageError("--backend vllm with --workers: vLLM schedules the GPU itself",
+                             hint="drop --workers (it shards the hf backend over CPU processes)")
+        from gatekeeper.model.vllm_backend import check_available
+
+        check_available(args.device)
     if args.junitxml is not None and args.junitxml.is_dir():
         raise UsageError(f"--junitxml {args.junitxml} is a directory",
                          hint="give a file path, e.g. --junitxml reports/junit.xml")

@@ -6,6 +6,7 @@ Nothing heavy is imported at module level: ``--help`` and ``validate`` must not 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 import tempfile
@@ -61,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="data parallel: shard generation and scoring over N processes (gloo); "
                             "same report as one process")
     check.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
+    check.add_argument("--backend", default="hf", choices=("hf", "vllm"),
+                       help="generation and log-likelihood engine: hf (transformers, default) or "
+                            "vllm (GPU runners; pip install \"gatekeeper[vllm]\")")
     check.add_argument("--no-progress", action="store_true", help="no progress bars")
     check.add_argument("-v", "--verbose", action="store_true")
     check.add_argument("--train", action="store_true",
@@ -97,6 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # bitsandbytes warns at import that an optional hub-downloaded CPU kernel is missing;
+    # gatekeeper never downloads at run time, so the line is noise in every command's output.
+    logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     if extra:
@@ -171,7 +178,7 @@ def cmd_check(args, extra, argv) -> int:
     engine = EngineOptions(cache=not args.no_cache, cache_dir=args.cache_dir,
                            batch_size=args.batch_size, device=args.device,
                            progress=not args.no_progress, export_merged=_export_dir(args.export_merged),
-                           workers=args.workers)
+                           workers=args.workers, backend=args.backend)
     options = CheckOptions(out_dir=args.out, keyword=args.keyword, markexpr=args.markexpr,
                            exitfirst=args.exitfirst, last_failed=args.last_failed,
                            junitxml=args.junitxml, verbose=args.verbose, engine=engine,

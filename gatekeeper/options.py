@@ -19,6 +19,7 @@ class EngineOptions:
     progress: bool = True
     export_merged: Path | None = None  # check --export-merged: where merge_equivalence writes what it checks
     workers: int = 1  # check --workers N: data-parallel processes (gatekeeper/model/parallel.py)
+    backend: str = "hf"  # check --backend: hf (transformers) or vllm (gatekeeper/model/vllm_backend.py)
 
     def __post_init__(self) -> None:
         if self.batch_size is not None and self.batch_size < 1:

@@ -31,7 +31,7 @@ def build_engine(bundle: Bundle, options: EngineOptions, lock: dict | None):
                   dtype=bundle.base.dtype, device=options.device,
                   quantization=bundle.base.quantization, cache=cache,
                   trust_remote_code=bundle.trust_remote_code, progress=options.progress,
-                  allow_pickle=bundle.allow_pickle)
+                  allow_pickle=bundle.allow_pickle, backend=options.backend)
     if options.batch_size:
         kwargs["batch_size"] = options.batch_size
     engine = Engine(**kwargs)

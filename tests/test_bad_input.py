@@ -172,6 +172,12 @@ def _has_cuda() -> str | None:
     return "this machine has a CUDA device" if torch.cuda.is_available() else None
 
 
+def _has_vllm() -> str | None:
+    import importlib.util
+
+    return "vLLM is installed here" if importlib.util.find_spec("vllm") is not None else None
+
+
 def _set_base(key: str, value):
     return lambda lock: lock["base"].__setitem__(key, value)
 
@@ -402,6 +408,11 @@ CASES = [
          skip_if=_has_cuda),
     Case("cli_cache_dir_is_file", lambda b: b.write("../cachefile", "x"), ("--cache-dir", "is a file"),
          (*CHECK, "--cache-dir", "{tmp}/cachefile")),
+    Case("cli_bad_backend", nothing, ("--backend", "invalid choice: 'tgi'"), (*CHECK, "--backend", "tgi")),
+    Case("cli_vllm_not_installed", nothing, ("--backend vllm", "vLLM is not installed", "gatekeeper[vllm]"),
+         (*CHECK, "--backend", "vllm"), skip_if=_has_vllm),
+    Case("cli_vllm_with_workers", nothing, ("--backend vllm with --workers", "drop --workers"),
+         (*CHECK, "--backend", "vllm", "--workers", "2")),
     Case("cli_junitxml_is_dir", nothing, ("--junitxml", "is a directory"), (*CHECK, "--junitxml", "{tmp}")),
     Case("cli_out_is_file", lambda b: b.write("../outfile", "x"), ("--out", "is a file"),
          ("check", R, "--out", "{tmp}/outfile")),

@@ -101,14 +101,31 @@ def test_the_few_shot_file_is_locked(checked, tmp_path):
     assert main(["check", str(copy), "--no-cache"]) == 4
 
 
-def test_against_prompted_without_a_declared_baseline_is_an_error_not_a_fail(tiny_model_dir, tiny_adapter_dir,
-                                                                             tmp_path):
+def test_against_prompted_without_a_declared_baseline_is_refused_before_any_model_loads(
+        tiny_model_dir, tiny_adapter_dir, tmp_path, capsys):
     root = make_bundle(tmp_path / "b", tiny_model_dir, tiny_adapter_dir, baselines={}, fewshot=None)
-    assert main(["lock", str(root)]) == 0
-    result = run_check(root, CheckOptions(out_dir=tmp_path / "run", engine=EngineOptions(progress=False)))
-    gate = {g["id"]: g for g in result.report["gates"]}["acc.vs_prompting"]
-    assert gate["outcome"] == "error"
-    assert "declares none" in json.dumps(gate)
+    assert main(["validate", str(root)]) == 4
+    captured = capsys.readouterr()
+    out = captured.out + captured.err
+    assert "compares with the prompted baseline" in out and "declares none" in out
+
+
+def test_fine_tune_vs_best_prompting_leads_every_summary(checked):
+    from gatekeeper.report.console import render_console
+    from gatekeeper.report.html import render_html
+    from gatekeeper.report.markdown import render_markdown
+
+    root, gates = checked
+    report = json.loads((root.parent / "run" / "report.json").read_text())
+    cmp = gates["acc.vs_prompting"]["comparison"]
+    console = render_console(report)
+    line = next(x for x in console.splitlines() if x.startswith("fine-tune vs best prompting:"))
+    assert "acc.vs_prompting" in line and f"n={cmp['n']}" in line and line.endswith("PASS")
+    assert "acc.vs_base" not in console.split("verdict:")[1]  # only gates against `prompted`
+    markdown = render_markdown(report)
+    assert markdown.index("Fine-tune vs best prompting") < markdown.index("| gate")
+    html = render_html(report)
+    assert html.index("Fine-tune vs best prompting") < html.index("Candidate vs baseline")
 
 
 @pytest.mark.parametrize("baselines, fewshot, message", [

@@ -73,7 +73,7 @@ def json_validity(ctx, *, schema: str | None = None, max_new_tokens: int = 64,
     base: list[tuple | None] = [None] * n
     if ctx.compares:
         base_outputs = list(ctx.baseline.generate(prompts, desc=f"{ctx.spec.id} baseline", **gen))
-        base = [judge_output(o, validator) for o in base_outputs]
+        base = [judge_output(o or "", validator) for o in base_outputs]
     items = tuple(
         ItemResult(id=str(r.get("id", i)), input=display(p), expected=None, output=o,
                    passed=c[1], detail=c[2], baseline_output=bo,

@@ -16,7 +16,7 @@ import hashlib
 import platform
 from importlib import metadata
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from gatekeeper.errors import ModelError
 from gatekeeper.model.cache import MemoryCache, NullCache, ResultCache, cache_key
@@ -28,6 +28,7 @@ CACHE_VERSION = 1
 DTYPES = ("auto", "float32", "bfloat16", "float16")
 DEVICES = ("auto", "cpu", "cuda")
 QUANTIZATIONS = (None, "nf4")
+BACKENDS = ("hf", "vllm")  # vllm: gatekeeper/model/vllm_backend.py (GPU runners, extra [vllm])
 
 
 class Engine:
@@ -37,10 +38,11 @@ class Engine:
                  chat_template: str | None = None, dtype: str = "auto", device: str = "auto",
                  quantization: str | None = None, cache: ResultCache | MemoryCache | NullCache | None = None,
                  trust_remote_code: bool = False, batch_size: int = 64, progress: bool = True,
-                 allow_pickle: bool = False):
+                 allow_pickle: bool = False, backend: str = "hf"):
         _check_choice("dtype", dtype, DTYPES)
         _check_choice("device", device, DEVICES)
         _check_choice("quantization", quantization, QUANTIZATIONS)
+        _check_choice("backend", backend, BACKENDS)
         if batch_size < 1:
             raise ValueError(f"batch_size must be >= 1, got {batch_size}")
         self.base = base
@@ -62,13 +64,15 @@ class Engine:
         self._tokenizer = None
         self.pool = None  # a WorkerPool for `check --workers N` (gatekeeper.model.parallel)
         self._load_error: ModelError | None = None  # a load that failed is not retried per gate
+        self.backend = backend
+        self._vllm: Any = None  # the VllmBackend, built on the first generate/loglik miss
 
     # -- loading -------------------------------------------------------------------------
 
     @property
     def loaded(self) -> bool:
         """Whether the model weights have been loaded (False for a fully cached run)."""
-        return self._model is not None
+        return self._model is not None or self._vllm is not None
 
     @property
     def tokenizer(self):
@@ -187,6 +191,8 @@ class Engine:
         for name, path in request.get("adapters", {}).items():  # a worker mirrors rank 0's adapters
             if name not in self.extra_adapters:
                 self.add_adapter(name, Path(path))
+        if self.backend == "vllm":
+            return self._compute_vllm(request, items)
         with self.adapter_enabled(request["adapter"]) as model:
             if request["kind"] == "generate":
                 return generate_ids(model, self.tokenizer, items, max_new_tokens=request["max_new_tokens"],
@@ -194,6 +200,16 @@ class Engine:
                                     progress=self.progress, desc=request["desc"])
             return loglik_ids(model, items, pad_id=self.tokenizer.pad_token_id, batch_size=self.batch_size,
                               progress=self.progress, desc=request["desc"])
+
+    def _compute_vllm(self, request: dict, items: list) -> list:
+        from gatekeeper.model.vllm_backend import VllmBackend
+
+        if self._vllm is None:
+            self._vllm = VllmBackend(self)
+        if request["kind"] == "generate":
+            return self._vllm.generate(items, adapter=request["adapter"], max_new_tokens=request["max_new_tokens"],
+                                       stops=request["stops"], progress=self.progress)
+        return self._vllm.loglik(items, adapter=request["adapter"], progress=self.progress)
 
     def _encode(self, prompt: Prompt, chat: bool) -> list[int]:
         ids = encode_prompt(self.tokenizer, render(self.tokenizer, prompt, chat), chat)
@@ -224,6 +240,8 @@ class Engine:
         template = hashlib.sha256(self.chat_template.encode()).hexdigest() if self.chat_template else None
         common = {"engine": CACHE_VERSION, "tokenizer": self.base.tokenizer_fingerprint,
                   "chat_template": template, "dtype": self.dtype, "quantization": self.quantization}
+        if self.backend != "hf":  # other kernels, other answers: never served as the HF path's
+            common["backend"] = self.backend
         return cache_key(self.base.fingerprint, adapter_fp, kind, prompt_text, {**common, **settings})
 
     def _desc(self, kind: str, adapter: bool | str) -> str:
@@ -245,6 +263,7 @@ class Engine:
             "device_name": _device_name(self.device),
             "quantization": self.quantization,
             "decoding": "greedy",
+            "backend": self.backend,
             "versions": {name: _version(name) for name in ("transformers", "peft", "torch")},
         }
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gatekeeper.numbers import fixed
-from gatekeeper.report.fmt import partial_note, pval
+from gatekeeper.report.fmt import partial_note, pval, vs_prompting
 
 
 def _fmt(value) -> str:
@@ -41,6 +41,8 @@ def render_console(report: dict, paths: dict | None = None) -> str:
     partial = partial_note(report)
     if partial:
         lines[-1] += f" [{partial}]"
+    for line in vs_prompting(report):
+        lines.append(f"fine-tune vs best prompting: {line}")
     if report.get("message"):
         lines.append(f"note: {report['message']}")
     for kind, path in (paths or {}).items():

@@ -183,3 +183,27 @@ def partial_note(report: Mapping) -> str | None:
     how = ", ".join(map(str, sel.get("selection") or [])) or "stopped early"
     return (f"partial run: {sel.get('gates_run', '?')} of {sel.get('gates_total', '?')} gates ran "
             f"({how}); not a release verdict")
+
+
+def vs_prompting(report: Mapping) -> list[str]:
+    """'Fine-tune vs best prompting' sentences: one per gate compared with the prompted baseline.
+
+    The design's first question about a fine-tune is whether it beats the base model well
+    prompted; these lines lead the console summary, the markdown and the HTML report.
+    """
+    lines = []
+    for gate in report.get("gates") or []:
+        spec_cmp = dig(gate, "spec", "vs_baseline") or {}
+        cmp = gate.get("comparison") or {}
+        if not isinstance(spec_cmp, Mapping) or spec_cmp.get("against") != "prompted" or not cmp:
+            continue
+        word = OUTCOME_WORDS.get(str(cmp.get("outcome")), str(cmp.get("outcome")))
+        margin = cmp.get("margin")
+        claim = (f"required gain {num(margin)}" if cmp.get("kind") == "superiority"
+                 else f"allowed drop {num(margin)}")
+        lines.append(
+            f"{gate.get('id')}: {cmp.get('metric')} {num(cmp.get('candidate'))} fine-tuned vs "
+            f"{num(cmp.get('baseline'))} prompted, delta {signed(cmp.get('delta'))} "
+            f"(CI {interval(cmp.get('ci'), signed)}, p {pval(cmp.get('p_value'))}, n={num(cmp.get('n'))}; "
+            f"{claim}): {word}")
+    return lines

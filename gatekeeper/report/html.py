@@ -18,7 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from gatekeeper.report.charts import line_chart
-from gatekeeper.report.fmt import (partial_note, MISSING, NOT_PASS, OUTCOME_WORDS, clean, headline, interval, is_num, num,
+from gatekeeper.report.fmt import (partial_note, vs_prompting, MISSING, NOT_PASS, OUTCOME_WORDS, clean, headline, interval, is_num, num,
                                    one_line, pval, seconds, signed)
 from gatekeeper.report.gateview import gate_view, pretty_json
 from gatekeeper.report.provenance import provenance_view
@@ -149,6 +149,7 @@ def build_view(report: Mapping) -> dict:
                      if g.get("severity") == "warn" and g.get("outcome") in NOT_PASS],
         "skipped": [_short(g, v) for g, v in zip(gates, views) if g.get("outcome") == "skip"],
         "headline": [_headline_row(g, v) for g, v in zip(gates, views)],
+        "vs_prompting": [clean(line) for line in vs_prompting(report)],
         "gates": views, "previous": _previous_view(report.get("previous_release"), gates, views),
         "training": _training_view(report.get("training")),
         "prov": provenance_view(report, views),

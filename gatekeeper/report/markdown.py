@@ -13,7 +13,7 @@ import html
 import re
 from typing import Any, Mapping
 
-from gatekeeper.report.fmt import (partial_note, NOT_PASS, OUTCOME_WORDS, dig, headline, interval, num,
+from gatekeeper.report.fmt import (partial_note, vs_prompting, NOT_PASS, OUTCOME_WORDS, dig, headline, interval, num,
                                    one_line, pval, seconds, signed, source_text)
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~!<>])")
@@ -58,6 +58,9 @@ def _header(report: Mapping) -> str:
         line += f"\n> **{md(partial_note(report))}**\n"
     if report.get("message"):
         line += f"\n> {md(report['message'], 500)}\n"
+    prompting = vs_prompting(report)
+    if prompting:
+        line += "\n**Fine-tune vs best prompting**\n\n" + "".join(f"- {md(p, 400)}\n" for p in prompting)
     return line + "\n"
 
 

@@ -61,12 +61,22 @@ def build_trainer(model, tokenizer, train_ds, eval_ds, config, peft_config, call
 
 
 def quiet_libraries() -> None:
-    """No per-step dict printing or dataset-map bars: one progress line per logging step."""
+    """No per-step dict printing or dataset-map bars: one progress line per logging step.
+
+    Also silenced: bitsandbytes' note that an optional hub-downloaded CPU kernel is
+    missing (gatekeeper never downloads at run time) and transformers' rename warnings
+    for the ``gradient_checkpointing`` argument TRL still passes.
+    """
+    import logging
+    import warnings
+
+    logging.getLogger("bitsandbytes").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", message=r".*gradient_checkpointing.*deprecated", category=FutureWarning)
     import datasets
-    from transformers.utils import logging
+    from transformers.utils import logging as hf_logging
 
     datasets.disable_progress_bars()
-    logging.disable_progress_bar()
+    hf_logging.disable_progress_bar()
 
 
 def early_stopping(recipe: Recipe) -> list:
