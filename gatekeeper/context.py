@@ -49,6 +49,7 @@ class RunData:
     train_data: Path | None = None
     eval_data: Path | None = None
     eval_sets: tuple[EvalSource, ...] = ()
+    mix_data: Path | None = None  # train.mix.data: general rows trained on too
 
 
 class ModelView:

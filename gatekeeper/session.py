@@ -131,8 +131,10 @@ def run_data(bundle: Bundle, collection: Collection) -> RunData:
             value = spec.params.get(name)
             if isinstance(value, str) and name not in ("schema",):
                 sources.append(EvalSource(spec.id, Path(value), name))
+    mix = getattr(getattr(recipe, "mix", None), "data", None)
     return RunData(train_data=Path(train_data) if train_data else None,
-                   eval_data=Path(eval_data) if eval_data else None, eval_sets=tuple(sources))
+                   eval_data=Path(eval_data) if eval_data else None, eval_sets=tuple(sources),
+                   mix_data=Path(mix) if mix else None)
 
 
 def _in_bundle(bundle: Bundle, value: str | None) -> Path | None:

@@ -170,3 +170,22 @@ def test_the_train_parameter_replaces_the_recipe_data_and_is_never_an_eval_set(t
     assert other["details"]["train_files"] == ["data/other.jsonl"] and other["metrics"]["exact_hits"] == 1
     names = [s["name"] for s in gate(result)["measurement"]["details"]["sets"]]
     assert "data/other.jsonl" not in names and gate(result)["measurement"]["metrics"]["hits"] == 3
+
+
+def test_rows_of_the_general_mix_are_training_data_too(tmp_path):
+    """A copy of an eval item hidden in train.mix.data is found like one in train.data."""
+    root = write_bundle(tmp_path / "b", {"g.yaml": GATES},
+                        manifest={"train": {"data": "data/train.jsonl",
+                                            "mix": {"data": "data/mix.jsonl", "fraction": 0.2}}})
+    write_data(root, leak=False)
+    evals = [json.loads(line) for line in (root / "data" / "eval.jsonl").read_text().splitlines()]
+    mix = [{"messages": [{"role": "user", "content": "What is the capital of Peru?"},
+                         {"role": "assistant", "content": "Lima."}]},
+           {"messages": [{"role": "user", "content": evals[2]["prompt"]},
+                         {"role": "assistant", "content": "Fine."}]}]
+    (root / "data" / "mix.jsonl").write_text("".join(json.dumps(r) + "\n" for r in mix))
+    lock_without_model(root)
+    g = gate(run_check(root, CheckOptions(out_dir=tmp_path / "run")))
+    assert g["outcome"] == "fail" and g["measurement"]["metrics"]["exact_hits"] == 1
+    record = g["measurement"]["details"]["sets"][0]["records"][0]
+    assert record["eval_where"] == "data/eval.jsonl:3" and record["train_where"].endswith("mix.jsonl:2")

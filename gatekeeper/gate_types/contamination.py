@@ -71,7 +71,9 @@ def contamination(ctx, *, train: str | None = None, extra: str | None = None,
     """Eval items found in the training data (exact, 13-gram, MinHash near-duplicate)."""
     opts = Options(ngram=ngram, ngram_min=ngram_min, near_threshold=near_threshold,
                    boilerplate_share=boilerplate_share)
-    train_files = [Path(train)] if train else [p for p in (ctx.data.train_data, ctx.data.eval_data) if p]
+    # everything the adapter was trained or selected on: task rows, the general mix, validation
+    trained = (ctx.data.train_data, ctx.data.mix_data, ctx.data.eval_data)
+    train_files = [Path(train)] if train else [p for p in trained if p]
     if not train_files:
         raise Skipped("no training data to check (the manifest has no train.data; params.train "
                       "names one)")

@@ -47,6 +47,10 @@ ELEMENTS = [  # name, symbol, atomic number
     ("gold", "Au", 79), ("mercury", "Hg", 80), ("lead", "Pb", 82), ("uranium", "U", 92),
     ("nickel", "Ni", 28), ("platinum", "Pt", 78),
 ]
+def _plural(group: str) -> str:
+    return group if group == "fish" else group + "s"  # "fish", not "fishs"
+
+
 ANIMALS = {
     "mammal": ["dog", "whale", "dolphin", "bat", "elephant", "horse", "kangaroo", "cow", "lion", "rabbit"],
     "bird": ["eagle", "penguin", "ostrich", "sparrow", "owl", "parrot", "flamingo", "pigeon"],
@@ -153,8 +157,8 @@ def biology(rng):
     groups = list(ANIMALS)
     for group, animals in ANIMALS.items():
         for animal in animals:
-            yield _item(f"To which group of animals does the {animal} belong?", f"{group}s",
-                        [f"{g}s" for g in _others(rng, groups, group)], rng)
+            yield _item(f"To which group of animals does the {animal} belong?", _plural(group),
+                        [_plural(g) for g in _others(rng, groups, group)], rng)
 
 
 def vocabulary(rng):
