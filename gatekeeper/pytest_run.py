@@ -19,7 +19,8 @@ from gatekeeper.errors import CollectionErrors, ConfigError, UsageError
 from gatekeeper.session import RunSession
 
 # Deprecation notices from inside torch/transformers/peft are not the user's to act on and
-# buried the verdict in pytest's warnings summary; warnings from gate code still show.
+# buried the verdict in pytest's warnings summary; warnings from gate code still show. The
+# assert-rewrite notice is about gatekeeper's own plugin, imported before pytest starts.
 PYTEST_INI = """[pytest]
 markers =
     gatekeeper(severity): python gate options
@@ -31,6 +32,7 @@ filterwarnings =
     ignore::FutureWarning:transformers.*
     ignore::DeprecationWarning:peft.*
     ignore::FutureWarning:peft.*
+    ignore::pytest.PytestAssertRewriteWarning
 """
 
 CLEARED_ENV = ("PYTEST_ADDOPTS", "PYTEST_PLUGINS", "PYTEST_DEBUG", "PYTEST_THEME",
