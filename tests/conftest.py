@@ -33,3 +33,19 @@ def tiny_adapter_dir(tiny_model_dir, tmp_path_factory):
 def tiny_adapter_dir_2(tiny_model_dir, tmp_path_factory):
     """A second adapter (different seed): a different candidate of the same base."""
     return build_tiny_adapter(tiny_model_dir, tmp_path_factory.mktemp("tiny-adapter-2"), seed=2)
+
+
+@pytest.fixture
+def static_gate_types():
+    """Register the static test gate types of tests/bundles.py (no model) for one test.
+
+    Files whose bundles use them say ``pytestmark = pytest.mark.usefixtures("static_gate_types")``.
+    """
+    from bundles import STATIC_TYPES
+    from gatekeeper.registry import register_gate_type, unregister_gate_type
+
+    for fn in STATIC_TYPES:
+        register_gate_type(fn)
+    yield
+    for fn in STATIC_TYPES:
+        unregister_gate_type(fn.__gate_type__.name)

@@ -9,9 +9,8 @@ import stat
 import jsonschema
 import pytest
 
-from bundles import STATIC_TYPES, lock_without_model, write_bundle
+from bundles import lock_without_model, write_bundle
 from gatekeeper.check import CheckOptions, run_check
-from gatekeeper.registry import register_gate_type, unregister_gate_type
 from gatekeeper.validation import load_schema
 
 GATES = """\
@@ -31,13 +30,7 @@ gates:
 """
 
 
-@pytest.fixture(autouse=True)
-def static_types():
-    for fn in STATIC_TYPES:
-        register_gate_type(fn)
-    yield
-    for fn in STATIC_TYPES:
-        unregister_gate_type(fn.__gate_type__.name)
+pytestmark = pytest.mark.usefixtures("static_gate_types")
 
 
 def check(root, tmp_path, **kw):

@@ -7,10 +7,9 @@ import random
 
 import pytest
 
-from bundles import STATIC_TYPES, lock_without_model, write_bundle
+from bundles import lock_without_model, write_bundle
 from gatekeeper.check import CheckOptions, run_check
 from gatekeeper.cli import main as cli_main
-from gatekeeper.registry import register_gate_type, unregister_gate_type
 from test_data_overlap import sentence, swap_edit
 
 GATES = """\
@@ -26,13 +25,7 @@ gates:
 """
 
 
-@pytest.fixture(autouse=True)
-def static_types():
-    for fn in STATIC_TYPES:
-        register_gate_type(fn)
-    yield
-    for fn in STATIC_TYPES:
-        unregister_gate_type(fn.__gate_type__.name)
+pytestmark = pytest.mark.usefixtures("static_gate_types")
 
 
 def write_data(root, *, leak: bool) -> None:

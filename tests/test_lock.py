@@ -7,13 +7,12 @@ import shutil
 
 import pytest
 
-from bundles import STATIC_TYPES, write_bundle
+from bundles import write_bundle
 from gatekeeper.bundle import load_bundle
 from gatekeeper.check import CheckOptions, run_check
 from gatekeeper.collect import collect_gates
 from gatekeeper.errors import CollectionErrors
 from gatekeeper.lock import BASE_FINGERPRINTS, base_identity, verify_lock, write_lock
-from gatekeeper.registry import register_gate_type, unregister_gate_type
 
 STATIC = """\
 gates:
@@ -23,13 +22,7 @@ gates:
 """
 
 
-@pytest.fixture(autouse=True)
-def static_types():
-    for fn in STATIC_TYPES:
-        register_gate_type(fn)
-    yield
-    for fn in STATIC_TYPES:
-        unregister_gate_type(fn.__gate_type__.name)
+pytestmark = pytest.mark.usefixtures("static_gate_types")
 
 
 @pytest.fixture

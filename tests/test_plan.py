@@ -9,22 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from bundles import STATIC_TYPES, write_bundle
+from bundles import write_bundle
 from gatekeeper.cli import main
 from gatekeeper.plan import family, parse_assumptions
-from gatekeeper.registry import register_gate_type, unregister_gate_type
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "examples" / "tickets"
 
 
-@pytest.fixture(autouse=True)
-def static_types():
-    for fn in STATIC_TYPES:
-        register_gate_type(fn)
-    yield
-    for fn in STATIC_TYPES:
-        unregister_gate_type(fn.__gate_type__.name)
+pytestmark = pytest.mark.usefixtures("static_gate_types")
 
 
 def plan_json(capsys, *args) -> dict:

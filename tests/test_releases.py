@@ -8,23 +8,15 @@ import os
 
 import pytest
 
-from bundles import STATIC_TYPES
 from gatekeeper.bundle import load_bundle
 from gatekeeper.cli import main
-from gatekeeper.registry import register_gate_type, unregister_gate_type
 from gatekeeper.releases import previous_release
 from gatekeeper.releases.publish import release_bundle
 from gatekeeper.releases.store import RegistryError, Store, safe_relpath
 from releases_helpers import releasable_bundle, report_of
 
 
-@pytest.fixture(autouse=True)
-def static_types():
-    for fn in STATIC_TYPES:
-        register_gate_type(fn)
-    yield
-    for fn in STATIC_TYPES:
-        unregister_gate_type(fn.__gate_type__.name)
+pytestmark = pytest.mark.usefixtures("static_gate_types")
 
 
 @pytest.fixture

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from gatekeeper.registry import register_gate_type
 from bundles import STATIC_TYPES, lock_without_model, write_bundle
 from gatekeeper.errors import CollectionErrors
-from gatekeeper.registry import register_gate_type, unregister_gate_type
 from gatekeeper.releases.publish import release_bundle
 from gatekeeper.releases.view import Skipped
 from gatekeeper.spec import Comparison, GateSpec, Threshold
@@ -16,13 +16,7 @@ from releases_helpers import releasable_bundle, report_of
 PROMPTS = ["My order is late.", "Reset my password please."]
 
 
-@pytest.fixture(autouse=True)
-def static_types():
-    for fn in STATIC_TYPES:
-        register_gate_type(fn)
-    yield
-    for fn in STATIC_TYPES:
-        unregister_gate_type(fn.__gate_type__.name)
+pytestmark = pytest.mark.usefixtures("static_gate_types")
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import pytest
 
 from bundles import STATIC_TYPES
 from gatekeeper.cli import main
-from gatekeeper.registry import register_gate_type, unregister_gate_type
+from gatekeeper.registry import register_gate_type
 from gatekeeper.releases.fingerprint import compare_fingerprints
 from gatekeeper.releases.publish import release_bundle
 from gatekeeper.releases.rollback import rollback, verify_entry
@@ -16,13 +16,7 @@ from gatekeeper.releases.store import RegistryError, Store
 from releases_helpers import releasable_bundle, report_of
 
 
-@pytest.fixture(autouse=True)
-def static_types():
-    for fn in STATIC_TYPES:
-        register_gate_type(fn)
-    yield
-    for fn in STATIC_TYPES:
-        unregister_gate_type(fn.__gate_type__.name)
+pytestmark = pytest.mark.usefixtures("static_gate_types")
 
 
 @pytest.fixture(scope="module")

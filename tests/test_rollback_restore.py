@@ -6,22 +6,16 @@ import shutil
 
 import pytest
 
+from gatekeeper.registry import register_gate_type
 from bundles import STATIC_TYPES
 from gatekeeper.gate_types.rollback_restore import Skipped, _check, rollback_restore
-from gatekeeper.registry import register_gate_type, unregister_gate_type
 from gatekeeper.releases.publish import release_bundle
 from gatekeeper.releases.store import Store
 from integrity_helpers import fragment, judged, make_context
 from releases_helpers import releasable_bundle, report_of
 
 
-@pytest.fixture(autouse=True)
-def static_types():
-    for fn in STATIC_TYPES:
-        register_gate_type(fn)
-    yield
-    for fn in STATIC_TYPES:
-        unregister_gate_type(fn.__gate_type__.name)
+pytestmark = pytest.mark.usefixtures("static_gate_types")
 
 
 @pytest.fixture(scope="module")

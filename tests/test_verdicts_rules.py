@@ -4,21 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from bundles import STATIC_TYPES, write_bundle
+from bundles import write_bundle
 from gatekeeper.cli import main
 from gatekeeper.metrics import Metric
-from gatekeeper.registry import register_gate_type, unregister_gate_type
 from gatekeeper.rules import ALPHA_MAX, ALPHA_MIN, alpha_problem, threshold_problems
 from gatekeeper.validation import load_schema
 
 
-@pytest.fixture(autouse=True)
-def static_types():
-    for fn in STATIC_TYPES:
-        register_gate_type(fn)
-    yield
-    for fn in STATIC_TYPES:
-        unregister_gate_type(fn.__gate_type__.name)
+pytestmark = pytest.mark.usefixtures("static_gate_types")
 
 
 def gate_file(criteria: str) -> str:
