@@ -189,3 +189,29 @@ def test_packing_trains_with_the_mask_proven_per_example(tiny_model_dir, tmp_pat
     rec = train_bundle(root, options(tmp_path)).record
     assert rec["recipe"]["sft"]["packing"] is True and rec["steps"]["done"] == 2
     assert rec["mask_proof"]["passed"] and rec["mask_proof"]["examples"] == 8
+
+
+def test_scoring_only_answer_positions_changes_the_cost_not_the_loss(tiny_model_dir, tmp_path, monkeypatch):
+    """TRL's fused LM head on CPU scores every position unless told otherwise; gatekeeper
+    drops the unlabelled ones (loop.answer_positions_only). Same losses either way."""
+    from contextlib import nullcontext
+
+    import torch
+    from trl.trainer import utils as trl_utils
+
+    from gatekeeper.train import loop
+
+    original = trl_utils._use_triton
+    with loop.answer_positions_only("cpu"):
+        assert trl_utils._use_triton(torch.device("cpu")) is True
+    assert trl_utils._use_triton is original and original(torch.device("cpu")) is False
+
+    sft = {"max_steps": 3, "eval_steps": 3, "logging_steps": 1}
+    compact = train_bundle(make_bundle(tmp_path / "a", tiny_model_dir, sft=sft), options(tmp_path / "a"))
+    monkeypatch.setattr(loop, "answer_positions_only", lambda device: nullcontext())
+    full = train_bundle(make_bundle(tmp_path / "b", tiny_model_dir, sft=sft), options(tmp_path / "b"))
+    a, b = compact.record["loss_curve"], full.record["loss_curve"]
+    assert [p["step"] for p in a] == [p["step"] for p in b] and len(a) == 3
+    for x, y in zip(a, b):
+        assert x["loss"] == pytest.approx(y["loss"], rel=1e-4, abs=1e-6)
+    assert a[-1]["eval_loss"] == pytest.approx(b[-1]["eval_loss"], rel=1e-4, abs=1e-6)

@@ -79,6 +79,40 @@ def quiet_libraries() -> None:
     hf_logging.disable_progress_bar()
 
 
+@contextmanager
+def answer_positions_only(device: str):
+    """Score only labelled (answer) positions in TRL's fused LM head, on CPU too.
+
+    TRL's SFT loss projects hidden states onto the vocabulary in chunks; it drops the
+    ignored (-100) positions first only where Triton runs the kernel (CUDA/XPU), and
+    elsewhere scores every position so that XLA-style backends keep static shapes. On CPU
+    that is all wasted work: for the demo's tickets ~15 of ~94 tokens per row carry a
+    label, and the vocabulary projection and its backward (49,152 x 576 per position) took
+    half of every step. The compact path is TRL's own (the one CUDA uses), selected
+    through the name ``trl.trainer.utils._use_triton`` that decides only that; the kernel
+    itself still runs as torch code on CPU. Restored on exit; a TRL without that name is
+    left alone.
+    """
+    try:
+        from trl.trainer import utils as trl_utils
+    except ImportError:
+        yield
+        return
+    original = getattr(trl_utils, "_use_triton", None)
+    if device != "cpu" or original is None:
+        yield
+        return
+
+    def compact(dev) -> bool:
+        return dev.type == "cpu" or original(dev)
+
+    trl_utils._use_triton = compact
+    try:
+        yield
+    finally:
+        trl_utils._use_triton = original
+
+
 def early_stopping(recipe: Recipe) -> list:
     """Stop after `early_stopping_patience` evaluations without a better validation loss."""
     if not recipe.sft.early_stopping_patience or recipe.eval_data is None:

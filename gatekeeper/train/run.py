@@ -90,7 +90,7 @@ def train_bundle(bundle_dir: str | Path, options: TrainOptions = TrainOptions())
     trainer.add_callback(request.callback())
     checkpoint = _resume_point(work, options.resume)
     train_t0 = time.monotonic()
-    with loop.ctrl_c_checkpoints(request, log):
+    with loop.ctrl_c_checkpoints(request, log), loop.answer_positions_only(device):
         trainer.train(resume_from_checkpoint=str(checkpoint) if checkpoint else None)
     train_seconds = time.monotonic() - train_t0
     if request.requested:
