@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
-pip_install() { "$PY" -m pip install --disable-pip-version-check -q "$@"; }
+# constraints.txt pins every package to the version CI last passed with (see its header).
+pip_install() { "$PY" -m pip install --disable-pip-version-check -q -c constraints.txt "$@"; }
 
 # CPU torch first, pinned: an unpinned torch pulls the newest release with GBs of CUDA
 # packages. On a GPU runner install the CUDA build of torch 2.13 before running this.

@@ -12,6 +12,7 @@ import yaml
 
 from gatekeeper.train.record import RECORD, read_record
 from gatekeeper.train.run import TrainOptions, stale_reason, train_bundle
+from tiny import build_tiny_model
 
 CATEGORIES = ["billing", "shipping", "account", "technical"]
 
@@ -171,16 +172,48 @@ def test_qlora_trains_saves_reloads_and_generates(tiny_model_dir, tmp_path):
     assert out.shape[1] == ids["input_ids"].shape[1] + 4
 
 
-def test_early_stopping_restores_the_best_checkpoint(tiny_model_dir, tmp_path):
-    """A learning rate far too high makes validation loss rise: training stops, the best is kept."""
-    root = make_bundle(tmp_path / "b", tiny_model_dir,
-                       sft={"max_steps": 8, "eval_steps": 1, "learning_rate": 3.0,
+def _fit_base_to(model_dir: Path, texts: list[str], steps: int = 40) -> None:
+    """Fine-tune the whole tiny base on ``texts`` (plain torch), so it already predicts them."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+    batch = tok(texts, return_tensors="pt", padding=True)
+    labels = batch["input_ids"].masked_fill(batch["attention_mask"] == 0, -100)
+    torch.manual_seed(0)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
+    for _ in range(steps):
+        model(**batch, labels=labels).loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+    model.save_pretrained(model_dir, safe_serialization=True)
+
+
+def test_early_stopping_restores_the_best_checkpoint(tmp_path):
+    """Validation loss rises by construction, on any CPU: the base already fits the validation
+    answers, and training teaches contradicting answers to the same prompts."""
+    from transformers import AutoTokenizer
+
+    def ticket_rows(shift: int) -> list[dict]:
+        return [{"messages": [{"role": "user", "content": f"ticket {i}: my problem number {i}"},
+                              {"role": "assistant", "content": json.dumps({"category": CATEGORIES[(i + shift) % 4]})}],
+                 "category": CATEGORIES[(i + shift) % 4]} for i in range(8)]
+
+    model_dir = build_tiny_model(tmp_path / "model")
+    validation, contradicting = ticket_rows(1), ticket_rows(0)
+    tok = AutoTokenizer.from_pretrained(model_dir)
+    _fit_base_to(model_dir, [tok.apply_chat_template(r["messages"], tokenize=False) for r in validation])
+    root = make_bundle(tmp_path / "b", model_dir,
+                       sft={"max_steps": 8, "eval_steps": 1, "learning_rate": 0.1,
                             "early_stopping_patience": 2})
+    (root / "data" / "train.jsonl").write_text("".join(json.dumps(r) + "\n" for r in contradicting * 2))
+    (root / "data" / "val.jsonl").write_text("".join(json.dumps(r) + "\n" for r in validation))
     rec = train_bundle(root, options(tmp_path)).record
-    evals = [p for p in rec["loss_curve"] if "eval_loss" in p]
-    assert rec["early_stopped"] and rec["steps"]["done"] < 8
-    assert rec["best"]["step"] == min(evals, key=lambda p: p["eval_loss"])["step"] < rec["steps"]["done"]
-    assert rec["best"]["adapter_is_best"] and rec["best"]["checkpoint"] == f"checkpoint-{rec['best']['step']}"
+    evals = [p["eval_loss"] for p in rec["loss_curve"] if "eval_loss" in p]
+    assert evals == sorted(evals) and evals[0] < evals[-1]  # it rose, as constructed
+    assert rec["early_stopped"] and rec["steps"]["done"] == 3 and rec["best"]["step"] == 1
+    assert rec["best"]["adapter_is_best"] and rec["best"]["checkpoint"] == "checkpoint-1"
 
 
 def test_packing_trains_with_the_mask_proven_per_example(tiny_model_dir, tmp_path):
