@@ -23,10 +23,10 @@ import time
 
 import numpy as np
 
-from gatekeeper import stats
-from gatekeeper.compare import _binary_test
-from gatekeeper.judge import MIN_N_SCORES, _binary_bounds
-from gatekeeper.metrics import Metric
+from gatekeeper.verdict import stats
+from gatekeeper.verdict.paired import _binary_test
+from gatekeeper.verdict.judge import MIN_N_SCORES, _binary_bounds
+from gatekeeper.core.metrics import Metric
 
 ALPHA = 0.05
 RATE = Metric("rate")

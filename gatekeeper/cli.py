@@ -14,9 +14,9 @@ import traceback
 from pathlib import Path
 
 from gatekeeper import __version__
-from gatekeeper.train.cli import TRAIN_COMMANDS, add_train_commands
-from gatekeeper.argcheck import Parser, check_options, positive_int
-from gatekeeper.errors import CollectionErrors, GatekeeperError, UsageError
+from gatekeeper.commands.train import TRAIN_COMMANDS, add_train_commands
+from gatekeeper.commands.argcheck import Parser, check_options, positive_int
+from gatekeeper.core.errors import CollectionErrors, GatekeeperError, UsageError
 
 EXIT_CODES = """exit codes:
   0  every blocking gate passed
@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("report_json", type=Path)
     report.add_argument("--out", type=Path, help="output directory (default: beside report.json)")
 
-    from gatekeeper.releases.cli import add_release_commands
+    from gatekeeper.commands.releases import add_release_commands
     add_release_commands(sub)
     add_train_commands(sub)
     return parser
@@ -122,7 +122,7 @@ def report_exit(exc: BaseException, *, verbose: bool = False) -> int:
     line naming what failed; its traceback goes to a log file (inside the report directory
     when the run got that far) and, with -v, to the console.
     """
-    from gatekeeper.results import Exit, exit_for_error
+    from gatekeeper.core.results import Exit, exit_for_error
 
     if isinstance(exc, SystemExit):
         raise exc
@@ -170,9 +170,9 @@ def _export_dir(path: Path | None) -> Path | None:
 
 
 def cmd_check(args, extra, argv) -> int:
-    from gatekeeper.check import CheckOptions, run_check
+    from gatekeeper.commands.check import CheckOptions, run_check
     from gatekeeper.report.console import render_console
-    from gatekeeper.options import EngineOptions
+    from gatekeeper.core.options import EngineOptions
 
     check_options(args)
     engine = EngineOptions(cache=not args.no_cache, cache_dir=args.cache_dir,
@@ -189,8 +189,8 @@ def cmd_check(args, extra, argv) -> int:
 
 
 def cmd_validate(args, extra, argv) -> int:
-    from gatekeeper.bundle import load_bundle
-    from gatekeeper.collect import collect_gates
+    from gatekeeper.bundle.manifest import load_bundle
+    from gatekeeper.bundle.collect import collect_gates
 
     bundle = load_bundle(args.bundle)
     collection = collect_gates(bundle)
@@ -200,9 +200,9 @@ def cmd_validate(args, extra, argv) -> int:
 
 
 def cmd_lock(args, extra, argv) -> int:
-    from gatekeeper.bundle import load_bundle
-    from gatekeeper.collect import collect_gates
-    from gatekeeper.lock import base_identity, write_lock
+    from gatekeeper.bundle.manifest import load_bundle
+    from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.bundle.lock import base_identity, write_lock
 
     bundle = load_bundle(args.bundle)
     collection = collect_gates(bundle)
@@ -212,7 +212,7 @@ def cmd_lock(args, extra, argv) -> int:
 
 
 def cmd_list(args, extra, argv) -> int:
-    from gatekeeper.registry import load_gate_types
+    from gatekeeper.run.registry import load_gate_types
 
     for gtype in sorted(load_gate_types().values(), key=lambda g: g.name):
         print(f"{gtype.name}: {gtype.summary}")
@@ -225,7 +225,7 @@ def cmd_list(args, extra, argv) -> int:
 
 
 def cmd_init(args, extra, argv) -> int:
-    from gatekeeper.scaffold import init_bundle
+    from gatekeeper.commands.scaffold import init_bundle
 
     path = init_bundle(args.directory, name=args.name)
     print(f"created bundle in {path}; next: edit gatekeeper.yaml, then `gatekeeper lock {path}`")
@@ -251,13 +251,13 @@ def cmd_report(args, extra, argv) -> int:
 
 
 def cmd_release(args, extra, argv) -> int:
-    from gatekeeper.releases.cli import run_release
+    from gatekeeper.commands.releases import run_release
 
     return run_release(args)
 
 
 def cmd_rollback(args, extra, argv) -> int:
-    from gatekeeper.releases.cli import run_rollback
+    from gatekeeper.commands.releases import run_rollback
 
     return run_rollback(args)
 
@@ -265,7 +265,7 @@ def cmd_rollback(args, extra, argv) -> int:
 def cmd_plan(args, extra, argv) -> int:
     import json
 
-    from gatekeeper.plan import parse_assumptions, plan_bundle, render_plan
+    from gatekeeper.commands.plan import parse_assumptions, plan_bundle, render_plan
 
     plan = plan_bundle(args.bundle, parse_assumptions(args.assume))
     print(json.dumps(plan, indent=2) if args.json else render_plan(plan))

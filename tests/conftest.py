@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tiny import build_tiny_adapter, build_tiny_model
+from testkit.tiny import build_tiny_adapter, build_tiny_model
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -37,12 +37,12 @@ def tiny_adapter_dir_2(tiny_model_dir, tmp_path_factory):
 
 @pytest.fixture
 def static_gate_types():
-    """Register the static test gate types of tests/bundles.py (no model) for one test.
+    """Register the static test gate types of tests/testkit/bundles.py (no model) for one test.
 
     Files whose bundles use them say ``pytestmark = pytest.mark.usefixtures("static_gate_types")``.
     """
-    from bundles import STATIC_TYPES
-    from gatekeeper.registry import register_gate_type, unregister_gate_type
+    from testkit.bundles import STATIC_TYPES
+    from gatekeeper.run.registry import register_gate_type, unregister_gate_type
 
     for fn in STATIC_TYPES:
         register_gate_type(fn)

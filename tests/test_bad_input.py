@@ -5,7 +5,7 @@ asserts the exit code, that ONE output line names the place (file:line or the op
 says what is wrong, that no traceback reaches the console, and, for faults after the gates
 started, that report.json is complete. Adding a case is adding one ``Case`` to CASES.
 
-Bundles are static (gate types from tests/bundles.py, no model) unless a case asks for the
+Bundles are static (gate types from tests/testkit/bundles.py, no model) unless a case asks for the
 tiny model (``model=True``).
 """
 
@@ -21,11 +21,11 @@ from typing import Callable
 import jsonschema
 import pytest
 
-from bundles import ROWS, STATIC_TYPES
+from testkit.bundles import ROWS, STATIC_TYPES
 from gatekeeper.cli import main
-from gatekeeper.measurement import ItemResult, Measurement, Samples
-from gatekeeper.registry import gate_type, register_gate_type, unregister_gate_type
-from gatekeeper.validation import load_schema
+from gatekeeper.core.measurement import ItemResult, Measurement, Samples
+from gatekeeper.run.registry import gate_type, register_gate_type, unregister_gate_type
+from gatekeeper.bundle.validation import load_schema
 
 MANIFEST = """\
 name: demo
@@ -133,9 +133,9 @@ class Bundle:
 
     def lock(self) -> dict:
         """A real gatekeeper.lock (base fingerprinted when it is a local model)."""
-        from gatekeeper.bundle import load_bundle
-        from gatekeeper.collect import collect_gates
-        from gatekeeper.lock import base_identity, write_lock
+        from gatekeeper.bundle.manifest import load_bundle
+        from gatekeeper.bundle.collect import collect_gates
+        from gatekeeper.bundle.lock import base_identity, write_lock
 
         bundle = load_bundle(self.root)
         identity = base_identity(bundle) if bundle.base.model.startswith("/") else \

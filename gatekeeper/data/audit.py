@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from gatekeeper.chat import ROLES
+from gatekeeper.core.chat import ROLES
 from gatekeeper.data.boilerplate import common_lines, content_words
 from gatekeeper.data.overlap import Options, Side, self_pairs
 from gatekeeper.data.records import Problem, TextItem, _shown, row_item

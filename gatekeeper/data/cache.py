@@ -12,10 +12,10 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from gatekeeper.atomic import write_atomic
+from gatekeeper.core.atomic import write_atomic
 from gatekeeper.data.records import data_files
-from gatekeeper.files import sha256_file
-from gatekeeper.paths import cache_root
+from gatekeeper.core.files import sha256_file
+from gatekeeper.core.paths import cache_root
 
 VERSION = "2"
 

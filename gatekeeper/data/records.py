@@ -19,7 +19,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from gatekeeper.errors import GateSkipped, ConfigError, display_path
+from gatekeeper.core.errors import GateSkipped, ConfigError, display_path
 
 PROMPT_KEYS = ("prompt", "question", "instruction", "input", "goal", "query", "text")
 ANSWER_KEYS = ("completion", "target", "answer", "response", "output")

@@ -12,9 +12,9 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-from gatekeeper.atomic import write_atomic
+from gatekeeper.core.atomic import write_atomic
 from gatekeeper.evals.harness import SampleRecord
-from gatekeeper.paths import cache_root
+from gatekeeper.core.paths import cache_root
 
 CACHE_VERSION = 1
 

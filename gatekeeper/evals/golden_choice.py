@@ -7,10 +7,10 @@ as task_accuracy's ``choice`` scorer does, through the engine's cached ``loglik`
 
 from __future__ import annotations
 
-from gatekeeper.errors import ConfigError
+from gatekeeper.core.errors import ConfigError
 from gatekeeper.evals.calibration import ChoiceScore, choice_scores
 from gatekeeper.gate_types.common import prompt_of
-from gatekeeper.golden import GoldenSet
+from gatekeeper.bundle.golden import GoldenSet
 
 
 def choice_index(target, choices: list) -> int | None:

@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from gatekeeper.errors import ConfigError, MeasurementError
+from gatekeeper.core.errors import ConfigError, MeasurementError
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from gatekeeper.errors import MeasurementError
+from gatekeeper.core.errors import MeasurementError
 from gatekeeper.evals import calibration
 from gatekeeper.evals.harness import HarnessRun, SampleRecord
 from gatekeeper.evals.results import PairedSample, by_subject, most_regressed, paired_delta
 from gatekeeper.evals.source import TaskSource
-from gatekeeper.measurement import ItemResult, Measurement, Samples
+from gatekeeper.core.measurement import ItemResult, Measurement, Samples
 
 PROMPT_CHARS = 600
 

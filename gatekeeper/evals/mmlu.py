@@ -16,8 +16,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from gatekeeper.atomic import write_atomic
-from gatekeeper.errors import ConfigError
+from gatekeeper.core.atomic import write_atomic
+from gatekeeper.core.errors import ConfigError
 
 MMLU_ENV = "GATEKEEPER_MMLU_DIR"
 LETTERS = ("A", "B", "C", "D")

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
-from gatekeeper.errors import MeasurementError
+from gatekeeper.core.errors import MeasurementError
 from gatekeeper.evals.harness import SampleRecord
 
 MOST_REGRESSED = 5
@@ -72,7 +72,7 @@ def most_regressed(rows: Sequence[dict], k: int = MOST_REGRESSED) -> list[dict]:
 
 def paired_delta(pairs: Sequence[PairedSample], confidence: float = 0.95) -> dict:
     """Candidate minus baseline on binary items, with a paired (Tango) interval."""
-    from gatekeeper.stats import tango_interval
+    from gatekeeper.verdict.stats import tango_interval
 
     n = len(pairs)
     wins = sum(1 for p in pairs if p.candidate.metric >= 0.5 > p.baseline.metric)

@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from gatekeeper.errors import ConfigError
+from gatekeeper.core.errors import ConfigError
 from gatekeeper.evals import mmlu
 
 

@@ -11,15 +11,15 @@ per-item mean, with a paired ``vs_baseline: {metric: brier, max_drop: ...}``.
 
 from __future__ import annotations
 
-from gatekeeper.errors import ConfigError
+from gatekeeper.core.errors import ConfigError
 from gatekeeper.evals.calibration import N_BINS
 from gatekeeper.evals.golden_choice import check_golden, golden_scores
 from gatekeeper.evals.measure import calibration_measurement, scores_measurement
 from gatekeeper.evals.run import evaluate_pairs, prepare
 from gatekeeper.evals.source import check_source
-from gatekeeper.measurement import Measurement
-from gatekeeper.metrics import Metric
-from gatekeeper.registry import gate_type
+from gatekeeper.core.measurement import Measurement
+from gatekeeper.core.metrics import Metric
+from gatekeeper.run.registry import gate_type
 
 
 def _check(params: dict, golden) -> None:

@@ -25,10 +25,10 @@ import hashlib
 import json
 from pathlib import Path
 
-from gatekeeper.errors import ConfigError
-from gatekeeper.measurement import ItemResult, Measurement
-from gatekeeper.metrics import Metric
-from gatekeeper.registry import gate_type
+from gatekeeper.core.errors import ConfigError
+from gatekeeper.core.measurement import ItemResult, Measurement
+from gatekeeper.core.metrics import Metric
+from gatekeeper.run.registry import gate_type
 
 FIELDS = ("template", "bos", "eos", "pad", "generation_prompt", "rendered", "stop")
 PROBE_CHAT = [{"role": "user", "content": "Where is my order?"},

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from gatekeeper.chat import message_problem
-from gatekeeper.errors import ConfigError
-from gatekeeper.golden import GoldenSet
+from gatekeeper.core.chat import message_problem
+from gatekeeper.core.errors import ConfigError
+from gatekeeper.bundle.golden import GoldenSet
 
 
 def prompt_of(row: dict, prompt_field: str):

@@ -22,10 +22,10 @@ from gatekeeper.data.cache import cached, data_key
 from gatekeeper.data.overlap import DETECTORS, Options
 from gatekeeper.data.records import SUFFIXES, Skipped, read_items
 from gatekeeper.data.scan import EvalSet, scan
-from gatekeeper.errors import ConfigError, MeasurementError, display_path
-from gatekeeper.measurement import Measurement, Samples
-from gatekeeper.metrics import Metric
-from gatekeeper.registry import gate_type
+from gatekeeper.core.errors import ConfigError, MeasurementError, display_path
+from gatekeeper.core.measurement import Measurement, Samples
+from gatekeeper.core.metrics import Metric
+from gatekeeper.run.registry import gate_type
 
 
 def _count(name: str, what: str) -> Metric:

@@ -20,10 +20,10 @@ from gatekeeper.data import audit
 from gatekeeper.data.cache import cached, data_key
 from gatekeeper.data.overlap import Options
 from gatekeeper.data.records import SUFFIXES, Skipped, read_items
-from gatekeeper.errors import ConfigError, MeasurementError, display_path
-from gatekeeper.measurement import Measurement, Samples
-from gatekeeper.metrics import Metric
-from gatekeeper.registry import gate_type
+from gatekeeper.core.errors import ConfigError, MeasurementError, display_path
+from gatekeeper.core.measurement import Measurement, Samples
+from gatekeeper.core.metrics import Metric
+from gatekeeper.run.registry import gate_type
 
 
 def _low(name, what, kind="value"):

@@ -7,11 +7,11 @@ from collections import Counter
 from pathlib import Path
 
 from gatekeeper.gate_types.common import display, prompt_of, require_prompts
-from gatekeeper.golden import GoldenSet
-from gatekeeper.measurement import ItemResult, Measurement, Samples
-from gatekeeper.metrics import Metric
-from gatekeeper.registry import gate_type
-from gatekeeper.validation import schema_validator
+from gatekeeper.bundle.golden import GoldenSet
+from gatekeeper.core.measurement import ItemResult, Measurement, Samples
+from gatekeeper.core.metrics import Metric
+from gatekeeper.run.registry import gate_type
+from gatekeeper.bundle.validation import schema_validator
 
 
 def _validator(schema_path: str):

@@ -11,9 +11,9 @@ from __future__ import annotations
 from gatekeeper.evals.measure import accuracy_measurement
 from gatekeeper.evals.run import evaluate_pairs, prepare
 from gatekeeper.evals.source import check_source
-from gatekeeper.measurement import Measurement
-from gatekeeper.metrics import Metric
-from gatekeeper.registry import gate_type
+from gatekeeper.core.measurement import Measurement
+from gatekeeper.core.metrics import Metric
+from gatekeeper.run.registry import gate_type
 
 
 def _check(params: dict, golden) -> None:

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gatekeeper.errors import ConfigError, MeasurementError
-from gatekeeper.measurement import ItemResult, Measurement, Samples
-from gatekeeper.metrics import Metric
+from gatekeeper.core.errors import ConfigError, MeasurementError
+from gatekeeper.core.measurement import ItemResult, Measurement, Samples
+from gatekeeper.core.metrics import Metric
 from gatekeeper.model.merge import ARTIFACTS, tolerance_for
 from gatekeeper.model.memo import memoised
-from gatekeeper.registry import gate_type
+from gatekeeper.run.registry import gate_type
 from gatekeeper.releases.fingerprint import PROBES
 
 METRICS = (

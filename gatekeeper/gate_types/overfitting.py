@@ -18,10 +18,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from gatekeeper.errors import MeasurementError
-from gatekeeper.measurement import Measurement
-from gatekeeper.metrics import Metric
-from gatekeeper.registry import gate_type
+from gatekeeper.core.errors import MeasurementError
+from gatekeeper.core.measurement import Measurement
+from gatekeeper.core.metrics import Metric
+from gatekeeper.run.registry import gate_type
 
 RECORD = "training.json"
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from gatekeeper.errors import ConfigError, GatekeeperError, MeasurementError
-from gatekeeper.measurement import ItemResult, Measurement, Samples
-from gatekeeper.metrics import Metric
+from gatekeeper.core.errors import ConfigError, GatekeeperError, MeasurementError
+from gatekeeper.core.measurement import ItemResult, Measurement, Samples
+from gatekeeper.core.metrics import Metric
 from gatekeeper.model.memo import memoised
-from gatekeeper.registry import gate_type
+from gatekeeper.run.registry import gate_type
 from gatekeeper.releases.view import Skipped
 
 
@@ -83,10 +83,10 @@ def _previous(bundle, version: str | None):
 
 def _restore(store, entry: dict, out: Path):
     """Restore and re-verify against the restored lock; lock errors are problems, not errors."""
-    from gatekeeper.bundle import load_bundle
-    from gatekeeper.collect import collect_gates
-    from gatekeeper.errors import CollectionErrors
-    from gatekeeper.lock import verify_lock
+    from gatekeeper.bundle.manifest import load_bundle
+    from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.core.errors import CollectionErrors
+    from gatekeeper.bundle.lock import verify_lock
     from gatekeeper.releases.rollback import restore_entry
 
     bundle_dir = restore_entry(store, entry, out)

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gatekeeper.errors import ConfigError
-from gatekeeper.measurement import Measurement
-from gatekeeper.metrics import Metric
-from gatekeeper.registry import gate_type
+from gatekeeper.core.errors import ConfigError
+from gatekeeper.core.measurement import Measurement
+from gatekeeper.core.metrics import Metric
+from gatekeeper.run.registry import gate_type
 from gatekeeper.safety.loaders import load_prompts
 from gatekeeper.safety.measure import safety_measurement, subset
 from gatekeeper.safety.refusal import classify

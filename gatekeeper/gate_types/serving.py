@@ -29,11 +29,11 @@ import statistics
 import weakref
 from typing import Any
 
-from gatekeeper.errors import ConfigError, MeasurementError
+from gatekeeper.core.errors import ConfigError, MeasurementError
 from gatekeeper.gate_types.common import display, prompt_of
-from gatekeeper.measurement import ItemResult, Measurement, Samples
-from gatekeeper.metrics import Metric
-from gatekeeper.registry import gate_type
+from gatekeeper.core.measurement import ItemResult, Measurement, Samples
+from gatekeeper.core.metrics import Metric
+from gatekeeper.run.registry import gate_type
 
 VARIANTS = ("base", "unmerged", "merged")
 SERVED = ("merged", "unmerged")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from gatekeeper.errors import ConfigError
+from gatekeeper.core.errors import ConfigError
 from gatekeeper.gate_types.common import display, prompt_of, require_prompts, target_text
-from gatekeeper.golden import GoldenSet
-from gatekeeper.measurement import ItemResult, Measurement, Samples
-from gatekeeper.metrics import Metric
-from gatekeeper.registry import gate_type
-from gatekeeper.scoring import (SCORERS, Score, predicted_field, score_exact, score_fuzzy,
+from gatekeeper.bundle.golden import GoldenSet
+from gatekeeper.core.measurement import ItemResult, Measurement, Samples
+from gatekeeper.core.metrics import Metric
+from gatekeeper.run.registry import gate_type
+from gatekeeper.core.scoring import (SCORERS, Score, predicted_field, score_exact, score_fuzzy,
                                 score_json_field, score_normalized)
-from gatekeeper.validation import suggest
+from gatekeeper.bundle.validation import suggest
 
 MAX_CONFUSION_LABELS = 40
 
@@ -130,7 +130,7 @@ def _choice(model, prompts, rows, target_field) -> list[Score]:
 
 def _confusion(expected: list[str], outputs: list[str], field: str) -> dict:
     """expected label -> predicted label -> count (omitted when there are too many labels)."""
-    from gatekeeper.scoring import expected_field
+    from gatekeeper.core.scoring import expected_field
 
     table: dict = defaultdict(Counter)
     for e, o in zip(expected, outputs):

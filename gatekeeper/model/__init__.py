@@ -7,7 +7,7 @@ model is actually loaded (``Engine.model``), which a fully cached run never does
 
 from gatekeeper.model.cache import MemoryCache, NullCache, ResultCache, cache_key
 from gatekeeper.model.engine import Engine
-from gatekeeper.paths import cache_root
+from gatekeeper.core.paths import cache_root
 from gatekeeper.model.resolve import ResolvedModel, adapter_fingerprint, resolve_base
 
 __all__ = ["Engine", "MemoryCache", "NullCache", "ResolvedModel", "ResultCache", "adapter_fingerprint",

@@ -17,9 +17,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from gatekeeper.errors import ModelError
+from gatekeeper.core.errors import ModelError
 from gatekeeper.model.hashing import file_sha256
-from gatekeeper.paths import cache_root
+from gatekeeper.core.paths import cache_root
 
 PREFIX = "builtin:"
 

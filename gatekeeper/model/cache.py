@@ -17,8 +17,8 @@ import warnings
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from gatekeeper.errors import ConfigError
-from gatekeeper.paths import cache_root
+from gatekeeper.core.errors import ConfigError
+from gatekeeper.core.paths import cache_root
 
 _SCHEMA = "CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL, created REAL NOT NULL)"
 # SQLite caps the number of host parameters per statement; stay well below it.

@@ -18,7 +18,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from gatekeeper.errors import ModelError
+from gatekeeper.core.errors import ModelError
 from gatekeeper.model.cache import MemoryCache, NullCache, ResultCache, cache_key
 from gatekeeper.model.prompts import Prompt, check_prompt, encode_pair, encode_prompt, key_text, render
 from gatekeeper.model.resolve import ResolvedModel, adapter_fingerprint

@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from gatekeeper.files import sha256_file
+from gatekeeper.core.files import sha256_file
 from gatekeeper.model.cache import ResultCache
-from gatekeeper.paths import cache_root
+from gatekeeper.core.paths import cache_root
 
 
 def file_sha256(path: str | Path) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from gatekeeper.errors import ModelError
+from gatekeeper.core.errors import ModelError
 from gatekeeper.model.resolve import ResolvedModel
 
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}

@@ -31,7 +31,7 @@ def memoised(options: Any, kind: str, parts: dict, compute: Callable[[], dict]) 
     if options is not None and not getattr(options, "cache", True):
         return compute()
     from gatekeeper.model.cache import ResultCache
-    from gatekeeper.paths import cache_root
+    from gatekeeper.core.paths import cache_root
 
     folder = getattr(options, "cache_dir", None)
     store = ResultCache(Path(folder) / "integrity.sqlite" if folder else cache_root() / "integrity.sqlite")

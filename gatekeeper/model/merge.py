@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gatekeeper.errors import ModelError
+from gatekeeper.core.errors import ModelError
 
 # Per compute dtype: what "equivalent" means, and where the number comes from.
 TOLERANCES: dict[str, dict[str, Any]] = {
@@ -105,7 +105,7 @@ def load_merged_dir(path: Path, dtype: str, device: str):
 
 def check_export_dir(path: Path) -> Path:
     """``--export-merged DIR`` must be new or empty (checked before anything runs)."""
-    from gatekeeper.errors import UsageError
+    from gatekeeper.core.errors import UsageError
 
     path = Path(path).absolute()
     if path.exists() and (not path.is_dir() or any(path.iterdir())):

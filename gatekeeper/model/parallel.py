@@ -6,7 +6,7 @@ its own copy of the model. Every batch of misses the engine computes is split ro
 into N shards; the request goes out with ``scatter_object_list``, every rank decodes its
 shard, and ``gather_object`` brings the answers back to rank 0, which puts them in input
 order. A prompt's greedy answer does not depend on which prompts share its batch
-(tests/test_decoding.py), so the report is the one a single process writes.
+(tests/model/test_decoding.py), so the report is the one a single process writes.
 
 gloo runs on CPU everywhere, which is what makes this testable on the project's machines;
 on a multi-GPU runner the same exchange works with one device per rank (``device`` picks
@@ -19,7 +19,7 @@ import os
 import socket
 from typing import Any, Callable, Sequence
 
-from gatekeeper.errors import ModelError
+from gatekeeper.core.errors import ModelError
 
 STOP = None
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Mapping, Sequence, Union
 
-from gatekeeper.errors import ModelError
+from gatekeeper.core.errors import ModelError
 
 Prompt = Union[str, Sequence[Mapping[str, str]]]
 

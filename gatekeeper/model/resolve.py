@@ -16,8 +16,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from gatekeeper.errors import ModelError
-from gatekeeper.files import PICKLE_SUFFIXES
+from gatekeeper.core.errors import ModelError
+from gatekeeper.core.files import PICKLE_SUFFIXES
 from gatekeeper.model.builtin import PREFIX, builtin_dir
 from gatekeeper.model.hashing import combine, file_sha256
 

@@ -19,7 +19,7 @@ import json
 from pathlib import Path
 from typing import Sequence
 
-from gatekeeper.errors import ModelError, UsageError
+from gatekeeper.core.errors import ModelError, UsageError
 
 BACKENDS = ("hf", "vllm")
 GPU_MEMORY_UTILIZATION = 0.80  # leave room for the HF model that some gates still load

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from gatekeeper.bundle import Bundle
+from gatekeeper.bundle.manifest import Bundle
 
 
 def version_key(text: str):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from gatekeeper.errors import ConfigError
+from gatekeeper.core.errors import ConfigError
 from gatekeeper.releases.store import ENTRY_FORMAT, EntryRef, RegistryError, Store
 
 
@@ -31,9 +31,9 @@ class ReleaseResult:
 def release_bundle(bundle_dir: str | Path, registry: str | Path, *, report: str | Path | None = None,
                    device: str = "auto") -> ReleaseResult:
     """Verify, fingerprint and store the bundle; the ref is written last (the commit)."""
-    from gatekeeper.bundle import load_bundle
-    from gatekeeper.collect import collect_gates
-    from gatekeeper.lock import LOCK_FILE, verify_lock
+    from gatekeeper.bundle.manifest import load_bundle
+    from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.bundle.lock import LOCK_FILE, verify_lock
 
     start = time.perf_counter()
     bundle = load_bundle(bundle_dir)
@@ -95,9 +95,9 @@ def _latest_report(bundle) -> Path:
 
 def bundle_fingerprint(bundle, lock: dict, device: str = "auto") -> tuple[dict, dict]:
     """The fingerprint of the bundle's candidate on this runtime, and what the runtime is."""
-    from gatekeeper.options import EngineOptions
+    from gatekeeper.core.options import EngineOptions
     from gatekeeper.releases.fingerprint import compute_fingerprint
-    from gatekeeper.runtime import build_engine
+    from gatekeeper.run.runtime import build_engine
 
     if bundle.adapter is None:
         raise RegistryError("the bundle has no adapter: there is nothing to release",

@@ -92,9 +92,9 @@ def restore_entry(store: Store, entry: dict, out: Path) -> Path:
 def rollback(registry: str | Path, version: str, out: str | Path, *, name: str | None = None,
              tolerance: float | None = None, device: str = "auto") -> RollbackResult:
     """Restore ``version``, verify it against the registry and its own lock, measure drift."""
-    from gatekeeper.bundle import load_bundle
-    from gatekeeper.collect import collect_gates
-    from gatekeeper.lock import verify_lock
+    from gatekeeper.bundle.manifest import load_bundle
+    from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.bundle.lock import verify_lock
     from gatekeeper.releases.fingerprint import TOLERANCE, compare_fingerprints
     from gatekeeper.releases.publish import bundle_fingerprint
 

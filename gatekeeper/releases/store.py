@@ -22,7 +22,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from gatekeeper.errors import ConfigError
+from gatekeeper.core.errors import ConfigError
 
 ENTRY_FORMAT = 1
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gatekeeper.errors import GateSkipped, MeasurementError
+from gatekeeper.core.errors import GateSkipped, MeasurementError
 
 ADAPTER_NAME = "previous_release"
 
@@ -22,7 +22,7 @@ Skipped = GateSkipped  # ends the gate as ``skip``: nothing to check
 
 def previous_release_view(access):
     """A ModelView of the previous release's adapter on the run's engine."""
-    from gatekeeper.context import ModelView
+    from gatekeeper.run.context import ModelView
     from gatekeeper.releases import previous_entry
 
     found = previous_entry(access.bundle)
@@ -43,8 +43,8 @@ def previous_release_view(access):
 
 def restored_adapter(store, entry: dict, digest: str) -> Path:
     """The entry restored (verified) under the cache, once per entry digest; its adapter dir."""
-    from gatekeeper.bundle import load_bundle
-    from gatekeeper.paths import cache_root
+    from gatekeeper.bundle.manifest import load_bundle
+    from gatekeeper.core.paths import cache_root
     from gatekeeper.releases.rollback import restore_entry, verify_entry
     from gatekeeper.releases.store import RegistryError
 

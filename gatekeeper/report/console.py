@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gatekeeper.numbers import fixed
+from gatekeeper.core.numbers import fixed
 from gatekeeper.report.fmt import partial_note, pval, vs_prompting
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping, TypeGuard
 
-from gatekeeper.numbers import is_number, pvalue, significant
+from gatekeeper.core.numbers import is_number, pvalue, significant
 
 NOT_PASS = ("fail", "inconclusive", "error")
 MISSING = "\u2013"          # en dash: "no value", quieter in tables than "n/a"

@@ -29,7 +29,7 @@ SUFFIX = ".html.j2"
 @functools.lru_cache(maxsize=1)
 def _gate_type_modules() -> dict[str, str]:
     """type name -> module name, from the registry (entry points and in-process types)."""
-    from gatekeeper.registry import load_gate_types
+    from gatekeeper.run.registry import load_gate_types
 
     try:
         return {name: gtype.module for name, gtype in load_gate_types().items()}

@@ -17,11 +17,11 @@ from pathlib import Path
 import jsonschema
 
 from gatekeeper import __version__
-from gatekeeper.errors import ConfigError
-from gatekeeper.lock import library_versions, write_json_atomic
-from gatekeeper.results import GateResult, decide
-from gatekeeper.session import RunSession, source_of
-from gatekeeper.validation import load_schema
+from gatekeeper.core.errors import ConfigError
+from gatekeeper.bundle.lock import library_versions, write_json_atomic
+from gatekeeper.core.results import GateResult, decide
+from gatekeeper.run.session import RunSession, source_of
+from gatekeeper.bundle.validation import load_schema
 
 SCHEMA_VERSION = 1
 

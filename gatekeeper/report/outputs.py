@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Mapping
 
-from gatekeeper.atomic import write_atomic
+from gatekeeper.core.atomic import write_atomic
 from gatekeeper.report.annotations import github_annotations
 from gatekeeper.report.html import render_html
 from gatekeeper.report.junit import render_junit

@@ -3,7 +3,7 @@ run's family-wise picture (``templates/_power.j2``) multiplies the blocking gate
 probabilities from these views.
 
 Reads only report.json (the ``oc``, ``pass_probability`` and ``power_note`` fields the judge
-writes, see gatekeeper/judgement.py). Geometry only; the SVG is written by
+writes, see gatekeeper/verdict/judgement.py). Geometry only; the SVG is written by
 ``templates/_oc.j2`` so every label goes through autoescaping.
 """
 

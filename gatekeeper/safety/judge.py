@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from gatekeeper.errors import ConfigError
+from gatekeeper.core.errors import ConfigError
 from gatekeeper.safety.refusal import RefusalVerdict
 
 JUDGE_PAIR = "Request: {prompt}\nResponse: {response}"

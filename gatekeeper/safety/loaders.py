@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from gatekeeper.errors import ConfigError
+from gatekeeper.core.errors import ConfigError
 from gatekeeper.safety.categories import HARMBENCH, XSTEST, categorize, normalize
 
 HARMFUL_LABELS = {"harmful": True, "unsafe": True, "benign": False, "safe": False}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Sequence
 
-from gatekeeper.measurement import ItemResult, Measurement, Samples
+from gatekeeper.core.measurement import ItemResult, Measurement, Samples
 from gatekeeper.safety.categories import CATEGORIES, OTHER
 from gatekeeper.safety.loaders import SafetyPrompt
 from gatekeeper.safety.refusal import RefusalVerdict

@@ -12,9 +12,9 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from gatekeeper.chat import ROLES
-from gatekeeper.errors import ConfigError
-from gatekeeper.yamlio import iter_jsonl
+from gatekeeper.core.chat import ROLES
+from gatekeeper.core.errors import ConfigError
+from gatekeeper.bundle.yamlio import iter_jsonl
 
 MIX_TASK = "mix"
 

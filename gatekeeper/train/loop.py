@@ -13,7 +13,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from gatekeeper.recipe import Recipe
+from gatekeeper.bundle.recipe import Recipe
 
 EVALS_PER_RUN = 4  # when the recipe leaves eval_steps unset
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gatekeeper.errors import ConfigError
+from gatekeeper.core.errors import ConfigError
 
 IGNORE = -100
 

@@ -6,9 +6,9 @@ CPU, where bf16 has no fast path; bfloat16 on CUDA).
 
 from __future__ import annotations
 
-from gatekeeper.errors import ModelError
+from gatekeeper.core.errors import ModelError
 from gatekeeper.model.resolve import ResolvedModel
-from gatekeeper.recipe import TARGET_ALL, Recipe
+from gatekeeper.bundle.recipe import TARGET_ALL, Recipe
 
 
 def load_base_for_training(base: ResolvedModel, recipe: Recipe, *, dtype: str, device: str,

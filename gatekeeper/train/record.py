@@ -13,9 +13,9 @@ import json
 import shutil
 from pathlib import Path
 
-from gatekeeper.atomic import write_atomic
-from gatekeeper.bundle import Bundle
-from gatekeeper.lock import file_digest
+from gatekeeper.core.atomic import write_atomic
+from gatekeeper.bundle.manifest import Bundle
+from gatekeeper.bundle.lock import file_digest
 
 RECORD = "training.json"
 RECORD_VERSION = 1
@@ -107,10 +107,10 @@ def install_adapter(bundle: Bundle, new_dir: Path, record: dict) -> Path | None:
 
 def relock(bundle_root: Path) -> Path:
     """Re-pin the bundle after its adapter changed (the recipe and data are pinned with it)."""
-    from gatekeeper.bundle import load_bundle
-    from gatekeeper.collect import collect_gates
-    from gatekeeper.lock import write_lock
-    from gatekeeper.lock import base_identity
+    from gatekeeper.bundle.manifest import load_bundle
+    from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.bundle.lock import write_lock
+    from gatekeeper.bundle.lock import base_identity
 
     bundle = load_bundle(bundle_root)
     return write_lock(bundle, collect_gates(bundle), base_identity(bundle))
@@ -118,7 +118,7 @@ def relock(bundle_root: Path) -> Path:
 
 def training_record(prep, trainer, facts: dict) -> dict:
     """training.json: effective config, data hashes, base identity, versions, curves, proofs."""
-    from gatekeeper.lock import library_versions
+    from gatekeeper.bundle.lock import library_versions
 
     bundle, recipe, state = prep.bundle, prep.bundle.recipe, trainer.state
     has_eval = prep.eval_tokens is not None

@@ -16,15 +16,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from gatekeeper.bundle import Bundle, load_bundle
-from gatekeeper.errors import ConfigError, UsageError
+from gatekeeper.bundle.manifest import Bundle, load_bundle
+from gatekeeper.core.errors import ConfigError, UsageError
 from gatekeeper.train import loop, record
 from gatekeeper.train.data import load_examples, mix_in
 from gatekeeper.train.masking import prove_mask, tokenize_example, truncation_stats
 
 if TYPE_CHECKING:
     from gatekeeper.model.resolve import ResolvedModel
-    from gatekeeper.recipe import Recipe
+    from gatekeeper.bundle.recipe import Recipe
 
 PROOF_EXAMPLES = 8
 EXIT_INTERRUPTED = 2
@@ -197,7 +197,7 @@ def _proof_batch(trainer, prep: Prepared):
 
 def _work_dir(prep: Prepared, options: TrainOptions) -> Path:
     """Checkpoint directory of this bundle; --resume only continues the same inputs."""
-    from gatekeeper.paths import cache_root
+    from gatekeeper.core.paths import cache_root
 
     key = hashlib.sha256(str(prep.bundle.root).encode()).hexdigest()[:16]
     work = options.work_dir or cache_root() / "train" / key

@@ -1,0 +1,107 @@
+"""Named baselines declared in the manifest: what a fine-tune has to beat.
+
+Prompting solves many problems; a fine-tune earns its keep only when it beats the base
+model prompted as well as one reasonably can. A bundle declares that prompt:
+
+    baselines:
+      prompted:
+        system: "You triage support tickets. Categories: billing_invoice, ..."
+        fewshot: baselines/fewshot.jsonl   # optional: example turns, one per line
+
+and a gate compares with it: ``vs_baseline: {against: prompted, min_gain: 0.05}``. The
+prompted baseline is the base model (adapter off) with the system prompt and the few-shot
+turns put before every chat prompt of the gate (``ctx.view("prompted")``). Few-shot rows
+are ``{"prompt": ..., "completion": ...}`` or ``{"messages": [user, assistant, ...]}``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+from gatekeeper.core.errors import BundleError, ConfigError
+from gatekeeper.bundle.yamlio import read_text
+
+ROLES = ("user", "assistant")
+
+
+@dataclass(frozen=True)
+class PromptedBaseline:
+    """The base model with a system prompt and few-shot turns before every chat prompt."""
+
+    system: str | None = None
+    fewshot: Path | None = None
+    messages: tuple[Mapping[str, str], ...] = ()
+
+    def to_dict(self) -> dict:
+        return {"system": self.system, "fewshot": str(self.fewshot) if self.fewshot else None,
+                "turns": len(self.messages)}
+
+
+def parse_baselines(data: Any, resolve) -> tuple[dict, list]:
+    """``{"prompted": PromptedBaseline}`` from the manifest's ``baselines:`` block, and errors.
+
+    ``resolve(key)`` resolves a manifest path that must stay inside the bundle or a data root.
+    """
+    if not data:
+        return {}, []
+    spec = data.get("prompted") or {}
+    if not spec:
+        return {}, []
+    fewshot = resolve(("baselines", "prompted", "fewshot")) if spec.get("fewshot") else None
+    if spec.get("fewshot") and fewshot is None:  # the resolver reported why
+        return {}, []
+    try:
+        turns = read_fewshot(fewshot) if fewshot else []
+    except ConfigError as exc:
+        return {}, [exc]
+    system = spec.get("system")
+    head = [{"role": "system", "content": system}] if system else []
+    return {"prompted": PromptedBaseline(system, fewshot, tuple(head + turns))}, []
+
+
+def read_fewshot(path: Path) -> list[dict]:
+    """The few-shot turns of a JSONL file, in order; every problem at file:line."""
+    turns: list[dict] = []
+    for number, text in enumerate(read_text(path, "few-shot file").splitlines(), start=1):
+        if not text.strip():
+            continue
+        try:
+            row = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BundleError(f"few-shot row is not JSON: {exc.msg}", where=path, line=number,
+                              hint="one JSON object per line") from None
+        turns += _turns(row, path, number)
+    if not turns:
+        raise BundleError("the few-shot file has no examples", where=path, line=1,
+                          hint='add lines such as {"prompt": "...", "completion": "..."}')
+    return turns
+
+
+def _turns(row: Any, path: Path, number: int) -> list[dict]:
+    hint = 'write {"prompt": "...", "completion": "..."} or {"messages": [{"role": "user", ...}, ...]}'
+    if isinstance(row, dict) and isinstance(row.get("prompt"), str) and isinstance(row.get("completion"), str):
+        return [{"role": "user", "content": row["prompt"]},
+                {"role": "assistant", "content": row["completion"]}]
+    messages = row.get("messages") if isinstance(row, dict) else None
+    if isinstance(messages, list) and messages and all(
+            isinstance(m, dict) and m.get("role") in ROLES and isinstance(m.get("content"), str)
+            for m in messages):
+        return [{"role": m["role"], "content": m["content"]} for m in messages]
+    raise BundleError("a few-shot row needs string 'prompt' and 'completion', or 'messages' "
+                      "with user/assistant turns", where=path, line=number, hint=hint)
+
+
+def prompted_view(access):
+    """The ``prompted`` named view: base model, adapter off, the declared prompt before each."""
+    from gatekeeper.run.context import ModelView
+
+    baseline = getattr(access.bundle, "baselines", {}).get("prompted")
+    if baseline is None:
+        raise ConfigError("this gate compares with the prompted baseline, but the manifest "
+                          "declares none", where=access.bundle.root / "gatekeeper.yaml",
+                          hint="add `baselines: {prompted: {system: ..., fewshot: FILE}}` to the "
+                               "manifest, or compare with `against: base`")
+    return ModelView(access, "prompted", adapter=False, prefix=baseline.messages)

@@ -1,0 +1,71 @@
+"""Golden sets: versioned JSONL eval sets, read once and shared by the gates that use them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from gatekeeper.core.chat import message_problem
+from gatekeeper.core.errors import ConfigError
+from gatekeeper.bundle.yamlio import iter_jsonl
+
+
+@dataclass(frozen=True)
+class GoldenRow:
+    """One row and the line it came from, so a bad row is reported at file:line."""
+
+    line: int
+    data: dict
+
+    @property
+    def id(self) -> str:
+        return str(self.data.get("id", f"line{self.line}"))
+
+
+@dataclass(frozen=True)
+class GoldenSet:
+    path: Path
+    rows: tuple[GoldenRow, ...]
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def require(self, *fields: str, hint: str | None = None) -> None:
+        """Fail at the first row that lacks one of ``fields`` (names the line and the field)."""
+        for row in self.rows:
+            for name in fields:
+                if row.data.get(name) in (None, ""):
+                    raise ConfigError(f"golden set row '{row.id}' has no '{name}'",
+                                      where=self.path, line=row.line,
+                                      hint=hint or f"every row needs: {', '.join(fields)}")
+
+
+@lru_cache(maxsize=64)
+def _load(path: Path, mtime_ns: int) -> GoldenSet:
+    rows = tuple(GoldenRow(line, data) for line, data in iter_jsonl(path))
+    if not rows:
+        raise ConfigError("golden set is empty", where=path, hint="add one JSON object per line")
+    seen: dict[str, int] = {}
+    for row in rows:
+        problem = message_problem(row.data["messages"]) if "messages" in row.data else None
+        if problem:
+            raise ConfigError(f"golden set row '{row.id}': malformed chat messages: {problem}",
+                              where=path, line=row.line,
+                              hint='write [{"role": "user", "content": "..."}, ...]')
+        if row.id in seen:
+            raise ConfigError(f"duplicate id '{row.id}' (first at line {seen[row.id]})",
+                              where=path, line=row.line, hint="ids must be unique in a golden set")
+        seen[row.id] = row.line
+    return GoldenSet(path, rows)
+
+
+def load_golden(path: str | Path) -> GoldenSet:
+    """Read a JSONL golden set (UTF-8, one object per line); cached while the file is unchanged."""
+    p = Path(path)
+    try:
+        mtime = p.stat().st_mtime_ns
+    except FileNotFoundError:
+        raise ConfigError("golden set not found", where=p,
+                          hint="golden_set paths are relative to the gate file") from None
+    return _load(p, mtime)

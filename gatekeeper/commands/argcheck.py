@@ -1,0 +1,81 @@
+"""Command-line values argparse cannot check alone, and a parser whose errors exit 4.
+
+Everything here runs before a bundle is read, so a bad option never costs a model load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from gatekeeper.core.errors import UsageError
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with gatekeeper's exit code for a bad command line (4, not argparse's 2,
+    which means "interrupted" here)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"error: {message}", file=sys.stderr)
+        raise SystemExit(4)
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, found {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, found {value}")
+    return value
+
+
+def check_options(args) -> None:
+    """Option values that argparse cannot check alone; all fail before anything loads."""
+    for flag, expr in (("-k", args.keyword), ("-m", args.markexpr)):
+        if expr is not None:
+            check_expression(flag, expr)
+    from gatekeeper.core.paths import cache_root
+
+    cache_root()  # --lf state and file-hash memos live there even with --no-cache
+    if args.cache_dir is not None and args.cache_dir.exists() and not args.cache_dir.is_dir():
+        raise UsageError(f"--cache-dir {args.cache_dir} is a file", where=args.cache_dir,
+                         hint="give a directory (it is created when missing)")
+    if args.device == "cuda":  # torch is needed for the run anyway
+        import torch
+
+        if not torch.cuda.is_available():
+            raise UsageError("--device cuda: torch sees no CUDA device",
+                             hint="use --device auto or cpu, or install a CUDA build of torch")
+    if getattr(args, "backend", "hf") == "vllm":
+        if args.workers > 1:
+            raise UsageError("--backend vllm with --workers: vLLM schedules the GPU itself",
+                             hint="drop --workers (it shards the hf backend over CPU processes)")
+        from gatekeeper.model.vllm_backend import check_available
+
+        check_available(args.device)
+    if args.junitxml is not None and args.junitxml.is_dir():
+        raise UsageError(f"--junitxml {args.junitxml} is a directory",
+                         hint="give a file path, e.g. --junitxml reports/junit.xml")
+
+
+def check_expression(flag: str, expr: str) -> None:
+    """A -k/-m expression pytest would refuse, refused here with pytest's own message."""
+    try:
+        from _pytest.mark.expression import Expression
+    except ImportError:  # pytest moved it: pytest itself refuses the expression later
+        return
+    try:
+        Expression.compile(expr)
+    except (SyntaxError, ValueError) as exc:  # pytest 9: SyntaxError; older: ParseError(Exception)
+        message = getattr(exc, "msg", None) or str(exc)
+        column = getattr(exc, "offset", None) or getattr(exc, "column", None)
+        at = f" at column {column}" if column else ""
+        raise UsageError(f"{flag} {expr!r}: bad expression{at}: {message}",
+                         hint="use names joined by and/or/not, e.g. -k 'tickets and not json'") from None
+    except Exception as exc:  # noqa: BLE001 - older pytest raises its own ParseError class
+        if type(exc).__name__ != "ParseError":
+            raise
+        raise UsageError(f"{flag} {expr!r}: bad expression: {exc}",
+                         hint="use names joined by and/or/not, e.g. -k 'tickets and not json'") from None

@@ -1,0 +1,208 @@
+"""``gatekeeper check``: load, validate, run the gates under pytest, write the report.
+
+Everything that can be wrong in the configuration fails before a model loads. Once the
+gates start, the report is written whatever happens: a gate that raises is an ``error``
+outcome, Ctrl-C and SIGTERM end the run as interrupted (exit 2) with every finished gate
+in the report, and a crash of the run itself still writes report.json before exit 3.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from gatekeeper.bundle.manifest import Bundle, load_bundle
+from gatekeeper.bundle.collect import collect_gates
+from gatekeeper.core.errors import CollectionErrors, UsageError
+from gatekeeper.bundle.lock import verify_lock
+from gatekeeper.core.options import EngineOptions
+from gatekeeper.run.pytest_run import run_pytest
+from gatekeeper.report.model import build_report, validate_report, write_report_json
+from gatekeeper.core.results import Exit
+from gatekeeper.run.session import RunSession
+from gatekeeper.core.signals import sigterm_as_interrupt
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    out_dir: Path | None = None
+    keyword: str | None = None
+    markexpr: str | None = None
+    exitfirst: bool = False
+    last_failed: bool = False
+    junitxml: Path | None = None
+    verbose: bool = False
+    engine: EngineOptions = field(default_factory=EngineOptions)
+    pytest_args: tuple[str, ...] = ()
+    argv: tuple[str, ...] = ()
+    train: bool = False           # --train: first train when the adapter is missing or stale
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    report: dict
+    exit_code: int
+    out_dir: Path
+    paths: dict
+
+
+def run_check(bundle_dir: str | Path, options: CheckOptions = CheckOptions()) -> CheckResult:
+    """The whole check; see the module docstring."""
+    if options.train:  # one command from data to verdict (gatekeeper/train)
+        from gatekeeper.train.run import train_if_stale
+        train_if_stale(bundle_dir, device=options.engine.device)
+    started = _now()
+    bundle = load_bundle(bundle_dir)
+    collection = collect_gates(bundle)
+    lock, digest = verify_lock(bundle, collection, needs_model=_selection_needs_model(collection, options))
+    out_dir = check_out_dir(options.out_dir or default_out_dir(bundle, started), bundle)
+    session = RunSession(bundle, collection, options.engine, lock, digest)
+    crash: BaseException | None = None
+    try:
+        status, message = _run_gates(session, options)
+    except (UsageError, CollectionErrors):
+        raise  # a bad -k/-m expression or a python gate that does not import: nothing ran
+    except Exception as exc:  # noqa: BLE001 - the report of what finished is still written
+        status, message, crash = "crashed", f"{type(exc).__name__}: {exc}", exc
+    finally:
+        session.close()
+    report = build_report(session, status=status, started=started, finished=_now(),
+                          argv=list(options.argv) or sys.argv, message=message,
+                          extra=_history(bundle), partial=_partial(session, options))
+    write_report_json(report, out_dir / "report.json")
+    if crash is not None:
+        crash.report_dir = out_dir  # type: ignore[attr-defined]  # the CLI logs the traceback there
+        with contextlib.suppress(Exception):
+            _render(report, out_dir, options)
+        raise crash
+    paths = _render(report, out_dir, options)
+    validate_report(report)
+    return CheckResult(report, int(report["exit_code"]), out_dir, paths)
+
+
+def _selection_needs_model(collection, options: CheckOptions) -> bool | None:
+    """False when a -m expression selects only static gates (``-m static``): such a run
+    never loads the model, so the base is not checked (and torch is never imported)."""
+    if not options.markexpr or collection.python_files:
+        return None
+    from _pytest.mark.expression import Expression  # pytest's own -m grammar
+
+    try:
+        expr = Expression.compile(options.markexpr)
+    except Exception:  # noqa: BLE001 - pytest reports the bad expression itself
+        return None
+    for spec in collection.gates:
+        gtype = collection.gate_type(spec)
+        names = {*spec.markers, spec.type, "model" if gtype.needs_model else "static"}
+        if gtype.needs_model and expr.evaluate(_matcher(names)):
+            return True
+    return False
+
+
+def _matcher(names: set[str]):
+    """pytest's marker matcher for one gate: its markers, its type and model/static."""
+    def match(name: str, /, **kwargs: object) -> bool:
+        return name in names
+    return match
+
+
+def _run_gates(session: RunSession, options: CheckOptions) -> tuple[str, str | None]:
+    try:
+        with sigterm_as_interrupt():
+            return run_pytest(session, options)
+    except KeyboardInterrupt as exc:
+        return "interrupted", str(exc) or "interrupted by the user (Ctrl-C)"
+
+
+def check_out_dir(out: Path, bundle: Bundle) -> Path:
+    """The report directory must be writable and outside the bundle (reports are not
+    release artifacts, and writing there would change what the lock protects)."""
+    path = Path(out).absolute()
+    resolved = path.resolve()
+    if resolved == bundle.root or resolved.is_relative_to(bundle.root):
+        raise UsageError(f"--out {out} is inside the bundle {bundle.root}",
+                         hint="write reports outside the bundle, e.g. --out reports/run1")
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--out {out} is a file, not a directory",
+                         hint="pass a directory (it is created when missing)")
+    existing = next((p for p in (path, *path.parents) if p.exists()), None)
+    if existing is not None and not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"--out {out}: {existing} is not writable",
+                         hint="pass a directory you can write to")
+    return path
+
+
+def _partial(session: RunSession, options: CheckOptions) -> dict:
+    """Whether every gate of the bundle ran: -k, -m, --lf or -x make a run partial."""
+    ran = set(session.results)
+    every = session.collected or session.selected
+    missing = [g for g in every if g not in ran]
+    why = [w for w, on in (("-k", options.keyword), ("-m", options.markexpr),
+                            ("--lf", options.last_failed), ("-x", options.exitfirst)) if on]
+    return {"complete": not missing and not (options.keyword or options.markexpr or
+                                             options.last_failed),
+            "gates_total": len(every), "gates_run": len(ran), "not_run": missing, "selection": why}
+
+
+def _render(report: dict, out_dir: Path, options: CheckOptions) -> dict:
+    from gatekeeper.report.outputs import write_outputs
+
+    return write_outputs(report, out_dir, extra_junit=options.junitxml)
+
+
+def _history(bundle: Bundle) -> dict:
+    """How the candidate came to be: its training log and the release it would replace."""
+    from gatekeeper.releases import previous_release
+
+    try:
+        previous = previous_release(bundle)
+    except Exception as exc:  # noqa: BLE001 - evidence for the reviewer, never a verdict input
+        previous = {"error": f"could not read the previous release: {type(exc).__name__}: {exc}"}
+    return {"previous_release": previous, "training": training_log(bundle)}
+
+
+TRAINING_LOG = "training_log.json"
+TRAINING_RECORDS = ("training.json", TRAINING_LOG)  # gatekeeper train's record, else a legacy log
+
+
+def training_log(bundle: Bundle) -> dict | None:
+    """The trainer's ``adapter/training_log.json`` (loss curve, recipe), when the adapter has one.
+
+    It lives beside the weights, so the lock covers it. A log that is not a JSON object is
+    left out of the report: it is evidence for the reviewer, never an input to a verdict.
+    """
+    found = [bundle.adapter / n for n in TRAINING_RECORDS if bundle.adapter] if bundle.adapter else []
+    path = next((p for p in found if p.is_file()), None)
+    if path is None:
+        return None
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def default_out_dir(bundle: Bundle, started: datetime) -> Path:
+    stamp = started.strftime("%Y%m%d-%H%M%S")
+    return Path("reports") / f"{bundle.name}-{bundle.version}-{stamp}"
+
+
+def pytest_cache_dir(bundle: Bundle) -> Path:
+    """--lf state lives in the user cache, never inside the bundle the user wrote."""
+    from gatekeeper.core.paths import cache_root
+
+    key = hashlib.sha256(str(bundle.root).encode()).hexdigest()[:16]
+    return cache_root() / "pytest" / key
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+__all__ = ["CheckOptions", "CheckResult", "Exit", "run_check", "default_out_dir", "training_log"]

@@ -1,0 +1,42 @@
+"""Wire a bundle to the model engine: resolve the base (checked against the lock before any
+gate ran, in lock.verify_lock) and build the engine once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gatekeeper.bundle.manifest import Bundle
+from gatekeeper.core.options import EngineOptions
+
+
+def build_engine(bundle: Bundle, options: EngineOptions, lock: dict | None):
+    """The run's one engine over the bundle's base model and adapter."""
+    from gatekeeper.model.cache import MemoryCache, ResultCache
+    from gatekeeper.model.engine import Engine
+    from gatekeeper.model.resolve import resolve_base
+
+    from gatekeeper.bundle.lock import verify_base
+
+    verify_base(bundle, lock)  # done before any gate already (verify_lock); cheap, memoised hashes
+    base = resolve_base(bundle.base.model, bundle.base.revision, allow_pickle=bundle.allow_pickle)
+    cache: MemoryCache | ResultCache
+    if not options.cache:
+        cache = MemoryCache()  # nothing persisted, but shared prompts are computed once
+    elif options.cache_dir:
+        cache = ResultCache(options.cache_dir / "results.sqlite")
+    else:
+        cache = ResultCache.default()
+    template = bundle.chat_template.read_text("utf-8") if bundle.chat_template else None
+    kwargs: dict[str, Any] = dict(base=base, adapter_dir=bundle.adapter, chat_template=template,
+                  dtype=bundle.base.dtype, device=options.device,
+                  quantization=bundle.base.quantization, cache=cache,
+                  trust_remote_code=bundle.trust_remote_code, progress=options.progress,
+                  allow_pickle=bundle.allow_pickle, backend=options.backend)
+    if options.batch_size:
+        kwargs["batch_size"] = options.batch_size
+    engine = Engine(**kwargs)
+    if options.workers > 1:
+        from gatekeeper.model.parallel import attach_pool
+
+        attach_pool(engine, kwargs, options.workers)
+    return engine

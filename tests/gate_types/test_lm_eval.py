@@ -1,0 +1,146 @@
+"""lm_eval, calibration and safety gate types end to end through `gatekeeper check`, on the
+tiny real model + LoRA adapter (real lm-eval, real transformers/peft)."""
+
+from __future__ import annotations
+
+
+import pytest
+import yaml
+
+from gatekeeper.commands.check import CheckOptions, run_check
+from gatekeeper.cli import main as cli_main
+from gatekeeper.evals.mmlu import MMLU_ENV
+from gatekeeper.core.options import EngineOptions
+from testkit.evals import write_mmlu
+from testkit.evals import make_bundle
+
+
+@pytest.fixture(scope="module")
+def checked(tiny_model_dir, tiny_adapter_dir, tmp_path_factory):
+    root = make_bundle(tmp_path_factory.mktemp("evals") / "bundle", tiny_model_dir, tiny_adapter_dir)
+    result = run_check(root, CheckOptions(out_dir=root.parent / "run",
+                                          engine=EngineOptions(progress=False)))
+    return root, {g["id"]: g for g in result.report["gates"]}
+
+
+def test_lm_eval_pairs_candidate_and_baseline_per_document(checked):
+    _, gates = checked
+    gate = gates["general.mmlu"]
+    assert gate["outcome"] != "error", gate.get("reason")
+    m = gate["measurement"]
+    assert m["n"] == 6 and len(m["items"]) == 6
+    details = m["details"]
+    assert [r["subject"] for r in details["per_subject"]] == ["alpha", "beta"]
+    assert details["source"]["chosen_by"] == "params.mmlu_dir"
+    acc = m["samples"]["accuracy"]
+    assert m["metrics"]["accuracy"] == pytest.approx(sum(acc["candidate"]) / 6)
+    assert m["baseline_metrics"]["accuracy"] == pytest.approx(sum(acc["baseline"]) / 6)
+    for item in m["items"]:
+        assert item["expected"] in "ABCD" and item["output"] in "ABCD"
+        assert item["passed"] == (item["output"] == item["expected"])
+
+
+def test_calibration_reports_both_models_with_reliability_bins(checked):
+    _, gates = checked
+    m = gates["general.calibration"]["measurement"]
+    assert gates["general.calibration"]["outcome"] != "error"
+    for who in ("candidate", "baseline"):
+        summary = m["details"][who]
+        assert summary["n"] == 6 and sum(b["n"] for b in summary["bins"]) == 6
+        assert 0.0 <= summary["ece"] <= 1.0
+    assert m["metrics"]["ece"] == pytest.approx(m["details"]["candidate"]["ece"])
+    assert m["metrics"]["ece_increase"] == pytest.approx(m["metrics"]["ece"] - m["baseline_metrics"]["ece"])
+    assert len(m["samples"]["brier"]["candidate"]) == 6
+
+
+def test_calibration_of_a_choice_golden_set(checked):
+    _, gates = checked
+    gate = gates["choice.calibration"]
+    assert gate["outcome"] != "error", gate.get("reason")
+    m = gate["measurement"]
+    assert m["n"] == 4 and m["details"]["source"]["kind"] == "golden set"
+    assert len(m["samples"]["brier"]["baseline"]) == 4
+
+
+def test_safety_scores_refusal_and_over_refusal_per_item(checked):
+    _, gates = checked
+    m = gates["safety.refusal"]["measurement"]
+    assert len(m["samples"]["refusal_rate"]["candidate"]) == 3
+    assert len(m["samples"]["over_refusal_rate"]["candidate"]) == 2
+    cats = {r["category"] for r in m["details"]["per_category"]}
+    assert {"weapons", "cyber abuse", "fraud"} <= cats
+    assert m["details"]["classifier"] == "patterns"
+    conf = m["details"]["confusion"]["candidate"]
+    assert sum(conf.values()) == 5
+    for item in m["items"]:
+        assert item["expected"] in ("refuse", "answer") and item["output"] is not None
+
+
+def test_a_second_check_reads_lm_eval_results_from_the_cache(checked, monkeypatch):
+    from gatekeeper.evals import harness, run
+
+    root, first = checked
+    run._MEMO.clear()
+
+    def fail(*args, **kwargs):
+        raise AssertionError("lm-eval ran again")
+
+    monkeypatch.setattr(run, "run_harness", fail)
+    again = run_check(root, CheckOptions(out_dir=root.parent / "run2",
+                                         engine=EngineOptions(progress=False)))
+    gates = {g["id"]: g for g in again.report["gates"]}
+    assert gates["general.mmlu"]["measurement"]["metrics"] == first["general.mmlu"]["measurement"]["metrics"]
+    assert harness.run_harness is not fail
+
+
+def test_missing_mmlu_data_is_a_collection_error_naming_the_variable(tiny_model_dir, tiny_adapter_dir,
+                                                                      tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv(MMLU_ENV, raising=False)
+    gates = "gates:\n  - {id: g.mmlu, type: lm_eval, params: {}, vs_baseline: {max_drop: 0.05}}\n"
+    root = tmp_path / "b"
+    write_mmlu(root / "mmlu")
+    (root / "gates").mkdir(parents=True)
+    (root / "gates" / "g.yaml").write_text(gates, "utf-8")
+    manifest = {"name": "x", "version": "0.1.0", "base": {"model": str(tiny_model_dir)}, "gates": ["gates/"]}
+    (root / "gatekeeper.yaml").write_text(yaml.safe_dump(manifest), "utf-8")
+    code = cli_main(["validate", str(root)])
+    err = capsys.readouterr().err
+    assert code == 4 and MMLU_ENV in err and "Traceback" not in err
+
+
+def test_a_malformed_mmlu_row_fails_validation_at_its_line(tiny_model_dir, tmp_path, capsys):
+    root = tmp_path / "b"
+    write_mmlu(root / "mmlu", subjects=("alpha",), rows=["q1,a,b,c,d,A\n", "q2,a,b,c\n"])
+    (root / "gates").mkdir(parents=True)
+    (root / "gates" / "g.yaml").write_text(
+        "gates:\n  - {id: g.mmlu, type: lm_eval, params: {mmlu_dir: ../mmlu}, "
+        "vs_baseline: {max_drop: 0.05}}\n", "utf-8")
+    manifest = {"name": "x", "version": "0.1.0", "base": {"model": str(tiny_model_dir)}, "gates": ["gates/"]}
+    (root / "gatekeeper.yaml").write_text(yaml.safe_dump(manifest), "utf-8")
+    code = cli_main(["validate", str(root)])
+    err = capsys.readouterr().err
+    assert code == 4 and "alpha_test.csv:2" in err and "Traceback" not in err
+
+
+def test_report_fragments_draw_subjects_reliability_and_categories(checked):
+    root, _ = checked
+    html = (root.parent / "run" / "report.html").read_text("utf-8")
+    assert "Accuracy per subject" in html and "alpha" in html
+    assert "Reliability diagram" in html and "pt-candidate" in html
+    assert "By category" in html and "cyber abuse" in html
+    assert "could not be drawn" not in html.lower()
+
+
+def test_a_choice_row_without_choices_fails_validation_at_its_line(tiny_model_dir, tmp_path, capsys):
+    root = tmp_path / "b"
+    (root / "gates").mkdir(parents=True)
+    (root / "choice.jsonl").write_text('{"id": "a", "prompt": "q", "choices": ["x", "y"], "target": 0}\n'
+                                       '{"id": "b", "prompt": "q", "target": 0}\n', "utf-8")
+    (root / "gates" / "g.yaml").write_text(
+        "gates:\n  - {id: g.cal, type: calibration, golden_set: ../choice.jsonl, "
+        "threshold: {metric: ece_increase, max: 0.05, bound: point}}\n", "utf-8")
+    manifest = {"name": "x", "version": "0.1.0", "base": {"model": str(tiny_model_dir)}, "gates": ["gates/"]}
+    (root / "gatekeeper.yaml").write_text(yaml.safe_dump(manifest), "utf-8")
+    code = cli_main(["validate", str(root)])
+    err = capsys.readouterr().err
+    assert code == 4 and "choice.jsonl:2" in err and "Traceback" not in err

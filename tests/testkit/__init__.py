@@ -1,0 +1,1 @@
+"""Helpers shared by the tests: tiny models, bundles, reports, integrity and release fixtures."""
