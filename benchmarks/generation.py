@@ -97,7 +97,7 @@ def naive_loop(engine, prompts: list[str], max_new_tokens: int) -> list[str]:
     """model.generate one prompt at a time: no padding, no batching, same greedy settings."""
     import torch
 
-    from gatekeeper.model.decoding import eos_token_ids, finish
+    from gatekeeper.model.tokens import eos_token_ids, finish
     from gatekeeper.model.prompts import encode_prompt, render
 
     model, tokenizer = engine.model, engine.tokenizer
@@ -117,7 +117,7 @@ def fixed_batches(engine, prompts: list[str], max_new_tokens: int) -> list[str]:
     """The engine before continuous batching: model.generate on length-sorted, left-padded batches."""
     import torch
 
-    from gatekeeper.model.decoding import batches, eos_token_ids, finish, left_pad
+    from gatekeeper.model.tokens import batches, eos_token_ids, finish, left_pad
     from gatekeeper.model.prompts import encode_prompt, render
 
     model, tokenizer = engine.model, engine.tokenizer

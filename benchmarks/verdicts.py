@@ -25,7 +25,8 @@ import numpy as np
 
 from gatekeeper.verdict import stats
 from gatekeeper.verdict.paired import _binary_test
-from gatekeeper.verdict.judge import MIN_N_SCORES, _binary_bounds
+from gatekeeper.verdict.bounds import MIN_N_SCORES
+from gatekeeper.verdict.judge import _binary_bounds
 from gatekeeper.core.metrics import Metric
 
 ALPHA = 0.05

@@ -4,4 +4,4 @@ Heavy libraries (torch, transformers, peft, trl, lm_eval) are imported lazily, i
 functions that need them, so ``gatekeeper --help`` and ``gatekeeper validate`` stay fast.
 """
 
-__version__ = "0.1.0"
+from gatekeeper.core.version import __version__  # noqa: F401

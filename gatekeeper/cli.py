@@ -13,7 +13,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from gatekeeper import __version__
+from gatekeeper.core.version import __version__
 from gatekeeper.commands.train import TRAIN_COMMANDS, add_train_commands
 from gatekeeper.commands.argcheck import Parser, check_options, positive_int
 from gatekeeper.core.errors import CollectionErrors, GatekeeperError, UsageError

@@ -9,7 +9,6 @@ in the report, and a crash of the run itself still writes report.json before exi
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sys
@@ -191,14 +190,6 @@ def training_log(bundle: Bundle) -> dict | None:
 def default_out_dir(bundle: Bundle, started: datetime) -> Path:
     stamp = started.strftime("%Y%m%d-%H%M%S")
     return Path("reports") / f"{bundle.name}-{bundle.version}-{stamp}"
-
-
-def pytest_cache_dir(bundle: Bundle) -> Path:
-    """--lf state lives in the user cache, never inside the bundle the user wrote."""
-    from gatekeeper.core.paths import cache_root
-
-    key = hashlib.sha256(str(bundle.root).encode()).hexdigest()[:16]
-    return cache_root() / "pytest" / key
 
 
 def _now() -> datetime:

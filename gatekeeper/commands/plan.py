@@ -89,7 +89,7 @@ def _span(metric: Metric) -> float | None:
 
 
 def _plan_threshold(gate_id: str, t: Threshold, n: int | None, table, assume) -> dict:
-    from gatekeeper.verdict.judge import CONFIDENCE, MIN_N_SCORES
+    from gatekeeper.verdict.bounds import CONFIDENCE, MIN_N_SCORES
 
     metric = _metric(table, t.metric)
     side = "max" if t.bound == "upper95" or (t.min is None) else "min"

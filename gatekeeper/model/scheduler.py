@@ -21,7 +21,7 @@ from typing import Callable, Sequence
 
 import torch
 
-from gatekeeper.model.decoding import eos_token_ids, finish, left_pad
+from gatekeeper.model.tokens import eos_token_ids, finish, left_pad
 from gatekeeper.model.kvcache import RowCache
 
 

@@ -81,7 +81,7 @@ class VllmBackend:
         """Greedy answers to encoded prompts, cut exactly as the HF path cuts them."""
         from vllm import SamplingParams
 
-        from gatekeeper.model.decoding import eos_token_ids, finish
+        from gatekeeper.model.tokens import eos_token_ids, finish
 
         tokenizer = self.engine.tokenizer
         eos = set(eos_token_ids(self._generation, tokenizer))

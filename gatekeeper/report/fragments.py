@@ -23,6 +23,8 @@ from typing import Any, Mapping
 
 from markupsafe import Markup
 
+from gatekeeper.report.env import environment
+
 SUFFIX = ".html.j2"
 
 
@@ -54,8 +56,6 @@ def fragment_path(type_name: str, module: str | None = None) -> Path | None:
 
 @functools.lru_cache(maxsize=64)
 def _template(path: str, mtime: float):
-    from gatekeeper.report.html import environment
-
     return environment().from_string(Path(path).read_text("utf-8"))
 
 
@@ -69,8 +69,6 @@ def _view(type_name: str, details: Mapping, gate: Mapping) -> Any:
 
 def render_fragment(gate: Mapping) -> tuple[Markup | None, str | None]:
     """(HTML of the gate type's fragment or None, a note when it could not be drawn)."""
-    from gatekeeper.report.html import environment
-
     details = (gate.get("measurement") or {}).get("details") or {}
     type_name = str(gate.get("type") or "")
     path = fragment_path(type_name)

@@ -14,32 +14,21 @@ import hashlib
 import importlib.resources
 from typing import Any, Mapping
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from gatekeeper.report.charts import line_chart
-from gatekeeper.report.fmt import (partial_note, vs_prompting, MISSING, NOT_PASS, OUTCOME_WORDS, clean, headline, interval, is_num, num,
+from gatekeeper.report.fmt import (partial_note, vs_prompting, MISSING, NOT_PASS, clean, headline, interval, is_num, num,
                                    one_line, pval, seconds, signed)
+from gatekeeper.report.env import environment
 from gatekeeper.report.gateview import gate_view, pretty_json
 from gatekeeper.report.provenance import provenance_view
 
-SYMBOLS = {"pass": "\u2713", "fail": "\u2717", "inconclusive": "?", "error": "!", "skip": "\u2013"}
 VERDICT_LINES = {
     "PASS": "Every blocking gate passed: this adapter may ship.",
     "FAIL": "At least one blocking gate did not pass: do not ship this adapter.",
     "ERROR": "No verdict: a blocking gate could not be measured or the run did not finish. Do not ship.",
     "NO_GATES": "No gates were selected, so nothing was checked.",
 }
-
-
-@functools.lru_cache(maxsize=1)
-def environment() -> Environment:
-    """The jinja environment: package templates, autoescape everywhere, strict undefined."""
-    env = Environment(loader=PackageLoader("gatekeeper", "report/templates"), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(num=num, signed=signed, pval=pval)
-    env.globals.update(symbols=SYMBOLS, words=OUTCOME_WORDS)
-    return env
 
 
 @functools.lru_cache(maxsize=4)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import jsonschema
 
-from gatekeeper import __version__
+from gatekeeper.core.version import __version__
 from gatekeeper.core.errors import ConfigError
 from gatekeeper.bundle.lock import library_versions, write_json_atomic
 from gatekeeper.core.results import GateResult, decide

@@ -9,12 +9,16 @@ conftest files are the only code that loads; the report lists them with their ha
 
 from __future__ import annotations
 
+import hashlib
+
 import contextlib
 import os
 import tempfile
 from pathlib import Path
 from typing import Iterator
 
+from gatekeeper.bundle.manifest import Bundle
+from gatekeeper.core.paths import cache_root
 from gatekeeper.core.errors import CollectionErrors, ConfigError, UsageError
 from gatekeeper.run.session import RunSession
 
@@ -56,9 +60,13 @@ def isolated_environment() -> Iterator[None]:
                 os.environ[key] = value
 
 
-def pytest_args(session: RunSession, options, ini: Path) -> list[str]:
-    from gatekeeper.commands.check import pytest_cache_dir
+def pytest_cache_dir(bundle: Bundle) -> Path:
+    """--lf state lives in the user cache, never inside the bundle the user wrote."""
+    key = hashlib.sha256(str(bundle.root).encode()).hexdigest()[:16]
+    return cache_root() / "pytest" / key
 
+
+def pytest_args(session: RunSession, options, ini: Path) -> list[str]:
     root = session.bundle.root
     args = [*map(str, session.collection.gate_files), *map(str, session.collection.python_files),
             "-c", str(ini), "--rootdir", str(root), "--confcutdir", str(root),

@@ -31,22 +31,22 @@ import numpy as np
 
 from gatekeeper.verdict import power, reasons, stats
 from gatekeeper.core.errors import ConfigError, MeasurementError
+from gatekeeper.verdict.paired import judge_comparison
 from gatekeeper.verdict.judgement import ComparisonResult, Judgement, ThresholdResult
 from gatekeeper.core.measurement import Measurement, Samples
 from gatekeeper.core.metrics import Metric
 from gatekeeper.core.spec import GateSpec, Threshold
+from gatekeeper.verdict.bounds import (CONFIDENCE, MIN_N_SCORES, candidate_values, describe,
+                                       metric_value, se_floor, where)
 
 __all__ = ["judge", "judge_threshold", "Judgement", "ThresholdResult", "ComparisonResult",
            "MIN_N_SCORES", "CONFIDENCE"]
 
 _RANK = {"pass": 0, "inconclusive": 1, "fail": 2}
-CONFIDENCE = 0.95
-MIN_N_SCORES = 30  # below this a bootstrap bound of a mean is not trusted (benchmarks/verdicts.py)
 
 
 def judge(spec: GateSpec, m: Measurement, metrics: Mapping[str, Metric] | None = None) -> Judgement:
     """Apply the gate's threshold and baseline comparison to a measurement."""
-    from gatekeeper.verdict.paired import judge_comparison
 
     if spec.threshold is None and spec.vs_baseline is None:
         raise ValueError(f"gate {spec.id!r} has neither threshold nor vs_baseline to judge")
@@ -64,14 +64,6 @@ def judge(spec: GateSpec, m: Measurement, metrics: Mapping[str, Metric] | None =
     return Judgement(parts[0].outcome, "; ".join(p.reason for p in parts), threshold, comparison,
                      joint)
 
-
-def describe(metrics: Mapping[str, Metric] | None, name: str | None, m: Measurement) -> Metric:
-    """The declared metric, or the defaults: higher is better, kind from the samples."""
-    declared = (metrics or {}).get(name) if name else None
-    if declared is not None:
-        return declared
-    samples = m.samples.get(name) if name else None
-    return Metric(name or "value", kind="rate" if samples is None or samples.binary else "value")
 
 
 def judge_threshold(t: Threshold, m: Measurement, spec: GateSpec | None = None,
@@ -132,7 +124,7 @@ def _score_bounds(values: np.ndarray, limit: float, lower: bool, metric: Metric)
     """Conservative studentized bootstrap bounds of the mean; inconclusive below MIN_N_SCORES."""
     n = len(values)
     sd = float(values.std(ddof=1)) if n > 1 else 0.0
-    floor = _se_floor(metric, n)
+    floor = se_floor(metric, n)
     design = power.Design("mean", limit, "min" if lower else "max", 1 - CONFIDENCE,
                           sd=max(sd, floor * math.sqrt(n)), lower=metric.lower, upper=metric.upper,
                           min_n=MIN_N_SCORES)
@@ -162,7 +154,7 @@ def _point(t: Threshold, value: float, values, samples, metric: Metric, head: st
         n = len(values)
         sd = float(values.std(ddof=1)) if n > 1 else 0.0
         design = power.Design("rate" if samples.binary else "mean", limit, side, 0.5,
-                              sd=max(sd, _se_floor(metric, n) * math.sqrt(n)), point=True,
+                              sd=max(sd, se_floor(metric, n) * math.sqrt(n)), point=True,
                               lower=metric.lower, upper=metric.upper)
         prob = float(power.pass_probability(design, n, value))
         oc = power.oc_curve(design, n, value)
@@ -173,61 +165,13 @@ def _point(t: Threshold, value: float, values, samples, metric: Metric, head: st
                            oc=oc, power_note=note)
 
 
-def _se_floor(metric: Metric, n: int) -> float:
-    """The least standard error a mean of n bounded scores gets: range / n^1.5, so constant
-    samples still have a bound of width about range / n^1.5 (small beside any real spread)."""
-    if metric.lower is None or metric.upper is None or n == 0:
-        return 0.0
-    return (metric.upper - metric.lower) / n ** 1.5
-
-
-def where(spec: GateSpec | None) -> dict:
-    if spec is None or spec.source is None:
-        return {}
-    return {"where": spec.source.file, "line": spec.source.line}
-
-
-def metric_value(m: Measurement, metric: str) -> float:
-    if metric not in m.metrics:
-        raise MeasurementError(f"metric {metric!r} was not measured; available: "
-                               f"{', '.join(sorted(m.metrics)) or 'none'}",
-                               hint="fix the threshold's metric name")
-    value = float(m.metrics[metric])
-    if math.isnan(value):
-        raise MeasurementError(f"metric {metric!r} is NaN: nothing was measured")
-    if math.isinf(value):
-        raise MeasurementError(f"metric {metric!r} is {value}: the gate type reported an "
-                               "infinite value, which no limit can judge")
-    return value
-
-
-def candidate_values(samples: Samples | None, metric: str) -> np.ndarray | None:
-    if samples is None or not samples.candidate:
-        return None
-    values = np.asarray(samples.candidate, dtype=float)
-    require_finite(values, metric=metric)
-    if samples.binary:
-        require_binary(values, metric=metric)
-    return values
-
-
-def require_finite(*arrays: np.ndarray, metric: str = "") -> None:
-    if not all(np.all(np.isfinite(a)) for a in arrays):
-        raise MeasurementError(f"samples of {metric or 'the metric'} hold NaN or infinite values")
-
-
-def require_binary(*arrays: np.ndarray, metric: str = "") -> None:
-    if not all(np.all(np.isin(a, (0.0, 1.0))) for a in arrays):
-        raise MeasurementError(f"samples of {metric or 'the metric'} are marked binary but "
-                               "hold values other than 0/1", hint="set binary=False for scores")
-
 
 def _display_interval(samples: Samples | None, values, metric: Metric):
     if values is None or samples is None:
         return None, None
     if samples.binary:
         return stats.wilson_interval(int(values.sum()), len(values)), "wilson"
-    boot = stats.student_bootstrap(values, se_floor=_se_floor(metric, len(values)))
+    boot = stats.student_bootstrap(values, se_floor=se_floor(metric, len(values)))
     return (boot.lower(0.975), boot.upper(0.975)), "studentized bootstrap"
 
 

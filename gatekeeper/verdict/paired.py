@@ -26,8 +26,8 @@ import numpy as np
 
 from gatekeeper.verdict import power, reasons, stats
 from gatekeeper.core.errors import ConfigError, MeasurementError
-from gatekeeper.verdict.judge import (MIN_N_SCORES, _se_floor, describe, require_binary,
-                              require_finite, where)
+from gatekeeper.verdict.bounds import (MIN_N_SCORES, describe, require_binary, require_finite, se_floor,
+                                       where)
 from gatekeeper.verdict.judgement import ComparisonResult
 from gatekeeper.core.measurement import Measurement, Samples
 from gatekeeper.core.metrics import Metric
@@ -125,7 +125,7 @@ def _score_test(better, worse, boundary: float, alpha: float, metric: Metric) ->
     """Conservative studentized bootstrap of the differences; inconclusive below MIN_N_SCORES."""
     diffs = better - worse
     n = len(diffs)
-    floor = 2 * _se_floor(metric, n)  # a difference spans twice the score's range
+    floor = 2 * se_floor(metric, n)  # a difference spans twice the score's range
     sd = max(float(diffs.std(ddof=1)) if n > 1 else 0.0, floor * np.sqrt(n))
     design = power.Design("paired_mean", boundary, "min", alpha, sd=sd, lower=None, upper=None,
                           min_n=MIN_N_SCORES)

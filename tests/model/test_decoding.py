@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from gatekeeper.model import Engine, NullCache, resolve_base
-from gatekeeper.model.decoding import eos_token_ids, finish, generate_ids
+from gatekeeper.model.decoding import generate_ids
+from gatekeeper.model.tokens import eos_token_ids, finish
 from gatekeeper.model.prompts import encode_prompt, render
 from gatekeeper.model.scheduler import shared_prefix_length
 

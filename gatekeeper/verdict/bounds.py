@@ -1,0 +1,72 @@
+"""What the threshold test (judge.py) and the paired test (paired.py) share: the metric a
+gate declares, the values it is judged on, their sanity checks, and the confidence level.
+
+Kept apart so that neither test imports the other: judge.py decides a gate by calling both.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Mapping
+
+import numpy as np
+
+from gatekeeper.core.errors import MeasurementError
+from gatekeeper.core.measurement import Measurement, Samples
+from gatekeeper.core.metrics import Metric
+from gatekeeper.core.spec import GateSpec
+
+CONFIDENCE = 0.95
+MIN_N_SCORES = 30  # below this a bootstrap bound of a mean is not trusted (benchmarks/verdicts.py)
+
+
+def describe(metrics: Mapping[str, Metric] | None, name: str | None, m: Measurement) -> Metric:
+    """The declared metric, or the defaults: higher is better, kind from the samples."""
+    declared = (metrics or {}).get(name) if name else None
+    if declared is not None:
+        return declared
+    samples = m.samples.get(name) if name else None
+    return Metric(name or "value", kind="rate" if samples is None or samples.binary else "value")
+
+def se_floor(metric: Metric, n: int) -> float:
+    """The least standard error a mean of n bounded scores gets: range / n^1.5, so constant
+    samples still have a bound of width about range / n^1.5 (small beside any real spread)."""
+    if metric.lower is None or metric.upper is None or n == 0:
+        return 0.0
+    return (metric.upper - metric.lower) / n ** 1.5
+
+def where(spec: GateSpec | None) -> dict:
+    if spec is None or spec.source is None:
+        return {}
+    return {"where": spec.source.file, "line": spec.source.line}
+
+def metric_value(m: Measurement, metric: str) -> float:
+    if metric not in m.metrics:
+        raise MeasurementError(f"metric {metric!r} was not measured; available: "
+                               f"{', '.join(sorted(m.metrics)) or 'none'}",
+                               hint="fix the threshold's metric name")
+    value = float(m.metrics[metric])
+    if math.isnan(value):
+        raise MeasurementError(f"metric {metric!r} is NaN: nothing was measured")
+    if math.isinf(value):
+        raise MeasurementError(f"metric {metric!r} is {value}: the gate type reported an "
+                               "infinite value, which no limit can judge")
+    return value
+
+def candidate_values(samples: Samples | None, metric: str) -> np.ndarray | None:
+    if samples is None or not samples.candidate:
+        return None
+    values = np.asarray(samples.candidate, dtype=float)
+    require_finite(values, metric=metric)
+    if samples.binary:
+        require_binary(values, metric=metric)
+    return values
+
+def require_finite(*arrays: np.ndarray, metric: str = "") -> None:
+    if not all(np.all(np.isfinite(a)) for a in arrays):
+        raise MeasurementError(f"samples of {metric or 'the metric'} hold NaN or infinite values")
+
+def require_binary(*arrays: np.ndarray, metric: str = "") -> None:
+    if not all(np.all(np.isin(a, (0.0, 1.0))) for a in arrays):
+        raise MeasurementError(f"samples of {metric or 'the metric'} are marked binary but "
+                               "hold values other than 0/1", hint="set binary=False for scores")
