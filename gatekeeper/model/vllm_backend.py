@@ -56,7 +56,7 @@ class VllmBackend:
                       dtype=engine.dtype, seed=0, trust_remote_code=engine.trust_remote_code,
                       gpu_memory_utilization=GPU_MEMORY_UTILIZATION, skip_tokenizer_init=False)
         if rank:
-            kwargs.update(enable_lora=True, max_lora_rank=_supported_rank(rank), max_loras=2)
+            kwargs.update(enable_lora=True, max_lora_rank=supported_rank(rank), max_loras=2)
         try:
             self.llm = LLM(**kwargs)
         except Exception as exc:  # noqa: BLE001 - vLLM raises many kinds; say which model failed
@@ -137,7 +137,7 @@ def _lora_rank(adapter_dir: Path) -> int:
     return int(config.get("r") or 16)
 
 
-def _supported_rank(rank: int) -> int:
+def supported_rank(rank: int) -> int:
     """vLLM accepts a fixed set of max_lora_rank values: the smallest one that fits."""
     for allowed in (8, 16, 32, 64, 128, 256, 320, 512):
         if rank <= allowed:

@@ -46,7 +46,7 @@ def test_three_mistakes_in_two_files_are_all_reported(tmp_path):
     proc = run_cli("validate", str(root))
     assert_clean_error(proc, "a.yaml:3", "did you mean 'task_accuracy'", "a.yaml:10",
                        "did you mean 'schema'", "b.yaml:6", "did you mean 'threshold'")
-    assert len([l for l in proc.stderr.splitlines() if l.startswith("error:")]) == 3
+    assert len([line_ for line_ in proc.stderr.splitlines() if line_.startswith("error:")]) == 3
 
 
 def test_validate_and_help_do_not_import_torch(tmp_path):

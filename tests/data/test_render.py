@@ -17,7 +17,7 @@ def test_same_text_and_token_counts_as_transformers(tiny_model_dir):
 
     tok = AutoTokenizer.from_pretrained(tiny_model_dir)
     renderer = ChatRenderer(tiny_model_dir)
-    for chat, one, batched in zip(CHATS, map(renderer.render, CHATS), renderer.render_many(CHATS)):
+    for chat, one, batched in zip(CHATS, map(renderer.render, CHATS), renderer.render_many(CHATS), strict=True):
         prompt = tok.apply_chat_template(chat[:-1], tokenize=False, add_generation_prompt=True)
         full = tok.apply_chat_template(chat, tokenize=False)
         assert (one.prompt_text, one.prompt_text + one.trained_text) == (prompt, full)

@@ -8,8 +8,10 @@ import shutil
 import pytest
 
 from gatekeeper.core.errors import ConfigError, MeasurementError
-from gatekeeper.gate_types.adapter_applied import _check, adapter_applied, scaling_problems, target_problems
+from gatekeeper.gate_types.adapter_applied import adapter_applied, scaling_problems, target_problems
 from testkit.integrity import fragment, judged, make_context
+
+check_params = adapter_applied.__gate_type__.check  # the collection-time parameter check the registry runs
 
 
 def _zero_lora_b(adapter_dir, out, only=None):
@@ -73,7 +75,7 @@ def test_wrong_scaling_and_missing_targets_are_named(tmp_path, tiny_model_dir, t
                                              ({"prompts": [""]}, "non-empty list")])
 def test_bad_parameters_are_config_errors(params, message):
     with pytest.raises(ConfigError, match=message):
-        _check(params, None)
+        check_params(params, None)
 
 
 def test_no_adapter_is_a_measurement_error(tmp_path, tiny_model_dir):

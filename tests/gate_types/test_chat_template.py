@@ -8,9 +8,11 @@ import shutil
 import pytest
 
 from gatekeeper.core.errors import ConfigError
-from gatekeeper.gate_types.chat_template import _check, chat_template, read_serving
+from gatekeeper.gate_types.chat_template import chat_template, read_serving
 from testkit.integrity import fragment, judged, make_context
 from testkit.tiny import CHATML_TEMPLATE
+
+check_params = chat_template.__gate_type__.check  # the collection-time parameter check the registry runs
 
 
 @pytest.fixture
@@ -92,7 +94,7 @@ def test_bad_serving_configs_are_config_errors_naming_the_file(tmp_path, name, t
     path = tmp_path / name
     path.write_text(text)
     with pytest.raises(ConfigError, match=message) as exc:
-        _check({"serving": str(path)}, None)
+        check_params({"serving": str(path)}, None)
     assert exc.value.where == str(path)
 
 

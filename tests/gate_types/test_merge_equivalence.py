@@ -6,10 +6,12 @@ import pytest
 import torch
 
 from gatekeeper.core.errors import ConfigError, MeasurementError, ModelError
-from gatekeeper.gate_types.merge_equivalence import _check, merge_equivalence
+from gatekeeper.gate_types.merge_equivalence import merge_equivalence
 from gatekeeper.model.merge import assert_mergeable, export_merged, is_repacked, merge_peft
 from gatekeeper.core.options import EngineOptions
 from testkit.integrity import fragment, judged, make_context
+
+check_params = merge_equivalence.__gate_type__.check  # the collection-time parameter check the registry runs
 
 IDS = [[5, 6, 7, 8, 9, 10, 11, 12]]
 
@@ -137,7 +139,7 @@ def test_measurements_are_memoised_so_a_warm_run_loads_nothing(tmp_path, tiny_mo
 ])
 def test_bad_parameters_are_config_errors(params, message):
     with pytest.raises(ConfigError, match=message):
-        _check(params, None)
+        check_params(params, None)
 
 
 def test_bad_artifacts_are_clear_errors(ctx, tmp_path):

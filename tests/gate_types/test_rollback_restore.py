@@ -8,11 +8,13 @@ import pytest
 
 from gatekeeper.run.registry import register_gate_type
 from testkit.bundles import STATIC_TYPES
-from gatekeeper.gate_types.rollback_restore import Skipped, _check, rollback_restore
+from gatekeeper.gate_types.rollback_restore import Skipped, rollback_restore
 from gatekeeper.releases.publish import release_bundle
 from gatekeeper.releases.store import Store
 from testkit.integrity import fragment, judged, make_context
 from testkit.releases import releasable_bundle, report_of
+
+check_params = rollback_restore.__gate_type__.check  # the collection-time parameter check the registry runs
 
 
 pytestmark = pytest.mark.usefixtures("static_gate_types")
@@ -93,4 +95,4 @@ def test_bad_tolerance_is_a_config_error():
     from gatekeeper.core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="tolerance must be >= 0"):
-        _check({"tolerance": -0.1}, None)
+        check_params({"tolerance": -0.1}, None)

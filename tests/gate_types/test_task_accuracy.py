@@ -38,7 +38,7 @@ def greedy(tiny_model_dir, tiny_adapter_dir):
     cand = engine.generate(PROMPTS, max_new_tokens=MAX_NEW)
     base = engine.generate(PROMPTS, adapter=False, max_new_tokens=MAX_NEW)
     # the candidate's preferred choice between its own answer and a distractor, by loglik
-    scores = engine.loglik([(p, c) for p, row in zip(PROMPTS, _choices(cand)) for c in row])
+    scores = engine.loglik([(p, c) for p, row in zip(PROMPTS, _choices(cand), strict=True) for c in row])
     best = [int(scores[2 * i + 1] > scores[2 * i]) for i in range(len(PROMPTS))]
     return cand, base, best
 
@@ -49,7 +49,7 @@ def _choices(cand: list[str]) -> list[list[str]]:
 
 def _rows(targets: list, **extra) -> list[dict]:
     return [{"id": f"r{i}", "prompt": p, "target": t, **{k: v[i] for k, v in extra.items()}}
-            for i, (p, t) in enumerate(zip(PROMPTS, targets))]
+            for i, (p, t) in enumerate(zip(PROMPTS, targets, strict=True))]
 
 
 def _half(good: list, bad: str = "no such answer at all") -> list:
@@ -166,7 +166,7 @@ def test_choice_scores_by_loglik_and_compares_with_the_baseline(run):
     g = gates["acc.choice"]
     assert g["measurement"]["metrics"]["accuracy"] == 0.5, g["reason"]
     items = g["measurement"]["items"]
-    chosen = [row[b] for row, b in zip(_choices(cand), best)]
+    chosen = [row[b] for row, b in zip(_choices(cand), best, strict=True)]
     assert [i["output"] for i in items] == chosen          # the chosen choice, as text
     assert [i["passed"] for i in items] == [i % 2 == 0 for i in range(len(PROMPTS))]
     assert [i["expected"] for i in items][::2] == chosen[::2]  # index targets shown as text

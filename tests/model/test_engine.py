@@ -72,7 +72,7 @@ def test_stop_strings_apply_per_row_in_a_batch(engine):
     full = engine.generate(PROMPTS, max_new_tokens=20)
     stop = full[2][4:6]
     stopped = engine.generate(PROMPTS, max_new_tokens=20, stop=[stop])
-    for before, after in zip(full, stopped):
+    for before, after in zip(full, stopped, strict=True):
         expected = before[:before.find(stop)].rstrip() if stop in before else before
         assert after == expected
 
@@ -128,7 +128,7 @@ def test_loglik_matches_a_manual_unbatched_computation(engine):
     for adapter in (True, False):
         got = engine.loglik(pairs, adapter=adapter, chat=False)
         with engine.adapter_enabled(adapter) as model, torch.inference_mode():
-            for (context, continuation), value in zip(pairs, got):
+            for (context, continuation), value in zip(pairs, got, strict=True):
                 ctx = tokenizer(context)["input_ids"]
                 whole = tokenizer(context + continuation)["input_ids"]
                 assert whole[:len(ctx)] == ctx

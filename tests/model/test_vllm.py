@@ -12,7 +12,7 @@ import importlib.util
 import pytest
 
 from gatekeeper.model import Engine, MemoryCache, NullCache, resolve_base
-from gatekeeper.model.vllm_backend import _supported_rank
+from gatekeeper.model.vllm_backend import supported_rank
 
 TICKETS = [
     "Classify this support ticket. Answer with JSON only: {\"category\": ..., \"priority\": ...}.\n"
@@ -57,8 +57,8 @@ def test_unknown_backend_is_refused(tiny_model_dir):
 
 
 @pytest.mark.parametrize("rank, asked", [(4, 8), (8, 8), (16, 16), (17, 32), (64, 64), (300, 320)])
-def test_vllm_is_asked_for_the_smallest_supported_rank_that_fits(rank, asked):
-    assert _supported_rank(rank) == asked
+def test_vllm_is_asked_for_the_smallestsupported_rank_that_fits(rank, asked):
+    assert supported_rank(rank) == asked
 
 
 @needs_gpu
@@ -71,8 +71,8 @@ def test_vllm_generation_matches_the_hf_engine_on_the_real_model(tmp_path):
     vllm = Engine(base=base, cache=NullCache(), progress=False, device="cuda", backend="vllm")
     expected = hf.generate(TICKETS, max_new_tokens=24, adapter=False)
     got = vllm.generate(TICKETS, max_new_tokens=24, adapter=False)
-    assert sum(a == b for a, b in zip(expected, got)) >= 3, (expected, got)
-    assert all(a[:8] == b[:8] for a, b in zip(expected, got))
+    assert sum(a == b for a, b in zip(expected, got, strict=True)) >= 3, (expected, got)
+    assert all(a[:8] == b[:8] for a, b in zip(expected, got, strict=True))
 
 
 @needs_gpu
@@ -89,5 +89,5 @@ def test_vllm_serves_the_adapter_and_loglik_matches(tmp_path):
     for enabled in (True, False):
         a = hf.loglik(pairs, adapter=enabled)
         b = vllm.loglik(pairs, adapter=enabled)
-        assert all(abs(x - y) <= 0.05 * max(1.0, abs(x)) for x, y in zip(a, b)), (enabled, a, b)
+        assert all(abs(x - y) <= 0.05 * max(1.0, abs(x)) for x, y in zip(a, b, strict=True)), (enabled, a, b)
     assert vllm.generate(TICKETS, max_new_tokens=8) != vllm.generate(TICKETS, max_new_tokens=8, adapter=False)

@@ -12,9 +12,9 @@ def test_levels_follow_severity_and_source_location():
     lines = github_annotations(failing_report())
     assert lines[0] == ("::error file=gates/tickets.yaml,line=3,title=gatekeeper tickets.accuracy::"
                         "FAIL: accuracy lower95 0.779 < min 0.85")
-    assert [l.split(" ", 1)[0] for l in lines] == ["::error", "::error", "::warning", "::error", "::error"]
-    assert any("title=gatekeeper safety.over_refusal::FAIL" in l for l in lines)
-    assert not any("release.rollback" in l or "bundle.lock" in l for l in lines)   # skip and pass
+    assert [line_.split(" ", 1)[0] for line_ in lines] == ["::error", "::error", "::warning", "::error", "::error"]
+    assert any("title=gatekeeper safety.over_refusal::FAIL" in line_ for line_ in lines)
+    assert not any("release.rollback" in line_ or "bundle.lock" in line_ for line_ in lines)   # skip and pass
     assert github_annotations(passing_report()) == []
 
 

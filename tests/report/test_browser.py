@@ -51,7 +51,7 @@ def chromium(url: str, tmp_path: Path, *extra: str) -> tuple[str, str]:
 
 def console_lines(stderr: str) -> list[str]:
     """Console messages (errors, CSP violations, uncaught exceptions) from Chromium's log."""
-    return [l for l in stderr.splitlines() if ":CONSOLE" in l or "Uncaught" in l]
+    return [line_ for line_ in stderr.splitlines() if ":CONSOLE" in line_ or "Uncaught" in line_]
 
 
 def with_driver(page: str) -> str:
@@ -110,7 +110,7 @@ def test_csp_blocks_a_script_that_escaping_would_have_let_through(failing_page, 
     evil.write_text(page.replace("</body>", "<script>document.title='INJECTED'</script></body>"), encoding="utf-8")
     dom, stderr = chromium(evil.as_uri(), tmp_path, "--dump-dom")
     assert "INJECTED" not in lxml_html.fromstring(dom.encode()).findtext(".//title")
-    assert any("Content Security Policy" in l for l in console_lines(stderr))
+    assert any("Content Security Policy" in line_ for line_ in console_lines(stderr))
 
 
 def test_screenshots_render(tmp_path):
@@ -132,4 +132,4 @@ def test_console_detector_sees_real_errors(tmp_path):
     broken = tmp_path / "broken.html"
     broken.write_text("<!DOCTYPE html><title>t</title><script>undefinedFn();</script>", encoding="utf-8")
     _, stderr = chromium(broken.as_uri(), tmp_path, "--dump-dom")
-    assert any(re.search(r"Uncaught ReferenceError", l) for l in console_lines(stderr))
+    assert any(re.search(r"Uncaught ReferenceError", line_) for line_ in console_lines(stderr))

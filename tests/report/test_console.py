@@ -11,7 +11,7 @@ def test_console_summary_lists_every_gate_and_explains_the_failures():
     text = render_console(report, {"html": "run/report.html"})
     lines = text.splitlines()
     for gate in report["gates"]:
-        line = next(l for l in lines if f" {gate['id']} " in l or l.rstrip().endswith(gate["id"]))
+        line = next(line_ for line_ in lines if f" {gate['id']} " in line_ or line_.rstrip().endswith(gate["id"]))
         assert line.startswith(gate["outcome"].upper())
         if gate["outcome"] != "pass":
             assert lines[lines.index(line) + 1].strip() == f"-> {gate['reason']}"

@@ -70,7 +70,7 @@ def build_tiny_model(directory: str | Path, seed: int = 0) -> Path:
     # A larger init spreads the logits so greedy choices are not near-ties: the
     # batched-vs-single equality tests then test padding logic, not float noise.
     with torch.no_grad():
-        for name, param in model.named_parameters():
+        for param in model.parameters():
             if param.dim() == 2:
                 param.normal_(0.0, 0.15)
     model.generation_config.do_sample = False

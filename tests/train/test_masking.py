@@ -40,8 +40,8 @@ def collate(tokenizer, tokenized):
 
 def test_only_the_answer_and_its_end_of_turn_are_trained(tokenizer):
     tok = tokenize_example(tokenizer, CONVERSATION)
-    trained = [i for i, lab in zip(tok.input_ids, tok.labels) if lab != IGNORE]
-    masked = [i for i, lab in zip(tok.input_ids, tok.labels) if lab == IGNORE]
+    trained = [i for i, lab in zip(tok.input_ids, tok.labels, strict=True) if lab != IGNORE]
+    masked = [i for i, lab in zip(tok.input_ids, tok.labels, strict=True) if lab == IGNORE]
     assert tokenizer.decode(trained) == ANSWER + "<|im_end|>\n"
     assert tokenizer.decode(masked) == tokenizer.apply_chat_template(
         list(CONVERSATION[:1]), tokenize=False, add_generation_prompt=True)
@@ -51,7 +51,7 @@ def test_every_assistant_turn_of_a_multi_turn_chat_is_trained(tokenizer):
     chat = (*CONVERSATION, {"role": "user", "content": "and the priority?"},
             {"role": "assistant", "content": "high"})
     tok = tokenize_example(tokenizer, chat)
-    trained = tokenizer.decode([i for i, lab in zip(tok.input_ids, tok.labels) if lab != IGNORE])
+    trained = tokenizer.decode([i for i, lab in zip(tok.input_ids, tok.labels, strict=True) if lab != IGNORE])
     assert trained == ANSWER + "<|im_end|>\nhigh<|im_end|>\n"
 
 

@@ -215,6 +215,6 @@ def test_scoring_only_answer_positions_changes_the_cost_not_the_loss(tiny_model_
     full = train_bundle(make_bundle(tmp_path / "b", tiny_model_dir, sft=sft), options(tmp_path / "b"))
     a, b = compact.record["loss_curve"], full.record["loss_curve"]
     assert [p["step"] for p in a] == [p["step"] for p in b] and len(a) == 3
-    for x, y in zip(a, b):
+    for x, y in zip(a, b, strict=True):
         assert x["loss"] == pytest.approx(y["loss"], rel=1e-4, abs=1e-6)
     assert a[-1]["eval_loss"] == pytest.approx(b[-1]["eval_loss"], rel=1e-4, abs=1e-6)
