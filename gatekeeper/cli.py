@@ -177,12 +177,13 @@ def cmd_check(args, extra, argv) -> int:
     check_options(args)
     engine = EngineOptions(cache=not args.no_cache, cache_dir=args.cache_dir,
                            batch_size=args.batch_size, device=args.device,
-                           progress=not args.no_progress, export_merged=_export_dir(args.export_merged),
-                           workers=args.workers, backend=args.backend)
+                           progress=not args.no_progress, workers=args.workers, backend=args.backend)
+    merged = _export_dir(args.export_merged)
     options = CheckOptions(out_dir=args.out, keyword=args.keyword, markexpr=args.markexpr,
                            exitfirst=args.exitfirst, last_failed=args.last_failed,
                            junitxml=args.junitxml, verbose=args.verbose, engine=engine,
-                           pytest_args=tuple(extra), argv=("gatekeeper", *argv), train=args.train)
+                           pytest_args=tuple(extra), argv=("gatekeeper", *argv), train=args.train,
+                           outputs={"merged": merged} if merged is not None else {})
     result = run_check(args.bundle, options)
     print(render_console(result.report, result.paths))
     return result.exit_code
@@ -191,9 +192,10 @@ def cmd_check(args, extra, argv) -> int:
 def cmd_validate(args, extra, argv) -> int:
     from gatekeeper.bundle.manifest import load_bundle
     from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.run.registry import load_catalog
 
     bundle = load_bundle(args.bundle)
-    collection = collect_gates(bundle)
+    collection = collect_gates(bundle, load_catalog())
     print(f"ok: {bundle.name} {bundle.version}: {len(collection.gates)} gate(s) in "
           f"{len(collection.gate_files)} gate file(s), {len(collection.python_files)} python gate file(s)")
     return 0
@@ -202,10 +204,11 @@ def cmd_validate(args, extra, argv) -> int:
 def cmd_lock(args, extra, argv) -> int:
     from gatekeeper.bundle.manifest import load_bundle
     from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.run.registry import load_catalog
     from gatekeeper.bundle.lock import base_identity, write_lock
 
     bundle = load_bundle(args.bundle)
-    collection = collect_gates(bundle)
+    collection = collect_gates(bundle, load_catalog())
     path = write_lock(bundle, collection, base_identity(bundle))
     print(f"wrote {path}")
     return 0

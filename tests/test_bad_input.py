@@ -24,7 +24,8 @@ import pytest
 from testkit.bundles import ROWS, STATIC_TYPES
 from gatekeeper.cli import main
 from gatekeeper.core.measurement import ItemResult, Measurement, Samples
-from gatekeeper.run.registry import gate_type, register_gate_type, unregister_gate_type
+from gatekeeper.core.gatetype import gate_type
+from gatekeeper.run.registry import register_gate_type, unregister_gate_type
 from gatekeeper.bundle.validation import load_schema
 
 MANIFEST = """\
@@ -135,12 +136,13 @@ class Bundle:
         """A real gatekeeper.lock (base fingerprinted when it is a local model)."""
         from gatekeeper.bundle.manifest import load_bundle
         from gatekeeper.bundle.collect import collect_gates
+        from gatekeeper.run.registry import load_catalog
         from gatekeeper.bundle.lock import base_identity, write_lock
 
         bundle = load_bundle(self.root)
         identity = base_identity(bundle) if bundle.base.model.startswith("/") else \
             {"model": bundle.base.model, "revision": None, "fingerprint": None}
-        write_lock(bundle, collect_gates(bundle), identity)
+        write_lock(bundle, collect_gates(bundle, load_catalog()), identity)
         self.locked = True
         return json.loads((self.root / "gatekeeper.lock").read_text())
 

@@ -10,8 +10,9 @@ model prompted as well as one reasonably can. A bundle declares that prompt:
 
 and a gate compares with it: ``vs_baseline: {against: prompted, min_gain: 0.05}``. The
 prompted baseline is the base model (adapter off) with the system prompt and the few-shot
-turns put before every chat prompt of the gate (``ctx.view("prompted")``). Few-shot rows
-are ``{"prompt": ..., "completion": ...}`` or ``{"messages": [user, assistant, ...]}``.
+turns put before every chat prompt of the gate (``ctx.view("prompted")``, built by
+gatekeeper/run/prompted.py). Few-shot rows are ``{"prompt": ..., "completion": ...}`` or
+``{"messages": [user, assistant, ...]}``.
 """
 
 from __future__ import annotations
@@ -92,16 +93,3 @@ def _turns(row: Any, path: Path, number: int) -> list[dict]:
         return [{"role": m["role"], "content": m["content"]} for m in messages]
     raise BundleError("a few-shot row needs string 'prompt' and 'completion', or 'messages' "
                       "with user/assistant turns", where=path, line=number, hint=hint)
-
-
-def prompted_view(access):
-    """The ``prompted`` named view: base model, adapter off, the declared prompt before each."""
-    from gatekeeper.run.context import ModelView
-
-    baseline = getattr(access.bundle, "baselines", {}).get("prompted")
-    if baseline is None:
-        raise ConfigError("this gate compares with the prompted baseline, but the manifest "
-                          "declares none", where=access.bundle.root / "gatekeeper.yaml",
-                          hint="add `baselines: {prompted: {system: ..., fewshot: FILE}}` to the "
-                               "manifest, or compare with `against: base`")
-    return ModelView(access, "prompted", adapter=False, prefix=baseline.messages)

@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gatekeeper.bundle.manifest import Bundle
-from gatekeeper.run.context import view_names
-from gatekeeper.core.errors import CollectionErrors, ConfigError, GatekeeperError, Location
+from gatekeeper.core.errors import CollectionErrors, ConfigError, GatekeeperError, Location, suggest
 from gatekeeper.bundle.golden import load_golden
-from gatekeeper.run.registry import GateType, load_gate_types
+from gatekeeper.core.gatetype import Catalog, GateType
 from gatekeeper.verdict.rules import threshold_problems
 from gatekeeper.core.spec import Comparison, GateSpec, Threshold
-from gatekeeper.bundle.validation import schema_errors, suggest
+from gatekeeper.bundle.validation import schema_errors
 from gatekeeper.bundle.yamlio import Document, load_yaml, read_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -36,9 +35,10 @@ class Collection:
         return self.gate_types[spec.type]
 
 
-def collect_gates(bundle: Bundle) -> Collection:
-    """Parse and validate every gate file the manifest names."""
-    gate_types = load_gate_types()
+def collect_gates(bundle: Bundle, catalog: Catalog) -> Collection:
+    """Parse and validate every gate file the manifest names, against the ``catalog`` of
+    gate types and views (``gatekeeper.run.registry.load_catalog()``)."""
+    gate_types = dict(catalog.gate_types)
     errors: list[GatekeeperError] = []
     yaml_files, py_files = _gate_files(bundle, errors)
     gates: list[GateSpec] = []
@@ -48,7 +48,7 @@ def collect_gates(bundle: Bundle) -> Collection:
         except ConfigError as exc:
             errors.append(exc)
             continue
-        gates.extend(_collect_file(bundle, doc, gate_types, errors))
+        gates.extend(_collect_file(bundle, doc, catalog, errors))
     _check_unique_ids(gates, errors)
     if errors:
         raise CollectionErrors(errors)
@@ -90,7 +90,7 @@ def _check_python_syntax(path: Path, errors: list) -> None:
                                   where=path, line=line, hint="fix the Python syntax"))
 
 
-def _collect_file(bundle: Bundle, doc: Document, gate_types: dict, errors: list) -> list[GateSpec]:
+def _collect_file(bundle: Bundle, doc: Document, catalog: Catalog, errors: list) -> list[GateSpec]:
     if doc.data is None:
         errors.append(ConfigError("gate file is empty", where=doc.path, line=1,
                                   hint="add a `gates:` list, e.g. `gates: [{id: x.accuracy, "
@@ -107,7 +107,7 @@ def _collect_file(bundle: Bundle, doc: Document, gate_types: dict, errors: list)
     roots = _allowed_roots(bundle, doc.path)
     specs = []
     for index, raw in enumerate(doc.data["gates"]):
-        spec = _build_spec(bundle, doc, ("gates", index), raw, gate_types, roots, errors)
+        spec = _build_spec(bundle, doc, ("gates", index), raw, catalog, roots, errors)
         if spec is not None:
             specs.append(spec)
     return specs
@@ -119,26 +119,25 @@ def _allowed_roots(bundle: Bundle, gate_file: Path) -> tuple[Path, ...]:
     return roots if gate_file.is_relative_to(bundle.root) else (*roots, gate_file.parent)
 
 
-def _build_spec(bundle, doc, key, raw, gate_types, roots, errors) -> GateSpec | None:
+def _build_spec(bundle, doc, key, raw, catalog: Catalog, roots, errors) -> GateSpec | None:
     at = _At(doc, key, errors)
-    gtype = gate_types.get(raw["type"])
+    gtype = catalog.gate_types.get(raw["type"])
     if gtype is None:
-        close = suggest(raw["type"], gate_types)
+        close = suggest(raw["type"], catalog.gate_types)
         at.error(("type",), f"unknown gate type '{raw['type']}'",
                  f"did you mean '{close}'?" if close else "run `gatekeeper list` to see gate types")
         return None
     params = dict(raw.get("params") or {})
     for problem in gtype.bind(params):
         at.error(("params",), problem, "run `gatekeeper list` for each type's parameters")
-    for name in gtype.path_params:
-        if isinstance(params.get(name), str):
-            params[name] = at.path(("params", name), params[name], roots)
+    for name, value in gtype.paths(params):  # every role: each path stays inside the bundle
+        params[name] = at.path(("params", name), value, roots)
     golden = None
     if "golden_set" in raw:
         golden = at.path(("golden_set",), raw["golden_set"], roots)
     elif gtype.needs_golden:
         at.error((), f"gate type '{gtype.name}' needs a `golden_set:`", "add golden_set: path/to/set.jsonl")
-    threshold, comparison = _criteria(raw, gtype, at)
+    threshold, comparison = _criteria(raw, gtype, at, catalog.views)
     if comparison and comparison.against == "prompted" and "prompted" not in bundle.baselines:
         at.error(("vs_baseline", "against"), "this gate compares with the prompted baseline, but the "
                  f"manifest {bundle.manifest_path.name} declares none",
@@ -156,7 +155,7 @@ def _build_spec(bundle, doc, key, raw, gate_types, roots, errors) -> GateSpec | 
                     source=Location(str(doc.path), doc.line(key)), raw=raw)
 
 
-def _criteria(raw, gtype: GateType, at) -> tuple[Threshold | None, Comparison | None]:
+def _criteria(raw, gtype: GateType, at, views) -> tuple[Threshold | None, Comparison | None]:
     t = raw.get("threshold") or gtype.default_threshold
     c = raw.get("vs_baseline")
     if t is None and c is None:
@@ -184,9 +183,9 @@ def _criteria(raw, gtype: GateType, at) -> tuple[Threshold | None, Comparison | 
         at.error(("threshold", "bound"), "bound upper95 applies to a `max` threshold", "add max: or use lower95 with min:")
     for key, message, hint in threshold_problems(t, c, gtype.metric_table):  # one rule with judge
         at.error(key, message, hint)
-    if comparison and comparison.against not in view_names():
+    if comparison and comparison.against not in views:
         at.error(("vs_baseline", "against"), f"unknown baseline '{comparison.against}'",
-                 f"named views: {', '.join(view_names())}")
+                 f"named views: {', '.join(views)}")
     return threshold, comparison
 
 

@@ -68,14 +68,12 @@ def artifact_paths(bundle: Bundle, collection: Collection) -> list[Path]:
         if spec.golden_set:
             paths.append(Path(spec.golden_set))
         gtype = collection.gate_type(spec)
-        for name in gtype.path_params:  # a path parameter may name a file or a folder
-            value = spec.params.get(name)
-            if isinstance(value, str):
-                target = Path(value)
-                files = target.rglob("*") if target.is_dir() else [target]
-                paths += sorted(p for p in files if p.is_file() or p == target)
-                if target.suffix == ".json" and target.is_file():  # a schema: what its $refs read
-                    paths += schema_references(target)
+        for _, value in gtype.paths(spec.params):  # every role; a file or a folder
+            target = Path(value)
+            files = target.rglob("*") if target.is_dir() else [target]
+            paths += sorted(p for p in files if p.is_file() or p == target)
+            if target.suffix == ".json" and target.is_file():  # a schema: what its $refs read
+                paths += schema_references(target)
     seen, out = set(), []
     for p in paths:
         if p not in seen:

@@ -22,8 +22,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from gatekeeper.core.errors import ConfigError
-from gatekeeper.bundle.validation import suggest
+from gatekeeper.core.errors import ConfigError, suggest
 from gatekeeper.bundle.yamlio import Document
 
 TARGET_ALL = "all-linear"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from functools import lru_cache
@@ -14,7 +13,7 @@ from urllib.request import url2pathname
 
 import jsonschema
 
-from gatekeeper.core.errors import ConfigError
+from gatekeeper.core.errors import ConfigError, suggest
 from gatekeeper.bundle.yamlio import Document, read_text
 
 
@@ -23,12 +22,6 @@ def load_schema(name: str) -> dict:
     """A JSON Schema shipped as package data under gatekeeper/schemas/."""
     text = resources.files("gatekeeper").joinpath("schemas", name).read_text("utf-8")
     return json.loads(text)
-
-
-def suggest(word: str, choices) -> str | None:
-    """The closest known spelling of ``word``, for "did you mean ...?" hints."""
-    match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return match[0] if match else None
 
 
 def schema_errors(doc: Document, schema_name: str, what: str) -> list[ConfigError]:

@@ -15,9 +15,11 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Mapping
 
 from gatekeeper.bundle.manifest import Bundle, load_bundle
 from gatekeeper.bundle.collect import collect_gates
+from gatekeeper.run.registry import load_catalog
 from gatekeeper.core.errors import CollectionErrors, UsageError
 from gatekeeper.bundle.lock import verify_lock
 from gatekeeper.core.options import EngineOptions
@@ -41,6 +43,9 @@ class CheckOptions:
     pytest_args: tuple[str, ...] = ()
     argv: tuple[str, ...] = ()
     train: bool = False           # --train: first train when the adapter is missing or stale
+    # run outputs any gate may ask for (ctx.output_dir(name)): name -> directory;
+    # --export-merged DIR grants {"merged": DIR}
+    outputs: Mapping[str, Path] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -58,10 +63,11 @@ def run_check(bundle_dir: str | Path, options: CheckOptions = CheckOptions()) ->
         train_if_stale(bundle_dir, device=options.engine.device)
     started = _now()
     bundle = load_bundle(bundle_dir)
-    collection = collect_gates(bundle)
+    collection = collect_gates(bundle, load_catalog())
     lock, digest = verify_lock(bundle, collection, needs_model=_selection_needs_model(collection, options))
     out_dir = check_out_dir(options.out_dir or default_out_dir(bundle, started), bundle)
-    session = RunSession(bundle, collection, options.engine, lock, digest)
+    session = RunSession(bundle, collection, options.engine, lock, digest,
+                         outputs={name: Path(path) for name, path in options.outputs.items()})
     crash: BaseException | None = None
     try:
         status, message = _run_gates(session, options)

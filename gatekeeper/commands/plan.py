@@ -47,11 +47,12 @@ def plan_bundle(bundle_dir: str | Path, assume: Mapping[str, float] | None = Non
     """The plan of every gate of a bundle, as JSON-ready data."""
     from gatekeeper.bundle.manifest import load_bundle
     from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.run.registry import load_catalog
     from gatekeeper.bundle.golden import load_golden
 
     assume = dict(assume or {})
     bundle = load_bundle(bundle_dir)
-    collection = collect_gates(bundle)
+    collection = collect_gates(bundle, load_catalog())
     gates = []
     for spec in collection.gates:
         table = collection.gate_type(spec).metric_table

@@ -18,8 +18,9 @@ what was found, and *how to fix it* (``hint``).
 
 from __future__ import annotations
 
+import difflib
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,12 @@ def display_path(path: str | Path) -> str:
     except ValueError:
         return str(path)
     return rel if not rel.startswith("..") else str(path)
+
+
+def suggest(word: str, choices: Iterable) -> str | None:
+    """The closest known spelling of ``word``, for "did you mean ...?" hints."""
+    match = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return match[0] if match else None
 
 
 class GatekeeperError(Exception):

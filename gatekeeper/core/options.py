@@ -17,7 +17,6 @@ class EngineOptions:
     batch_size: int | None = None
     device: str = "auto"
     progress: bool = True
-    export_merged: Path | None = None  # check --export-merged: where merge_equivalence writes what it checks
     workers: int = 1  # check --workers N: data-parallel processes (gatekeeper/model/parallel.py)
     backend: str = "hf"  # check --backend: hf (transformers) or vllm (gatekeeper/model/vllm_backend.py)
 

@@ -1,8 +1,9 @@
-"""A cache of lm-eval per-sample results, so a re-check runs (and imports) no lm-eval.
+"""The key of lm-eval per-sample results, so a re-check runs (and imports) no lm-eval.
 
 lm-eval's own request cache is not keyed by adapter state, and importing lm-eval alone
-costs 15-20 s on CPU machines. Results are stored as one JSON file per (model, adapter
-state, task content, settings) key under ``cache_root()/lm_eval/results``.
+costs 15-20 s on CPU machines. Results are kept by the run's memo (``ctx.memo``, which
+honours ``--no-cache`` and ``--cache-dir``) under one key per (model, adapter state, task
+content, settings); generated task definitions live under ``cache_root()/lm_eval/tasks``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-from gatekeeper.core.atomic import write_atomic
 from gatekeeper.evals.harness import SampleRecord
 from gatekeeper.core.paths import cache_root
 
@@ -30,22 +30,13 @@ def results_key(model: dict, adapter: bool, task_digest: str, settings: dict) ->
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def _path(key: str, root: Path | None) -> Path:
-    return (root or cache_root()) / "lm_eval" / "results" / f"{key}.json"
+def to_json(results: dict[str, list[SampleRecord]]) -> dict:
+    """Per-sample results as JSON-safe data (what the run's memo stores)."""
+    return {task: [s.to_dict() for s in samples] for task, samples in results.items()}
 
 
-def load(key: str, root: Path | None = None) -> dict[str, list[SampleRecord]] | None:
-    """The stored results of ``key`` (None when absent or unreadable); ``root`` overrides cache_root()."""
-    try:
-        data = json.loads(_path(key, root).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
+def from_json(data: dict) -> dict[str, list[SampleRecord]]:
     return {task: [SampleRecord.from_dict(s) for s in samples] for task, samples in data.items()}
-
-
-def store(key: str, results: dict[str, list[SampleRecord]], root: Path | None = None) -> None:
-    data = {task: [s.to_dict() for s in samples] for task, samples in results.items()}
-    write_atomic(_path(key, root), json.dumps(data))
 
 
 def tasks_dir() -> Path:

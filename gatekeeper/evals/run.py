@@ -27,21 +27,17 @@ def _evaluate(ctx, source: TaskSource, run: HarnessRun, adapter: bool) -> dict:
     settings = {k: v for k, v in asdict(run).items() if k != "task_dir"}
     key = cache.results_key(_model_key(ctx, adapter, run.chat_template), adapter, source.digest,
                             settings)
-    options = ctx.models.engine_options
-    persistent = bool(getattr(options, "cache", True))
-    root = getattr(options, "cache_dir", None)
-    found = _MEMO.get(key)
-    if found is not None and persistent and cache.load(key, root) is None:
-        cache.store(key, found, root)  # remembered from a run on another cache: fill this one
-    if found is None and persistent:
-        found = cache.load(key, root)
-    if found is None:
-        who = "candidate" if adapter else "baseline"
-        ctx.log(f"lm-eval on the {who}: {len(run.tasks)} task(s), limit {run.limit}")
-        with ctx.models.hf_model(adapter=adapter) as model:
-            found = run_harness(model, ctx.models.tokenizer, run)
-        if persistent:
-            cache.store(key, found, root)
+
+    def compute() -> dict:  # remembered by this process (also with --no-cache), else lm-eval
+        found = _MEMO.get(key)
+        if found is None:
+            who = "candidate" if adapter else "baseline"
+            ctx.log(f"lm-eval on the {who}: {len(run.tasks)} task(s), limit {run.limit}")
+            with ctx.models.hf_model(adapter=adapter) as model:
+                found = run_harness(model, ctx.models.tokenizer, run)
+        return cache.to_json(found)
+
+    found = cache.from_json(ctx.memo("lm_eval_results", {"results": key}, compute))
     if len(_MEMO) >= _MEMO_MAX:
         _MEMO.pop(next(iter(_MEMO)))
     _MEMO[key] = found

@@ -1,4 +1,5 @@
 """Built-in gate types, one module per type (module name == function name == type name).
 
-They are registered through the ``gatekeeper.gate_types`` entry points in pyproject.toml.
+gatekeeper/run/registry.py finds them by listing this folder (a new module needs no reinstall);
+modules without a function of their own name declared with ``@gate_type`` are helpers.
 """

@@ -22,8 +22,7 @@ from pathlib import Path
 from gatekeeper.core.errors import ConfigError, MeasurementError
 from gatekeeper.core.measurement import ItemResult, Measurement, Samples
 from gatekeeper.core.metrics import Metric
-from gatekeeper.model.memo import memoised
-from gatekeeper.run.registry import gate_type
+from gatekeeper.core.gatetype import gate_type
 from gatekeeper.releases.fingerprint import PROBES
 
 
@@ -63,7 +62,7 @@ def adapter_applied(ctx, *, min_logit_delta: float = 1e-3, prompts: list | None 
     parts = {"base": models.base.fingerprint, "adapter": models.info().get("adapter_fingerprint"),
              "dtype": models.dtype, "device": models.device, "quantization": models.quantization,
              "prompts": probes, "floor": min_logit_delta}
-    data = memoised(models.engine_options, "adapter_applied", parts,
+    data = ctx.memo("adapter_applied", parts,
                     lambda: _measure(models, probes, min_logit_delta).to_dict())
     return Measurement.from_dict(data)
 

@@ -19,7 +19,7 @@ from gatekeeper.evals.run import evaluate_pairs, prepare
 from gatekeeper.evals.source import check_source
 from gatekeeper.core.measurement import Measurement
 from gatekeeper.core.metrics import Metric
-from gatekeeper.run.registry import gate_type
+from gatekeeper.core.gatetype import gate_type
 
 
 def _check(params: dict, golden) -> None:
@@ -38,7 +38,7 @@ def _check(params: dict, golden) -> None:
                     description="multi-class Brier score of the choice probabilities"),
              Metric("ece_increase", higher_is_better=False, kind="value", lower=-1.0, upper=1.0,
                     description="candidate ECE minus baseline ECE (gate it with threshold max)")),
-    path_params=("task_dir", "mmlu_dir", "fallback_dir"), check=_check)
+    path_params={"task_dir": "eval", "mmlu_dir": "eval", "fallback_dir": "eval"}, check=_check)
 def calibration(ctx, *, tasks: list | None = None, task_dir: str | None = None,
                 mmlu_dir: str | None = None, fallback_dir: str | None = None,
                 subjects: list | None = None, limit: int | None = None,

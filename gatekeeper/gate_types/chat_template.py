@@ -28,7 +28,7 @@ from pathlib import Path
 from gatekeeper.core.errors import ConfigError
 from gatekeeper.core.measurement import ItemResult, Measurement
 from gatekeeper.core.metrics import Metric
-from gatekeeper.run.registry import gate_type
+from gatekeeper.core.gatetype import gate_type
 
 FIELDS = ("template", "bos", "eos", "pad", "generation_prompt", "rendered", "stop")
 PROBE_CHAT = [{"role": "user", "content": "Where is my order?"},
@@ -49,12 +49,10 @@ def _check(params: dict, golden) -> None:
         read_serving(Path(params["serving"]))
 
 
-@gate_type(needs_model=False, metrics=METRICS, path_params=("serving",), check=_check)
+@gate_type(needs_model=False, metrics=METRICS, path_params={"serving": "config"}, check=_check)
 def chat_template(ctx, *, serving: str | None = None) -> Measurement:
     """Template, special tokens, generation prompt and stops agree across train, eval and serve."""
-    from gatekeeper.model.memo import memoised
-
-    data = memoised(ctx.models.engine_options, "chat_template", _inputs(ctx.bundle, serving),
+    data = ctx.memo("chat_template", _inputs(ctx.bundle, serving),
                     lambda: _measure(ctx.bundle, serving).to_dict())
     return Measurement.from_dict(data)
 

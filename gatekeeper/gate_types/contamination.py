@@ -25,7 +25,7 @@ from gatekeeper.data.scan import EvalSet, scan
 from gatekeeper.core.errors import ConfigError, MeasurementError, display_path
 from gatekeeper.core.measurement import Measurement, Samples
 from gatekeeper.core.metrics import Metric
-from gatekeeper.run.registry import gate_type
+from gatekeeper.core.gatetype import gate_type
 
 
 def _count(name: str, what: str) -> Metric:
@@ -63,7 +63,8 @@ METRICS = (
 )
 
 
-@gate_type(needs_model=False, path_params=("train", "extra"), metrics=METRICS, check=_check)
+@gate_type(needs_model=False, path_params={"train": "train", "extra": "eval"}, metrics=METRICS,
+           check=_check)
 def contamination(ctx, *, train: str | None = None, extra: str | None = None,
                   sets: list | None = None, near_threshold: float = 0.8, ngram: int = 13,
                   ngram_min: int = 8, boilerplate_share: float = 0.05,
@@ -95,8 +96,8 @@ def eval_sources(ctx, train_files: list[Path], extra: str | None, sets: list | N
     root = ctx.bundle.root
     skip = {Path(p).resolve() for p in train_files}
     found: dict[Path, list[str]] = {}
-    # a `train` parameter (of any contamination gate) names training data, not an eval set
-    candidates = [(s.path, s.gate_id) for s in ctx.data.eval_sets if s.param != "train"]
+    # eval_sets hold the path parameters of role "eval" only (a `train` names training data)
+    candidates = [(s.path, s.gate_id) for s in ctx.data.eval_sets]
     candidates += [(Path(extra), ctx.spec.id)] if extra else []
     for path, gate_id in candidates:
         path = Path(path).resolve()

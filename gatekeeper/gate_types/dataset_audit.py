@@ -23,7 +23,7 @@ from gatekeeper.data.records import SUFFIXES, Skipped, read_items
 from gatekeeper.core.errors import ConfigError, MeasurementError, display_path
 from gatekeeper.core.measurement import Measurement, Samples
 from gatekeeper.core.metrics import Metric
-from gatekeeper.run.registry import gate_type
+from gatekeeper.core.gatetype import gate_type
 
 
 def _low(name, what, kind="value"):

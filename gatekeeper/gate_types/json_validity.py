@@ -10,7 +10,7 @@ from gatekeeper.gate_types.common import display, prompt_of, require_prompts
 from gatekeeper.bundle.golden import GoldenSet
 from gatekeeper.core.measurement import ItemResult, Measurement, Samples
 from gatekeeper.core.metrics import Metric
-from gatekeeper.run.registry import gate_type
+from gatekeeper.core.gatetype import gate_type
 from gatekeeper.bundle.validation import schema_validator
 
 
@@ -55,7 +55,8 @@ def reason_kind(reason: str) -> str:
     return reason.split(":")[0] if reason.startswith(("parse", "schema")) else reason
 
 
-@gate_type(needs_golden=True, path_params=("schema",), check=_check, metrics=(
+@gate_type(needs_golden=True, path_params={"schema": "config"}, positive=("max_new_tokens",),
+           check=_check, metrics=(
     Metric("valid_rate", description="share of outputs that parse as JSON and satisfy the schema"),
     Metric("parse_rate", description="share of outputs that parse as JSON")))
 def json_validity(ctx, *, schema: str | None = None, max_new_tokens: int = 64,

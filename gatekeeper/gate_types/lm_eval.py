@@ -13,7 +13,7 @@ from gatekeeper.evals.run import evaluate_pairs, prepare
 from gatekeeper.evals.source import check_source
 from gatekeeper.core.measurement import Measurement
 from gatekeeper.core.metrics import Metric
-from gatekeeper.run.registry import gate_type
+from gatekeeper.core.gatetype import gate_type
 
 
 def _check(params: dict, golden) -> None:
@@ -23,7 +23,7 @@ def _check(params: dict, golden) -> None:
 @gate_type(
     metrics=(Metric("accuracy", higher_is_better=True, kind="rate",
                     description="mean per-document lm-eval metric (acc: the right choice is the most likely)"),),
-    path_params=("task_dir", "mmlu_dir", "fallback_dir"), check=_check)
+    path_params={"task_dir": "eval", "mmlu_dir": "eval", "fallback_dir": "eval"}, check=_check)
 def lm_eval(ctx, *, tasks: list | None = None, task_dir: str | None = None,
             mmlu_dir: str | None = None, fallback_dir: str | None = None,
             subjects: list | None = None, limit: int | None = None, max_items: int | None = None,

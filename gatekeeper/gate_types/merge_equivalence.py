@@ -2,7 +2,9 @@
 
 The adapter is merged into a freshly loaded copy of the base (``ctx.models.load_fresh``;
 the shared model is never modified), or, with ``merged: DIR``, a merged model written by
-``gatekeeper check --export-merged`` or any other tool is loaded. On a few probe prompts
+``gatekeeper check --export-merged`` or any other tool is loaded. When the run grants the
+output ``merged`` (``check --export-merged DIR``: ``ctx.output_dir("merged")``), the merge is
+written there once and the gate measures those files. On a few probe prompts
 it is compared with the unmerged candidate: per position (teacher-forced on the
 candidate's greedy continuation) top-1 agreement, max |logit difference| and KL of the
 next-token distributions; per probe whether the greedy outputs are identical.
@@ -21,8 +23,7 @@ from gatekeeper.core.errors import ConfigError, MeasurementError
 from gatekeeper.core.measurement import ItemResult, Measurement, Samples
 from gatekeeper.core.metrics import Metric
 from gatekeeper.model.merge import ARTIFACTS, tolerance_for
-from gatekeeper.model.memo import memoised
-from gatekeeper.run.registry import gate_type
+from gatekeeper.core.gatetype import gate_type
 from gatekeeper.releases.fingerprint import PROBES
 
 METRICS = (
@@ -47,7 +48,7 @@ def _check(params: dict, golden) -> None:
                           hint="or leave it out for the built-in probe prompts")
 
 
-@gate_type(metrics=METRICS, path_params=("merged",), check=_check)
+@gate_type(metrics=METRICS, path_params={"merged": "model"}, positive=("max_new_tokens",), check=_check)
 def merge_equivalence(ctx, *, prompts: list | None = None, max_new_tokens: int = 16,
                       artifact: str = "auto", merged: str | None = None) -> Measurement:
     """Merged model vs unmerged adapter on probe prompts: logits, KL, top-1, greedy outputs."""
@@ -56,9 +57,9 @@ def merge_equivalence(ctx, *, prompts: list | None = None, max_new_tokens: int =
         raise MeasurementError("the bundle has no adapter: there is nothing to merge",
                                hint="set `adapter:` in the manifest, or drop this gate")
     probes = list(prompts or PROBES)
-    export = getattr(models.engine_options, "export_merged", None)
+    export = ctx.output_dir("merged")
     if export is not None and merged is None:
-        merged = _export(ctx, Path(export), artifact)
+        merged = _export(ctx, export, artifact)
     kind = artifact if artifact != "auto" else ("dequantized" if models.quantization == "nf4" else "merged")
     if kind != "merged" and models.quantization != "nf4" and merged is None:
         raise MeasurementError(f"artifact '{kind}' applies to an nf4 (QLoRA) base; this base is "
@@ -67,7 +68,7 @@ def merge_equivalence(ctx, *, prompts: list | None = None, max_new_tokens: int =
              "dtype": models.dtype, "device": models.device, "quantization": models.quantization,
              "artifact": kind, "merged": _dir_digest(merged), "prompts": probes,
              "max_new_tokens": max_new_tokens}
-    data = memoised(models.engine_options, "merge_equivalence", parts,
+    data = ctx.memo("merge_equivalence", parts,
                     lambda: _measure(ctx, probes, max_new_tokens, kind, merged).to_dict())
     return Measurement.from_dict(data)
 

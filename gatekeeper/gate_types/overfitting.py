@@ -21,7 +21,7 @@ from pathlib import Path
 from gatekeeper.core.errors import MeasurementError
 from gatekeeper.core.measurement import Measurement
 from gatekeeper.core.metrics import Metric
-from gatekeeper.run.registry import gate_type
+from gatekeeper.core.gatetype import gate_type
 
 RECORD = "training.json"
 
@@ -36,7 +36,7 @@ METRICS = (
 )
 
 
-@gate_type(needs_model=False, metrics=METRICS, path_params=("record",))
+@gate_type(needs_model=False, metrics=METRICS, path_params={"record": "config"})
 def overfitting(ctx, *, record: str | None = None) -> Measurement:
     """Validation loss rising while training loss falls, at the adapter that ships (training.json)."""
     path = Path(record) if record else _default_record(ctx.bundle)

@@ -17,8 +17,7 @@ from pathlib import Path
 from gatekeeper.core.errors import ConfigError, GatekeeperError, MeasurementError
 from gatekeeper.core.measurement import ItemResult, Measurement, Samples
 from gatekeeper.core.metrics import Metric
-from gatekeeper.model.memo import memoised
-from gatekeeper.run.registry import gate_type
+from gatekeeper.core.gatetype import gate_type
 from gatekeeper.releases.view import Skipped
 
 
@@ -61,7 +60,7 @@ def rollback_restore(ctx, *, tolerance: float = 1e-3, version: str | None = None
     models = ctx.models
     parts = {"entry": ref.digest, "base": models.base.fingerprint, "device": models.device,
              "tolerance": tolerance}
-    drift = memoised(models.engine_options, "rollback_restore", parts,
+    drift = ctx.memo("rollback_restore", parts,
                      lambda: _drift(ctx, restored, entry, tolerance))
     problems += [(f"probe: {p['prompt']}", p["reason"]) for p in drift["probes"] if not p["reproduced"]]
     return _result(ref, problems, len(verification.files), drift)
@@ -85,6 +84,7 @@ def _restore(store, entry: dict, out: Path):
     """Restore and re-verify against the restored lock; lock errors are problems, not errors."""
     from gatekeeper.bundle.manifest import load_bundle
     from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.run.registry import load_catalog
     from gatekeeper.core.errors import CollectionErrors
     from gatekeeper.bundle.lock import verify_lock
     from gatekeeper.releases.rollback import restore_entry
@@ -92,7 +92,7 @@ def _restore(store, entry: dict, out: Path):
     bundle_dir = restore_entry(store, entry, out)
     try:
         bundle = load_bundle(bundle_dir)
-        verify_lock(bundle, collect_gates(bundle))
+        verify_lock(bundle, collect_gates(bundle, load_catalog()))
     except CollectionErrors as exc:
         return None, [("lock", str(e)) for e in exc.errors]
     except GatekeeperError as exc:

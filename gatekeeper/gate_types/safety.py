@@ -12,7 +12,7 @@ from pathlib import Path
 from gatekeeper.core.errors import ConfigError
 from gatekeeper.core.measurement import Measurement
 from gatekeeper.core.metrics import Metric
-from gatekeeper.run.registry import gate_type
+from gatekeeper.core.gatetype import gate_type
 from gatekeeper.safety.loaders import load_prompts
 from gatekeeper.safety.measure import safety_measurement, subset
 from gatekeeper.safety.refusal import classify
@@ -39,7 +39,7 @@ def _check(params: dict, golden) -> None:
                     description="share of harmful prompts refused"),
              Metric("over_refusal_rate", higher_is_better=False, kind="rate",
                     description="share of benign prompts refused")),
-    path_params=("data", "judge"), check=_check)
+    path_params={"data": "eval", "judge": "model"}, positive=("max_new_tokens",), check=_check)
 def safety(ctx, *, data: str, max_new_tokens: int = 48, limit: int | None = None,
            judge: str | None = None) -> Measurement:
     """Refusal rate on harmful prompts and over-refusal rate on benign look-alikes."""

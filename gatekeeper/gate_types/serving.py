@@ -26,14 +26,12 @@ over. Measurements are never served from the result cache and run last (stage 2)
 from __future__ import annotations
 
 import statistics
-import weakref
-from typing import Any
 
 from gatekeeper.core.errors import ConfigError, MeasurementError
 from gatekeeper.gate_types.common import display, prompt_of
 from gatekeeper.core.measurement import ItemResult, Measurement, Samples
 from gatekeeper.core.metrics import Metric
-from gatekeeper.run.registry import gate_type
+from gatekeeper.core.gatetype import gate_type
 
 VARIANTS = ("base", "unmerged", "merged")
 SERVED = ("merged", "unmerged")
@@ -98,12 +96,7 @@ def _check(params: dict, golden) -> None:
                           "part of the result", hint="use repeats: 3 or more")
 
 
-# One measurement per loaded engine and parameters: several serving gates of one run
-# (a latency budget, a memory budget, a slowdown) share it instead of re-timing.
-_RUN_MEMO: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
-
-
-@gate_type(metrics=METRICS, check=_check, stage=2)
+@gate_type(metrics=METRICS, positive=("max_new_tokens",), check=_check, stage=2)
 def serving(ctx, *, prompts: list | None = None, prompt_field: str = "prompt", requests: int = 10,
             repeats: int = 3, max_new_tokens: int = 16, batch_size: int = 8,
             price_per_hour: float = 1.0, serve: str = "merged") -> Measurement:
@@ -112,14 +105,18 @@ def serving(ctx, *, prompts: list | None = None, prompt_field: str = "prompt", r
         raise MeasurementError("the bundle has no adapter: there is no candidate to serve",
                                hint="set `adapter:` in the manifest, or drop this gate")
     texts = _prompts(ctx, prompts, prompt_field)[:requests]
-    key = repr((texts, repeats, max_new_tokens, batch_size))
-    memo = _RUN_MEMO.setdefault(ctx.models.engine, {})
-    if key not in memo:
-        from gatekeeper.model.serving import measure
+    # one measurement per run and parameters: several serving gates of one run (a latency
+    # budget, a memory budget, a slowdown) share it instead of re-timing
+    key = repr(("serving", texts, repeats, max_new_tokens, batch_size))
+    raw = ctx.models.run_memo(key, lambda: _time(ctx, texts, repeats, max_new_tokens, batch_size))
+    return _measurement(raw, texts, price_per_hour, serve)
 
-        memo[key] = measure(ctx.models, texts, repeats=repeats, max_new_tokens=max_new_tokens,
-                            batch_size=batch_size, log=ctx.log)
-    return _measurement(memo[key], texts, price_per_hour, serve)
+
+def _time(ctx, texts: list, repeats: int, max_new_tokens: int, batch_size: int) -> dict:
+    from gatekeeper.model.serving import measure
+
+    return measure(ctx.models, texts, repeats=repeats, max_new_tokens=max_new_tokens,
+                   batch_size=batch_size, log=ctx.log)
 
 
 def _prompts(ctx, prompts: list | None, prompt_field: str) -> list:

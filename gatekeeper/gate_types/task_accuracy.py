@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from gatekeeper.core.errors import ConfigError
+from gatekeeper.core.errors import ConfigError, suggest
 from gatekeeper.gate_types.common import display, prompt_of, require_prompts, target_text
 from gatekeeper.bundle.golden import GoldenSet
 from gatekeeper.core.measurement import ItemResult, Measurement, Samples
 from gatekeeper.core.metrics import Metric
-from gatekeeper.run.registry import gate_type
+from gatekeeper.core.gatetype import gate_type
 from gatekeeper.core.scoring import (SCORERS, Score, predicted_field, score_exact, score_fuzzy,
                                 score_json_field, score_normalized)
-from gatekeeper.bundle.validation import suggest
 
 MAX_CONFUSION_LABELS = 40
 
@@ -46,7 +45,7 @@ def _check(params: dict, golden: GoldenSet | None) -> None:
                                   hint="use a 0-based index or the exact text of the right choice")
 
 
-@gate_type(needs_golden=True, check=_check, metrics=(
+@gate_type(needs_golden=True, positive=("max_new_tokens",), check=_check, metrics=(
     Metric("accuracy", description="share of golden items answered correctly"),))
 def task_accuracy(ctx, *, scorer: str = "exact", field: str | None = None, min_ratio: float = 90.0,
                   max_new_tokens: int = 64, stop: list | None = None, prompt_field: str = "prompt",

@@ -33,11 +33,12 @@ def release_bundle(bundle_dir: str | Path, registry: str | Path, *, report: str 
     """Verify, fingerprint and store the bundle; the ref is written last (the commit)."""
     from gatekeeper.bundle.manifest import load_bundle
     from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.run.registry import load_catalog
     from gatekeeper.bundle.lock import LOCK_FILE, verify_lock
 
     start = time.perf_counter()
     bundle = load_bundle(bundle_dir)
-    lock, digest = verify_lock(bundle, collect_gates(bundle))
+    lock, digest = verify_lock(bundle, collect_gates(bundle, load_catalog()))
     report_path = approved_report(bundle, digest, report)
     paths = [(bundle.root / key).resolve() for key in lock["artifacts"]] + [bundle.root / LOCK_FILE]
     anchor = Path(os.path.commonpath([bundle.root, *paths]))

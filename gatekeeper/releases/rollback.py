@@ -94,6 +94,7 @@ def rollback(registry: str | Path, version: str, out: str | Path, *, name: str |
     """Restore ``version``, verify it against the registry and its own lock, measure drift."""
     from gatekeeper.bundle.manifest import load_bundle
     from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.run.registry import load_catalog
     from gatekeeper.bundle.lock import verify_lock
     from gatekeeper.releases.fingerprint import TOLERANCE, compare_fingerprints
     from gatekeeper.releases.publish import bundle_fingerprint
@@ -104,7 +105,7 @@ def rollback(registry: str | Path, version: str, out: str | Path, *, name: str |
     entry = store.entry(ref)
     bundle_dir = restore_entry(store, entry, Path(out))
     bundle = load_bundle(bundle_dir)
-    lock, _ = verify_lock(bundle, collect_gates(bundle))  # the restored lock, re-verified
+    lock, _ = verify_lock(bundle, collect_gates(bundle, load_catalog()))  # the restored lock, re-verified
     fp_start = time.perf_counter()
     current, runtime = bundle_fingerprint(bundle, lock, device)
     fp_seconds = time.perf_counter() - fp_start

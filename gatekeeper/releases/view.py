@@ -6,6 +6,9 @@ remain intact"), not only with the base model. The release's files are re-hashed
 adapter restored once into the cache (keyed by the entry digest) and loaded into the
 shared model as a second PEFT adapter: no weights load twice, and its answers are cached
 under its own adapter fingerprint. It must be an adapter of the same base model.
+
+The view registers itself when this module is imported (the registry imports it when it
+loads the catalog: ``BUILTIN_VIEWS``).
 """
 
 from __future__ import annotations
@@ -13,16 +16,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from gatekeeper.core.errors import GateSkipped, MeasurementError
+from gatekeeper.run.views import ModelView, register_view
 
-ADAPTER_NAME = "previous_release"
+NAME = ADAPTER_NAME = "previous_release"
 
 
 Skipped = GateSkipped  # ends the gate as ``skip``: nothing to check
 
 
-def previous_release_view(access):
-    """A ModelView of the previous release's adapter on the run's engine."""
-    from gatekeeper.run.context import ModelView
+def previous_release_view(access) -> ModelView:
+    """A ModelView of the previous release's adapter, loaded on the run's shared model."""
     from gatekeeper.releases import previous_entry
 
     found = previous_entry(access.bundle)
@@ -37,8 +40,7 @@ def previous_release_view(access):
                                "cannot be compared on this bundle's base",
                                hint="compare against `base`, or re-release on this base")
     adapter = restored_adapter(store, entry, ref.digest)
-    access.engine.add_adapter(ADAPTER_NAME, adapter)
-    return ModelView(access, f"previous release {ref.version}", adapter=ADAPTER_NAME)
+    return access.adapter_view(ADAPTER_NAME, adapter, f"previous release {ref.version}")
 
 
 def restored_adapter(store, entry: dict, digest: str) -> Path:
@@ -64,3 +66,6 @@ def restored_adapter(store, entry: dict, digest: str) -> Path:
     if bundle.adapter is None:
         raise MeasurementError(f"release {entry['version']} has no adapter to compare with")
     return bundle.adapter
+
+
+register_view(NAME, previous_release_view)

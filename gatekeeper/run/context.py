@@ -3,34 +3,51 @@
 A gate type is ``fn(ctx: GateContext, **params) -> Measurement``. ``GateContext`` is frozen
 and carries everything a gate type may touch: its spec, the bundle, its golden set, the
 run's data (train/eval files and every evaluation source of the run), the seed, a scratch
-directory, and model access. No gate type reaches into the session, the runtime or pytest.
+directory, and model access. No gate type reaches into the session, the runtime, pytest or
+the engine.
+
+Capabilities of the context:
+
+* ``ctx.memo(kind, parts, compute)``: a result kept across runs, keyed by ``parts``; it
+  honours the run's ``--no-cache`` / ``--cache-dir`` (the context holds them, privately);
+* ``ctx.output_dir(name)``: a directory the run grants for an output (``check
+  --export-merged DIR`` grants ``merged``), or None;
+* ``ctx.log(message)``: a progress line.
 
 Model access (``ctx.models``):
 
 * named views with batched, cached ``generate`` / ``loglik``: ``ctx.candidate`` (adapter
   on), ``ctx.baseline`` (the view the gate's ``vs_baseline.against`` names; ``base`` =
-  adapter disabled), ``ctx.view(name)``;
-* the shared loaded HF/PEFT model, read-only: ``with ctx.models.hf_model(adapter=False) as m``;
+  adapter disabled), ``ctx.view(name)``; views register themselves (gatekeeper/run/views.py);
+* another adapter on the shared weights as a view: ``ctx.models.adapter_view(name, dir, label)``;
+* the shared loaded HF/PEFT model, read-only: ``with ctx.models.hf_model(adapter=False) as m``,
+  and its tokenizer;
 * a freshly loaded copy the caller owns (merge checks must never merge the shared model):
-  ``ctx.models.load_fresh(adapter=True)``.
+  ``ctx.models.load_fresh(adapter=True)``;
+* ``ctx.models.run_memo(key, compute)``: one value per run and loaded model (serving gates
+  of one run share one timing);
+* provenance: ``base``, ``adapter_dir``, ``dtype``, ``device``, ``quantization``, ``info()``.
 
-Views are registered by name (``register_view``), so a named baseline (``prompted``,
-``previous_release``) is one function that builds a ``ModelView`` from the access.
+The engine itself stays private to the run package (``ModelAccess._engine()``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping
 
 from gatekeeper.bundle.manifest import Bundle
 from gatekeeper.core.errors import ConfigError, MeasurementError
 from gatekeeper.bundle.golden import GoldenSet
 from gatekeeper.core.spec import GateSpec
+from gatekeeper.model.memo import memoised
+from gatekeeper.run.views import ModelView, view_factory, view_names
 
-Prompt = Any  # a str (one user turn) or a list of chat message dicts
+# run_memo's values, one table per loaded engine (dropped with the engine).
+_RUN_MEMOS: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -39,7 +56,7 @@ class EvalSource:
 
     gate_id: str
     path: Path
-    param: str  # "golden_set" or the name of the path parameter
+    param: str  # "golden_set" or the name of the gate type's path parameter (role "eval")
 
 
 @dataclass(frozen=True)
@@ -52,112 +69,55 @@ class RunData:
     mix_data: Path | None = None  # train.mix.data: general rows trained on too
 
 
-class ModelView:
-    """One named model of the run: generate and loglik, batched and cached by the engine.
-
-    ``adapter`` is True (the candidate adapter), False (adapter disabled) or the name of
-    another loaded adapter; ``prefix`` is a list of chat messages (system prompt, few-shot
-    turns) put before every chat prompt, as a prompted baseline does.
-    """
-
-    def __init__(self, access: "ModelAccess", name: str, *, adapter: bool | str = True,
-                 prefix: Sequence[Mapping[str, str]] = ()):
-        self._access, self.name, self.adapter = access, name, adapter
-        self.prefix = tuple(dict(m) for m in prefix)
-
-    def _prompts(self, prompts: Sequence[Prompt], chat: bool) -> list[Prompt]:
-        if not self.prefix or not chat:
-            return list(prompts)
-        head = [dict(m) for m in self.prefix]
-        return [head + ([{"role": "user", "content": p}] if isinstance(p, str) else list(p))
-                for p in prompts]
-
-    def generate(self, prompts: Sequence[Prompt], *, max_new_tokens: int = 64,
-                 stop: Sequence[str] = (), chat: bool = True, desc: str | None = None) -> list[str]:
-        """Greedy continuations in input order."""
-        return self._access.engine.generate(self._prompts(prompts, chat), adapter=self.adapter,
-                                            max_new_tokens=max_new_tokens, stop=tuple(stop),
-                                            chat=chat, desc=desc or self.name)
-
-    def loglik(self, requests: Sequence[tuple[Prompt, str]], *, chat: bool = True,
-               desc: str | None = None) -> list[float]:
-        """Summed log-probability of each continuation given its context."""
-        contexts = self._prompts([c for c, _ in requests], chat)
-        pairs = [(c, x) for c, (_, x) in zip(contexts, requests)]
-        return self._access.engine.loglik(pairs, adapter=self.adapter, chat=chat,
-                                          desc=desc or self.name)
-
-    def __repr__(self) -> str:
-        return f"ModelView({self.name!r}, adapter={self.adapter!r})"
-
-
-def _previous_release(access: "ModelAccess") -> ModelView:
-    from gatekeeper.releases.view import previous_release_view  # reads the registry lazily
-
-    return previous_release_view(access)
-
-
-def _prompted(access: "ModelAccess") -> ModelView:
-    from gatekeeper.bundle.baselines import prompted_view  # the manifest's baselines.prompted
-
-    return prompted_view(access)
-
-
-ViewFactory = Callable[["ModelAccess"], ModelView]
-_VIEWS: dict[str, ViewFactory] = {
-    "candidate": lambda access: ModelView(access, "candidate", adapter=True),
-    "base": lambda access: ModelView(access, "base", adapter=False),
-    "previous_release": _previous_release,
-    "prompted": _prompted,
-}
-
-
-def register_view(name: str, factory: ViewFactory) -> None:
-    """Register a named model view (a named baseline such as ``prompted``)."""
-    _VIEWS[name] = factory
-
-
-def view_names() -> tuple[str, ...]:
-    return tuple(_VIEWS)
-
-
 class ModelAccess:
     """Model access for gate types: named views, the shared model, fresh copies.
 
     The engine is created on first use, so a static gate that never touches ``models``
-    never imports torch.
+    never imports torch. It is private: views and the methods below are the only way in.
     """
 
-    def __init__(self, bundle: Bundle, engine_factory: Callable[[], Any], engine_options: Any):
+    def __init__(self, bundle: Bundle, engine_factory: Callable[[], Any]):
         self.bundle = bundle
         self._engine_factory = engine_factory
-        self.engine_options = engine_options
         self._views: dict[str, ModelView] = {}
 
-    @property
-    def engine(self):
+    def _engine(self):
+        """The run's engine (for ModelView and this class only)."""
         return self._engine_factory()
 
     def view(self, name: str) -> ModelView:
         if name not in self._views:
-            factory = _VIEWS.get(name)
+            factory = view_factory(name)
             if factory is None:
                 raise ConfigError(f"unknown model view '{name}'",
-                                  hint=f"named views: {', '.join(_VIEWS)}")
+                                  hint=f"named views: {', '.join(view_names())}")
             self._views[name] = factory(self)
         return self._views[name]
+
+    def adapter_view(self, name: str, adapter_dir: Path, label: str) -> ModelView:
+        """Another adapter loaded on the shared weights (as PEFT adapter ``name``), as a view
+        called ``label``; its answers are cached under that adapter's own fingerprint."""
+        self._engine().add_adapter(name, Path(adapter_dir))
+        return ModelView(self, label, adapter=name)
+
+    def run_memo(self, key: Any, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per run and loaded model for ``key`` (name your gate type in it)."""
+        memo = _RUN_MEMOS.setdefault(self._engine(), {})
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
 
     # -- raw access ------------------------------------------------------------------------
 
     @property
     def tokenizer(self):
         """The HF tokenizer (left padding, the bundle's chat template applied)."""
-        return self.engine.tokenizer
+        return self._engine().tokenizer
 
     @contextlib.contextmanager
     def hf_model(self, adapter: bool = True) -> Iterator[Any]:
         """The shared loaded model with the adapter on or off. Read-only: never merge it."""
-        with self.engine.adapter_enabled(adapter) as model:
+        with self._engine().adapter_enabled(adapter) as model:
             yield model
 
     def load_fresh(self, adapter: bool = True, *, dtype: str | None = None,
@@ -165,7 +125,7 @@ class ModelAccess:
         """A freshly loaded model (PeftModel with the adapter when asked) that the caller owns."""
         from gatekeeper.model.loading import load_model
 
-        engine = self.engine
+        engine = self._engine()
         if adapter and engine.adapter_dir is None:
             raise MeasurementError("the bundle has no adapter to load",
                                    hint="set `adapter:` in the manifest")
@@ -176,7 +136,8 @@ class ModelAccess:
 
     @property
     def base(self):
-        return self.engine.base
+        """The resolved base model (``fingerprint``, ``tokenizer_fingerprint``, ...)."""
+        return self._engine().base
 
     @property
     def adapter_dir(self) -> Path | None:
@@ -184,18 +145,18 @@ class ModelAccess:
 
     @property
     def dtype(self) -> str:
-        return self.engine.dtype
+        return self._engine().dtype
 
     @property
     def device(self) -> str:
-        return self.engine.device
+        return self._engine().device
 
     @property
     def quantization(self) -> str | None:
-        return self.engine.quantization
+        return self._engine().quantization
 
     def info(self) -> dict:
-        return self.engine.info()
+        return self._engine().info()
 
 
 @dataclass(frozen=True)
@@ -210,6 +171,9 @@ class GateContext:
     seed: int = 0
     scratch: Path | None = None
     logger: Callable[[str], None] | None = field(default=None, repr=False, compare=False)
+    # held for the capabilities below, not for gate types to read
+    _cache: Any = field(default=None, repr=False, compare=False)  # the run's cache options
+    _outputs: Mapping[str, Path] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def candidate(self) -> ModelView:
@@ -232,6 +196,16 @@ class GateContext:
 
     def view(self, name: str) -> ModelView:
         return self.models.view(name)
+
+    def memo(self, kind: str, parts: dict, compute: Callable[[], dict]) -> dict:
+        """``compute()`` (a JSON-safe dict), or its stored result for the same ``kind`` and
+        ``parts`` (put everything the result depends on in them); honours ``--no-cache``."""
+        return memoised(self._cache, kind, parts, compute)
+
+    def output_dir(self, name: str) -> Path | None:
+        """The directory the run grants for output ``name`` (``merged``: ``--export-merged``), or None."""
+        path = self._outputs.get(name)
+        return Path(path) if path is not None else None
 
     def log(self, message: str) -> None:
         """A progress line for the person watching the run (gate types never print)."""

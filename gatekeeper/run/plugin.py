@@ -16,7 +16,7 @@ import pytest
 from gatekeeper.core.errors import display_path
 from gatekeeper.bundle.golden import load_golden
 from gatekeeper.core.measurement import Measurement
-from gatekeeper.run.context import ModelView
+from gatekeeper.run.views import ModelView
 from gatekeeper.core.results import GateResult
 from gatekeeper.run.session import RunSession, error_dict
 

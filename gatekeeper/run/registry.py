@@ -1,169 +1,45 @@
-"""The gate-type registry: ``@gate_type`` for built-ins and third-party entry points.
+"""Where gate types and named views come from: the package, entry points, this process.
 
-A gate type is a function ``fn(ctx, *, param=default, ...) -> Measurement``. Its keyword-only
-parameters *are* its parameter schema: a gate's ``params`` are bound against the signature at
-collection time, so a misspelled parameter is reported before any model loads.
+* Built-in gate types are discovered in the package: every public module of
+  ``gatekeeper.gate_types`` that defines a function of its own name declared with
+  ``@gate_type`` is that gate type (module name == function name == type name). A new
+  module is found without reinstalling; modules without such a function (helpers) and
+  private ones (``_name``) are skipped.
+* Third-party packages register gate types under the entry-point group
+  ``gatekeeper.gate_types`` (name = type name, value = ``module:function``) and named views
+  under ``gatekeeper.views`` (name = view name, value = ``module:factory``, a factory being
+  ``fn(access) -> ModelView``).
+* ``register_gate_type`` adds one in this process (tests, notebooks, conftest plugins).
 
-Third-party packages register gate types under the entry-point group
-``gatekeeper.gate_types`` (name = type name, value = ``module:function``). Built-ins use the
-same group (see pyproject.toml), so there is one discovery path.
+The declaration itself (``@gate_type``, ``GateType``) is ``gatekeeper.core.gatetype``.
+Built-in named views register themselves when their module is imported; ``load_catalog``
+imports the modules of ``BUILTIN_VIEWS`` so that the context needs to import none of them.
 """
 
 from __future__ import annotations
 
-import inspect
-import typing
-from dataclasses import dataclass
+import importlib
+import pkgutil
 from importlib.metadata import entry_points
-from typing import Any, Callable
+from typing import Callable
 
 from gatekeeper.core.errors import ConfigError
-from gatekeeper.core.metrics import Metric, metric_table
-from gatekeeper.bundle.validation import suggest
+from gatekeeper.core.gatetype import Catalog, GateType, describe_gate_type
+from gatekeeper.run.views import BUILTIN as BUILTIN_VIEW_NAMES
+from gatekeeper.run.views import register_view, view_names
 
 ENTRY_POINT_GROUP = "gatekeeper.gate_types"
-# Counts that must be positive whichever gate type takes them (0 would generate nothing).
-POSITIVE_PARAMS = ("max_new_tokens",)
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    annotation: str
-    default: Any
-    required: bool
-
-
-@dataclass(frozen=True)
-class GateType:
-    """A registered gate type and what the collector needs to know about it."""
-
-    name: str
-    fn: Callable
-    params: tuple[Param, ...]
-    summary: str
-    needs_model: bool = True
-    needs_golden: bool = False
-    path_params: tuple[str, ...] = ()
-    metrics: tuple[Metric, ...] = ()
-    default_threshold: dict | None = None
-    check: Callable[[dict, Any], None] | None = None  # (params, golden set or None)
-    stage_hint: int | None = None
-
-    @property
-    def stage(self) -> int:
-        """Run order: static gates (no model) first, then model gates, then timing gates
-        (``stage=2``: serving measurements run where nothing else competes)."""
-        if self.stage_hint is not None:
-            return self.stage_hint
-        return 1 if self.needs_model else 0
-
-    @property
-    def metric_table(self) -> dict[str, Metric]:
-        """name -> Metric, for the judge (direction) and collection (ranges)."""
-        return metric_table(self.metrics)
-
-    @property
-    def metric_names(self) -> tuple[str, ...]:
-        return tuple(m.name for m in self.metrics)
-
-    @property
-    def module(self) -> str:
-        """The module that defines the gate type: its report fragment lives beside it."""
-        return getattr(self.fn, "__module__", "") or ""
-
-    def bind(self, params: dict) -> list[str]:
-        """Problems binding ``params`` to the signature (unknown, missing, wrong type)."""
-        known = {p.name: p for p in self.params}
-        problems = []
-        for name in params:
-            if name not in known:
-                close = suggest(name, known)
-                tip = f"; did you mean '{close}'?" if close else ""
-                names = ", ".join(known) or "none"
-                problems.append(f"unknown parameter '{name}' for gate type '{self.name}'{tip} "
-                                f"(parameters: {names})")
-        for p in self.params:
-            if p.required and p.name not in params:
-                problems.append(f"gate type '{self.name}' needs parameter '{p.name}' ({p.annotation})")
-            elif p.name in params and not _type_ok(self.fn, p.name, params[p.name]):
-                problems.append(f"parameter '{p.name}' must be {p.annotation}, "
-                                f"found {type(params[p.name]).__name__} {params[p.name]!r}")
-        for name in POSITIVE_PARAMS:  # one rule for every gate type that has them
-            value = params.get(name)
-            if (name in known and isinstance(value, (int, float)) and not isinstance(value, bool)
-                    and not value >= 1):
-                problems.append(f"parameter '{name}' must be at least 1, found {value!r}")
-        return problems
-
-
-def gate_type(name: str | None = None, *, needs_model: bool = True, needs_golden: bool = False,
-              path_params: tuple[str, ...] = (), metrics: tuple[Metric | str, ...] = (),
-              default_threshold: dict | None = None, check: Callable | None = None,
-              stage: int | None = None):
-    """Declare a function as a gate type. The metadata is attached to the function.
-
-    ``metrics`` is the metric table (``Metric`` objects; a bare name is a higher-is-better
-    rate). ``stage`` overrides the run order (0 static, 1 model, 2 timing).
-    """
-
-    def decorate(fn: Callable) -> Callable:
-        fn.__gate_type__ = _describe(  # type: ignore[attr-defined]  # metadata on the function
-            fn, name or fn.__name__, needs_model=needs_model, needs_golden=needs_golden,
-            path_params=tuple(path_params), metrics=tuple(metric_table(metrics).values()),
-            default_threshold=default_threshold, check=check, stage_hint=stage)
-        return fn
-
-    return decorate
-
-
-def _describe(fn: Callable, name: str, **meta) -> GateType:
-    sig = inspect.signature(fn)
-    params = []
-    for p in list(sig.parameters.values())[1:]:
-        if p.kind is not inspect.Parameter.KEYWORD_ONLY:
-            raise TypeError(f"gate type {name}: parameter '{p.name}' must be keyword-only "
-                            f"(write `def {fn.__name__}(ctx, *, {p.name}=...)`)")
-        required = p.default is inspect.Parameter.empty
-        annotation = p.annotation if isinstance(p.annotation, str) else \
-            getattr(p.annotation, "__name__", str(p.annotation))
-        params.append(Param(p.name, annotation, None if required else p.default, required))
-    summary = (inspect.getdoc(fn) or "").strip().splitlines()
-    return GateType(name=name, fn=fn, params=tuple(params), summary=summary[0] if summary else "",
-                    **meta)
-
-
-def _type_ok(fn: Callable, name: str, value: Any) -> bool:
-    """Check a parameter value against its annotation (simple types only; others pass)."""
-    try:
-        hint = typing.get_type_hints(fn).get(name)
-    except Exception:  # unresolvable annotations: do not guess
-        return True
-    if hint is None:
-        return True
-    allowed = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, type(int | None)) \
-        else (hint,)
-    for t in allowed:
-        origin = typing.get_origin(t) or t
-        if t is type(None) and value is None:
-            return True
-        if origin is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-            return True
-        if origin is int and isinstance(value, int) and not isinstance(value, bool):
-            return True
-        if origin in (str, bool, list, dict, tuple) and isinstance(value, list if origin is tuple else origin):
-            return True
-        if origin is typing.Any:
-            return True
-    return False
-
+VIEW_ENTRY_POINT_GROUP = "gatekeeper.views"
+BUILTIN_PACKAGE = "gatekeeper.gate_types"
+# Modules whose import registers a built-in named view (``prompted``, ``previous_release``).
+BUILTIN_VIEWS = ("gatekeeper.run.prompted", "gatekeeper.releases.view")
 
 _REGISTERED: dict[str, GateType] = {}
 
 
 def register_gate_type(fn: Callable) -> GateType:
     """Register a gate type in this process (tests, notebooks, conftest plugins)."""
-    meta = getattr(fn, "__gate_type__", None) or _describe(fn, fn.__name__)
+    meta = getattr(fn, "__gate_type__", None) or describe_gate_type(fn, fn.__name__)
     _REGISTERED[meta.name] = meta
     return meta
 
@@ -172,16 +48,61 @@ def unregister_gate_type(name: str) -> None:
     _REGISTERED.pop(name, None)
 
 
-def load_gate_types() -> dict[str, GateType]:
-    """Every gate type: the ``gatekeeper.gate_types`` entry points, then in-process ones."""
+def builtin_gate_types() -> dict[str, GateType]:
+    """The gate types of the package's ``gate_types`` folder, found by listing it."""
+    package = importlib.import_module(BUILTIN_PACKAGE)
     found: dict[str, GateType] = {}
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if info.name.startswith("_") or info.ispkg:
+            continue
+        module = importlib.import_module(f"{BUILTIN_PACKAGE}.{info.name}")
+        meta = getattr(getattr(module, info.name, None), "__gate_type__", None)
+        if not isinstance(meta, GateType):
+            continue  # a helper module: no function of its own name declared as a gate type
+        if meta.name != info.name:
+            raise ConfigError(f"built-in gate type module {info.name} declares the type '{meta.name}'",
+                              where=getattr(module, "__file__", None),
+                              hint="module name, function name and type name must be the same")
+        found[meta.name] = meta
+    return found
+
+
+def load_gate_types() -> dict[str, GateType]:
+    """Every gate type: built-ins, then third-party entry points, then in-process ones."""
+    found = builtin_gate_types()
     for ep in entry_points(group=ENTRY_POINT_GROUP):
-        try:
-            fn = ep.load()
-        except Exception as exc:  # a broken plugin must not hide the others
-            raise ConfigError(f"gate type plugin '{ep.name}' ({ep.value}) failed to import: {exc}",
-                              hint="fix or uninstall the package that provides it") from None
-        meta = getattr(fn, "__gate_type__", None) or _describe(fn, ep.name)
+        if ep.value.startswith(BUILTIN_PACKAGE + "."):
+            continue  # a built-in listed by an older install's metadata: found above
+        fn = _load(ep, "gate type")
+        meta = getattr(fn, "__gate_type__", None) or describe_gate_type(fn, ep.name)
+        if meta.name in found:
+            raise ConfigError(f"gate type plugin '{ep.name}' ({ep.value}) redefines the "
+                              f"gate type '{meta.name}'", hint="rename the plugin's gate type")
         found[meta.name] = meta
     found.update(_REGISTERED)
     return found
+
+
+def load_views() -> tuple[str, ...]:
+    """Register the built-in named views and those of ``gatekeeper.views`` entry points."""
+    for module in BUILTIN_VIEWS:
+        importlib.import_module(module)
+    for ep in entry_points(group=VIEW_ENTRY_POINT_GROUP):
+        if ep.name in BUILTIN_VIEW_NAMES:
+            raise ConfigError(f"view plugin '{ep.name}' ({ep.value}) replaces the built-in view "
+                              f"'{ep.name}'", hint="give the plugin's view another name")
+        register_view(ep.name, _load(ep, "view"))
+    return view_names()
+
+
+def load_catalog() -> Catalog:
+    """What a run may name: every gate type and every model view."""
+    return Catalog(gate_types=load_gate_types(), views=load_views())
+
+
+def _load(ep, what: str):
+    try:
+        return ep.load()
+    except Exception as exc:  # a broken plugin must not hide the others
+        raise ConfigError(f"{what} plugin '{ep.name}' ({ep.value}) failed to import: {exc}",
+                          hint="fix or uninstall the package that provides it") from None

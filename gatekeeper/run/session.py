@@ -13,7 +13,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from gatekeeper.bundle.manifest import Bundle
 from gatekeeper.bundle.collect import Collection
@@ -40,6 +40,7 @@ class RunSession:
     interrupt: BaseException | None = None
     usage_error: str | None = None
     collect_errors: list[tuple[str, str]] = field(default_factory=list)
+    outputs: Mapping[str, Path] = field(default_factory=dict)  # run outputs granted: name -> directory
     _engine: Any = None
     _models: ModelAccess | None = None
     _scratch: Path | None = None
@@ -54,7 +55,7 @@ class RunSession:
     @property
     def models(self) -> ModelAccess:
         if self._models is None:
-            self._models = ModelAccess(self.bundle, self.engine, self.engine_options)
+            self._models = ModelAccess(self.bundle, self.engine)
         return self._models
 
     def engine_info(self) -> dict | None:
@@ -87,7 +88,8 @@ class RunSession:
         golden = load_golden(spec.golden_set) if spec.golden_set else None
         return GateContext(spec=spec, bundle=self.bundle, models=self.models, data=self.run_data(),
                            golden=golden, seed=self.bundle.seed, scratch=self.scratch_dir(spec),
-                           logger=_log if self.engine_options.progress else None)
+                           logger=_log if self.engine_options.progress else None,
+                           _cache=self.engine_options, _outputs=dict(self.outputs))
 
     def run_gate(self, spec: GateSpec) -> GateResult:
         """Measure and judge one gate. Never raises for a gate's own failure: error is an outcome."""
@@ -117,7 +119,8 @@ class RunSession:
 
 
 def run_data(bundle: Bundle, collection: Collection) -> RunData:
-    """What the recipe trains on and everything the run's gates evaluate on."""
+    """What the recipe trains on and everything the run's gates evaluate on: golden sets and
+    the path parameters their gate types declare with role ``eval``."""
     recipe = getattr(bundle, "recipe", None)
     train = bundle.train or {}
     train_data = getattr(recipe, "data", None) or _in_bundle(bundle, train.get("data"))
@@ -127,10 +130,8 @@ def run_data(bundle: Bundle, collection: Collection) -> RunData:
         if spec.golden_set:
             sources.append(EvalSource(spec.id, Path(spec.golden_set), "golden_set"))
         gtype = collection.gate_types.get(spec.type)
-        for name in getattr(gtype, "path_params", ()):
-            value = spec.params.get(name)
-            if isinstance(value, str) and name not in ("schema",):
-                sources.append(EvalSource(spec.id, Path(value), name))
+        if gtype is not None:
+            sources += [EvalSource(spec.id, Path(value), name) for name, value in gtype.paths(spec.params, "eval")]
     mix = getattr(getattr(recipe, "mix", None), "data", None)
     return RunData(train_data=Path(train_data) if train_data else None,
                    eval_data=Path(eval_data) if eval_data else None, eval_sets=tuple(sources),

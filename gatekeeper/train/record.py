@@ -109,11 +109,12 @@ def relock(bundle_root: Path) -> Path:
     """Re-pin the bundle after its adapter changed (the recipe and data are pinned with it)."""
     from gatekeeper.bundle.manifest import load_bundle
     from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.run.registry import load_catalog
     from gatekeeper.bundle.lock import write_lock
     from gatekeeper.bundle.lock import base_identity
 
     bundle = load_bundle(bundle_root)
-    return write_lock(bundle, collect_gates(bundle), base_identity(bundle))
+    return write_lock(bundle, collect_gates(bundle, load_catalog()), base_identity(bundle))
 
 
 def training_record(prep, trainer, facts: dict) -> dict:

@@ -11,6 +11,7 @@ from testkit.bundles import write_bundle
 from gatekeeper.bundle.manifest import load_bundle
 from gatekeeper.commands.check import CheckOptions, run_check
 from gatekeeper.bundle.collect import collect_gates
+from gatekeeper.run.registry import load_catalog
 from gatekeeper.core.errors import CollectionErrors
 from gatekeeper.bundle.lock import BASE_FINGERPRINTS, base_identity, verify_lock, write_lock
 
@@ -31,13 +32,13 @@ def locked(tmp_path, tiny_model_dir):
     model = shutil.copytree(tiny_model_dir, tmp_path / "model")
     root = write_bundle(tmp_path / "b", {"g.yaml": STATIC}, manifest={"base": {"model": str(model)}})
     bundle = load_bundle(root)
-    write_lock(bundle, collect_gates(bundle), base_identity(bundle))
+    write_lock(bundle, collect_gates(bundle, load_catalog()), base_identity(bundle))
     return root, model
 
 
 def _verify(root):
     bundle = load_bundle(root)
-    return verify_lock(bundle, collect_gates(bundle))
+    return verify_lock(bundle, collect_gates(bundle, load_catalog()))
 
 
 def test_the_lock_pins_weights_tokenizer_and_chat_template(locked):

@@ -154,9 +154,9 @@ def test_bad_artifacts_are_clear_errors(ctx, tmp_path):
 def test_export_merged_writes_safetensors_and_the_gate_checks_those_files(tmp_path, tiny_model_dir,
                                                                          tiny_adapter_dir):
     target = tmp_path / "export"
-    options = EngineOptions(cache=False, progress=False, export_merged=target)
     context, _ = make_context(tmp_path, tiny_model_dir, tiny_adapter_dir, gate_type="merge_equivalence",
-                              options=options)
+                              outputs={"merged": target})  # what check --export-merged grants
+    assert context.output_dir("merged") == target and context.output_dir("other") is None
     m = merge_equivalence(context, max_new_tokens=4)
     assert m.details["artifact"] == "exported" and m.metrics["tolerance_ratio"] < 1.0
     names = {p.name for p in target.iterdir()}

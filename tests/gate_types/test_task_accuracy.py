@@ -19,6 +19,7 @@ import yaml
 from gatekeeper.bundle.manifest import load_bundle
 from gatekeeper.commands.check import CheckOptions, run_check
 from gatekeeper.bundle.collect import collect_gates
+from gatekeeper.run.registry import load_catalog
 from gatekeeper.core.errors import CollectionErrors
 from gatekeeper.cli import main as cli_main
 from gatekeeper.model import Engine, NullCache, resolve_base
@@ -180,7 +181,7 @@ def test_a_choice_target_that_is_not_a_choice_is_a_collection_error(run, tmp_pat
     rows = _rows(["not offered"] * len(PROMPTS), choices=_choices(cand))
     (tmp_path / "b" / "data" / "choice.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     with pytest.raises(CollectionErrors) as caught:
-        collect_gates(load_bundle(tmp_path / "b"))
+        collect_gates(load_bundle(tmp_path / "b"), load_catalog())
     message = str(caught.value.errors[0])
     assert "choice.jsonl:1" in message and "neither an index" in message
 

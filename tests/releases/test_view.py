@@ -30,8 +30,8 @@ def registry(tmp_path_factory, tiny_model_dir, tiny_adapter_dir):
 
 
 def _outputs(tmp_path, model_dir, adapter_dir, adapter=True):
-    ctx, _ = make_context(tmp_path / "ref", model_dir, adapter_dir, gate_type="t")
-    return ctx.models.engine.generate(PROMPTS, adapter=adapter, max_new_tokens=12)
+    _, engine = make_context(tmp_path / "ref", model_dir, adapter_dir, gate_type="t")
+    return engine.generate(PROMPTS, adapter=adapter, max_new_tokens=12)
 
 
 def _spec():
@@ -76,13 +76,14 @@ gates:
 def test_against_is_validated_at_collection(tmp_path):
     from gatekeeper.bundle.manifest import load_bundle
     from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.run.registry import load_catalog
 
     good = write_bundle(tmp_path / "good", {"g.yaml": GATE % "previous_release"})
-    spec = collect_gates(load_bundle(good)).gates[0]
+    spec = collect_gates(load_bundle(good), load_catalog()).gates[0]
     assert spec.vs_baseline.against == "previous_release"
     bad = write_bundle(tmp_path / "bad", {"g.yaml": GATE % "previous_relase"})
     with pytest.raises(CollectionErrors) as exc:
-        collect_gates(load_bundle(bad))
+        collect_gates(load_bundle(bad), load_catalog())
     text = str(exc.value)
     assert "g.yaml:5" in text and "unknown baseline 'previous_relase'" in text and "previous_release" in text
     lock_without_model(good)

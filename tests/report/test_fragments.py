@@ -20,7 +20,7 @@ from gatekeeper.report.html import render_html
 MODULE = '''
 from gatekeeper.core.measurement import Measurement
 from gatekeeper.core.metrics import Metric
-from gatekeeper.run.registry import gate_type
+from gatekeeper.core.gatetype import gate_type
 
 
 @gate_type(needs_model=False, metrics=(Metric("widget_rate", higher_is_better=False),))

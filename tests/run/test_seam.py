@@ -27,7 +27,8 @@ from gatekeeper.core.errors import UsageError
 from gatekeeper.core.measurement import Measurement, Samples
 from gatekeeper.core.metrics import Metric
 from gatekeeper.core.options import EngineOptions
-from gatekeeper.run.registry import gate_type, register_gate_type, unregister_gate_type
+from gatekeeper import gate_type, register_gate_type
+from gatekeeper.run.registry import unregister_gate_type
 
 SEEN: dict = {}
 
@@ -53,6 +54,7 @@ def model_probe(ctx) -> Measurement:
     fresh = ctx.models.load_fresh(adapter=True)
     with ctx.models.hf_model(adapter=True) as shared:
         assert fresh is not shared
+        shared_is_peft = hasattr(shared, "disable_adapter")
         ids = ctx.models.tokenizer("hello there", return_tensors="pt").input_ids
         with torch.no_grad():
             shared_logits = shared(ids).logits
@@ -61,8 +63,8 @@ def model_probe(ctx) -> Measurement:
         merged_logits = merged(ids).logits
     after = ctx.candidate.generate(prompts, max_new_tokens=6)
     agree = float(torch.allclose(shared_logits, merged_logits, atol=1e-4))
-    SEEN.update(before=before, after=after, base=base, agree=agree,
-                shared_is_peft=hasattr(ctx.models.engine.model, "disable_adapter"))
+    SEEN.update(before=before, after=after, base=base, agree=agree, shared_is_peft=shared_is_peft,
+                sealed=not any(hasattr(ctx.models, a) for a in ("engine", "engine_options")))
     return Measurement(metrics={"agree": agree}, n=1)
 
 
@@ -132,6 +134,7 @@ def test_model_access_gives_a_fresh_copy_that_can_be_merged_without_touching_the
     assert result.exit_code == 0, result.report["gates"][0]["reason"]
     assert SEEN["before"] == SEEN["after"], "merging the fresh copy left the shared model alone"
     assert SEEN["before"] != SEEN["base"] and SEEN["shared_is_peft"]
+    assert SEEN["sealed"], "no engine and no engine options on the model access"
 
 
 CONFTEST_FLIP = '''

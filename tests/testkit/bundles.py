@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from gatekeeper.core.measurement import Measurement, Samples
-from gatekeeper.run.registry import gate_type
+from gatekeeper.core.gatetype import gate_type
 
 ROWS = [{"id": f"q{i}", "prompt": f"question {i}", "target": f"answer {i}"} for i in range(5)]
 
@@ -34,10 +34,11 @@ def lock_without_model(root: Path) -> None:
     """Write gatekeeper.lock with a placeholder base identity (static gates never load it)."""
     from gatekeeper.bundle.manifest import load_bundle
     from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.run.registry import load_catalog
     from gatekeeper.bundle.lock import write_lock
 
     bundle = load_bundle(root)
-    write_lock(bundle, collect_gates(bundle), {"model": bundle.base.model, "fingerprint": None})
+    write_lock(bundle, collect_gates(bundle, load_catalog()), {"model": bundle.base.model, "fingerprint": None})
 
 
 @gate_type("static_rate", needs_model=False, metrics=("rate",))

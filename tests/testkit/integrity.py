@@ -13,11 +13,15 @@ from gatekeeper.core.spec import GateSpec, Threshold
 def make_context(root: Path, model_dir: Path, adapter_dir: Path | None, *, gate_type: str,
                  quantization: str | None = None, options: EngineOptions | None = None,
                  releases: Path | None = None, name: str = "demo", version: str = "1.1.0",
-                 spec: GateSpec | None = None):
-    """(ctx, engine): an Engine on the tiny model behind the real ModelAccess seam."""
+                 spec: GateSpec | None = None, outputs: dict | None = None):
+    """(ctx, engine): an Engine on the tiny model behind the real ModelAccess seam; the
+    catalog is loaded first, as a run does, so named views are registered."""
     from gatekeeper.model.cache import MemoryCache, ResultCache
     from gatekeeper.model.engine import Engine
     from gatekeeper.model.resolve import resolve_base
+    from gatekeeper.run.registry import load_catalog
+
+    load_catalog()
 
     options = options or EngineOptions(cache=False, progress=False)
     cache = ResultCache(options.cache_dir / "results.sqlite") if options.cache else MemoryCache()
@@ -26,9 +30,10 @@ def make_context(root: Path, model_dir: Path, adapter_dir: Path | None, *, gate_
     bundle = Bundle(root=Path(root), name=name, version=version,
                     base=BaseModel(str(model_dir), quantization=quantization), adapter=adapter_dir,
                     chat_template=None, gate_sources=(), releases=releases)
-    access = ModelAccess(bundle, lambda: engine, options)
+    access = ModelAccess(bundle, lambda: engine)
     spec = spec or GateSpec(id=f"t.{gate_type}", type=gate_type)
-    return GateContext(spec=spec, bundle=bundle, models=access, scratch=Path(root) / "scratch"), engine
+    return GateContext(spec=spec, bundle=bundle, models=access, scratch=Path(root) / "scratch",
+                       _cache=options, _outputs=outputs or {}), engine
 
 
 def judged(gate_fn, measurement, metric: str, *, min: float | None = None, max: float | None = None):

@@ -22,6 +22,7 @@ def releasable_bundle(root: Path, model_dir: Path, adapter_dir: Path, *, version
     """A locked bundle of the tiny model + adapter, and reports/<...>/report.json that passed."""
     from gatekeeper.bundle.manifest import load_bundle
     from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.run.registry import load_catalog
     from gatekeeper.bundle.lock import base_identity, read_lock, write_lock
 
     shutil.copytree(adapter_dir, root / "adapter")
@@ -29,7 +30,7 @@ def releasable_bundle(root: Path, model_dir: Path, adapter_dir: Path, *, version
         "version": version, "base": {"model": str(model_dir), "dtype": "float32"},
         "adapter": "adapter", "releases": registry})
     bundle = load_bundle(root)
-    write_lock(bundle, collect_gates(bundle), base_identity(bundle))
+    write_lock(bundle, collect_gates(bundle, load_catalog()), base_identity(bundle))
     _, digest = read_lock(load_bundle(root))
     report = {"verdict": "PASS", "complete": True, "gates": [
         {"id": "s.ok", "outcome": "pass", "measurement": {"metrics": {"rate": 1.0}}}],
