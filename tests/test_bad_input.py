@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -520,3 +521,54 @@ def test_a_byte_order_mark_is_not_bad_input(tmp_path, capsys, request):
         path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     code, out = run_cli(["validate", str(bundle.root)], capsys)
     assert code == 0 and "1 gate(s)" in out, out
+
+
+# Third-party plugins (entry points) and gate-type declarations: each problem is one line
+# naming the plugin and what to do, before anything runs.
+PLUGIN = '''
+from gatekeeper import Measurement, gate_type
+
+def shouting(access):
+    raise AssertionError("never built at validation")
+
+@gate_type("task_accuracy", needs_model=False, metrics=("rate",))
+def clash(ctx) -> Measurement:
+    return Measurement(metrics={"rate": 1.0}, n=1)
+'''
+BAD_ROLE = '''
+from gatekeeper import Measurement, gate_type
+
+@gate_type(needs_model=False, metrics=("rate",), path_params={"data": "evaluation"})
+def bad_role(ctx, *, data: str | None = None) -> Measurement:
+    return Measurement(metrics={"rate": 1.0}, n=1)
+'''
+PLUGIN_CASES = [
+    ("gate_type_plugin_import_error", {"gatekeeper.gate_types": [("gone", "no_such_module_xyz:gone")]},
+     ("gate type plugin 'gone'", "failed to import", "fix or uninstall")),
+    ("gate_type_plugin_redefines_a_built_in", {"gatekeeper.gate_types": [("task_accuracy", "plugin_gk:clash")]},
+     ("gate type plugin 'task_accuracy'", "redefines the gate type 'task_accuracy'")),
+    ("gate_type_path_role_unknown", {"gatekeeper.gate_types": [("bad_role", "plugin_gk_roles:bad_role")]},
+     ("gate type plugin 'bad_role'", "path parameter 'data' has role 'evaluation'", "roles: eval, train")),
+    ("view_plugin_import_error", {"gatekeeper.views": [("gone", "no_such_module_xyz:gone")]},
+     ("view plugin 'gone'", "failed to import")),
+    ("view_plugin_replaces_a_built_in", {"gatekeeper.views": [("base", "plugin_gk:shouting")]},
+     ("view plugin 'base'", "replaces the built-in view 'base'", "another name")),
+]
+
+
+@pytest.mark.parametrize("groups,says", [c[1:] for c in PLUGIN_CASES], ids=[c[0] for c in PLUGIN_CASES])
+def test_bad_plugins(groups, says, tmp_path, capsys, monkeypatch, request):
+    from importlib.metadata import EntryPoint
+
+    import gatekeeper.run.registry as registry
+
+    (tmp_path / "plugin_gk.py").write_text(PLUGIN, "utf-8")
+    (tmp_path / "plugin_gk_roles.py").write_text(BAD_ROLE, "utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    request.addfinalizer(lambda: [sys.modules.pop(name, None) for name in ("plugin_gk", "plugin_gk_roles")])
+    monkeypatch.setattr(registry, "entry_points", lambda *, group: [
+        EntryPoint(name, value, group) for name, value in groups.get(group, [])])
+    bundle = Bundle(tmp_path / "b", request)
+    code, out = run_cli(["validate", str(bundle.root)], capsys)
+    assert code == 4 and "Traceback" not in out, out
+    assert [line for line in out.splitlines() if all(s in line for s in says)], out

@@ -75,6 +75,11 @@ def register_view(name: str, factory: ViewFactory) -> None:
     _VIEWS[name] = factory
 
 
+def unregister_view(name: str) -> None:
+    if name not in BUILTIN:
+        _VIEWS.pop(name, None)
+
+
 def view_factory(name: str) -> ViewFactory | None:
     return _VIEWS.get(name)
 
