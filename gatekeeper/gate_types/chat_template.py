@@ -6,7 +6,7 @@ template text, BOS/EOS/pad tokens, the generation prompt the template appends, a
 probe conversation, and the stop strings. Every field that differs from the evaluation
 side is a mismatch, named with a diff.
 
-    eval   the tokenizer the engine uses: the base's, with the bundle's chat_template
+    eval   the tokenizer evaluation uses: the base's, with the bundle's chat_template
     train  the tokenizer saved beside the adapter (tokenizer_config.json in adapter/), or
            the training record (adapter/training.json, or an older training_log.json): its
            template profile when it has one, else its tokenizer fingerprint and template choice
@@ -98,7 +98,7 @@ def _measure(bundle, serving: str | None) -> Measurement:
 
 
 def eval_tokenizer(bundle):
-    """The tokenizer the engine would use (same loader, same template override)."""
+    """The tokenizer evaluation would use (same loader, same template override)."""
     from gatekeeper.model.loading import load_tokenizer
     from gatekeeper.model.resolve import resolve_base
 
@@ -145,7 +145,7 @@ def train_profile(bundle) -> dict | None:
         saved = AutoTokenizer.from_pretrained(str(adapter), local_files_only=True,
                                               trust_remote_code=bundle.trust_remote_code)
         if saved.pad_token_id is None:
-            saved.pad_token = saved.eos_token  # as the engine does, so only real differences show
+            saved.pad_token = saved.eos_token  # as evaluation does, so only real differences show
         return {**profile(saved), "source": "tokenizer saved with the adapter"}
     for name in ("training.json", "training_log.json"):  # `gatekeeper train`'s record, older logs
         found = _record_profile(bundle, adapter / name)
