@@ -103,6 +103,6 @@ def load_catalog() -> Catalog:
 def _load(ep, what: str):
     try:
         return ep.load()
-    except Exception as exc:  # a broken plugin must not hide the others
+    except Exception as exc:  # noqa: BLE001 - a broken plugin is named in one line, not a traceback
         raise ConfigError(f"{what} plugin '{ep.name}' ({ep.value}) failed to import: {exc}",
                           hint="fix or uninstall the package that provides it") from None
