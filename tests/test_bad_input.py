@@ -217,7 +217,7 @@ def _model_check(b: Bundle) -> None:
 
 def _corrupt_cache(b: Bundle) -> None:
     _model_check(b)
-    b.write("../cache/results.sqlite", b"this is not an sqlite database at all")
+    b.write("../cache/cache.sqlite", b"this is not an sqlite database at all")
 
 
 def _changed_chat_template(b: Bundle) -> None:
@@ -438,7 +438,7 @@ CASES = [
     # --- caches -----------------------------------------------------------------------------
     Case("cache_root_is_file", lambda b: (b.lock(), b.write("../cacheroot", "x")),
          ("cacheroot", "cannot use"), CHECK, env={"GATEKEEPER_CACHE_DIR": "{tmp}/cacheroot"}),
-    Case("cache_corrupt_is_rebuilt", lambda b: (_corrupt_cache(b), b.lock()), ("results.sqlite", "moved it to"),
+    Case("cache_corrupt_is_rebuilt", lambda b: (_corrupt_cache(b), b.lock()), ("cache.sqlite", "moved it to"),
          (*CHECK, "--cache-dir", "{tmp}/cache"), code=0, report=True),
     # --- faults after the gates started ----------------------------------------------------
     Case("adapter_does_not_fit_base", lambda b: (_model_check(b), b.real_adapter(target_modules=["nope_proj"]),
