@@ -9,8 +9,8 @@ pick the store: the SQLite file, or the run's ``MemoryStore`` when caching is of
 
 SQLite in WAL mode with a busy timeout: several gatekeeper processes (CI jobs on one
 runner, data-parallel workers, pytest-xdist) may read and write the same file at once. A
-damaged file is moved aside (``cache.sqlite.corrupt-<time>``) and rebuilt with a warning:
-a cache only saves work, it is never fatal.
+damaged file is moved aside (``cache.sqlite.corrupt-<time>``) and rebuilt with a one-line
+notice on stderr: a cache only saves work, it is never fatal.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 import time
-import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -123,8 +123,10 @@ class SqliteStore:
                 raise ConfigError(f"cache {self.path} is unreadable ({exc}) and cannot be "
                                   f"moved aside ({err.strerror})", where=self.path,
                                   hint="delete it, or point --cache-dir at a writable directory") from None
-            warnings.warn(f"cache {self.path} was unreadable ({exc}); moved it to "
-                          f"{aside.name} and started an empty one", RuntimeWarning, stacklevel=2)
+            # One line on stderr, wherever the store is first opened (before or inside the
+            # gates): a warning would be swallowed by pytest's capture inside the run.
+            print(f"warning: cache {self.path} was unreadable ({exc}); moved it to "
+                  f"{aside.name} and started an empty one", file=sys.stderr, flush=True)
             self._open()
 
     def shelf(self, kind: str, version: int) -> Shelf:

@@ -66,11 +66,12 @@ def test_a_damaged_entry_is_a_miss(tmp_path):
 
 @pytest.mark.parametrize("damage", [b"this is not an sqlite database at all",
                                     b"SQLite format 3\x00" + b"\x00" * 40])  # garbage, truncated
-def test_a_damaged_file_is_moved_aside_and_rebuilt_with_a_notice(tmp_path, damage):
+def test_a_damaged_file_is_moved_aside_and_rebuilt_with_a_notice(tmp_path, damage, capsys):
     path = tmp_path / FILE_NAME
     path.write_bytes(damage)
-    with pytest.warns(RuntimeWarning, match="moved it to cache.sqlite.corrupt-"):
-        store = SqliteStore(path)
+    store = SqliteStore(path)
+    notice = capsys.readouterr().err.splitlines()
+    assert len(notice) == 1 and str(path) in notice[0] and "moved it to cache.sqlite.corrupt-" in notice[0]
     store.shelf("k", 1).put("a", 1)
     assert store.shelf("k", 1).get("a") == 1
     aside = [p for p in tmp_path.iterdir() if p.name.startswith("cache.sqlite.corrupt-")]
