@@ -30,12 +30,13 @@ class CacheSettings:
     memory: dict = field(default_factory=dict, compare=False, repr=False)
 
 
-_SETTINGS: ContextVar[CacheSettings] = ContextVar("gatekeeper_cache", default=CacheSettings())
+_SETTINGS: ContextVar[CacheSettings] = ContextVar("gatekeeper_cache")
+_DEFAULT = CacheSettings()  # outside any use_cache: enabled, $GATEKEEPER_CACHE_DIR or the default
 
 
 def cache_settings() -> CacheSettings:
     """The cache settings in force here (the defaults outside any ``use_cache``)."""
-    return _SETTINGS.get()
+    return _SETTINGS.get(_DEFAULT)
 
 
 @contextlib.contextmanager
