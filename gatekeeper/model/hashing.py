@@ -1,7 +1,8 @@
 """sha256 of files, memoised so repeat runs do not rehash hundreds of megabytes.
 
-The memo lives in ``<cache root>/file_hashes.sqlite`` keyed by (absolute path, size,
-mtime_ns): any rewrite of the file changes the key, so a stale hash is never returned.
+The memo is the ``file-sha256`` kind of the cache store (core/store.py), keyed by
+(absolute path, size, mtime_ns): any rewrite of the file changes the key, so a stale hash
+is never returned. ``--no-cache`` keeps it in the run's memory; ``--cache-dir`` moves it.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ import hashlib
 from pathlib import Path
 
 from gatekeeper.core.files import sha256_file
-from gatekeeper.model.cache import ResultCache
-from gatekeeper.core.paths import cache_root
+from gatekeeper.core.store import shelf
+
+KIND = "file-sha256"
+VERSION = 1
 
 
 def file_sha256(path: str | Path) -> str:
@@ -19,12 +22,12 @@ def file_sha256(path: str | Path) -> str:
     path = Path(path).resolve()
     stat = path.stat()
     key = f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
-    memo = ResultCache(cache_root() / "file_hashes.sqlite")
-    hit = memo.get_many([key]).get(key)
+    memo = shelf(KIND, VERSION)
+    hit = memo.get(key)
     if hit is not None:
         return hit
     digest = sha256_file(path)
-    memo.put_many({key: digest})
+    memo.put(key, digest)
     return digest
 
 
