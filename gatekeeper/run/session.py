@@ -79,7 +79,11 @@ class RunSession:
         return path
 
     def close(self) -> None:
-        """Remove the run's scratch directories."""
+        """Stop the engine's worker processes (their process group would outlive an in-process
+        run and refuse the next one) and remove the run's scratch directories."""
+        pool = getattr(self._engine, "pool", None)
+        if pool is not None:
+            pool.close()
         if self._scratch is not None:
             shutil.rmtree(self._scratch, ignore_errors=True)
             self._scratch = None
