@@ -24,6 +24,7 @@ from typing import Any, Mapping
 
 from gatekeeper.core.errors import BundleError, ConfigError
 from gatekeeper.bundle.yamlio import read_text
+from gatekeeper.core.chat import RowError, as_messages
 
 ROLES = ("user", "assistant")
 
@@ -82,14 +83,13 @@ def read_fewshot(path: Path) -> list[dict]:
 
 
 def _turns(row: Any, path: Path, number: int) -> list[dict]:
-    hint = 'write {"prompt": "...", "completion": "..."} or {"messages": [{"role": "user", ...}, ...]}'
-    if isinstance(row, dict) and isinstance(row.get("prompt"), str) and isinstance(row.get("completion"), str):
-        return [{"role": "user", "content": row["prompt"]},
-                {"role": "assistant", "content": row["completion"]}]
-    messages = row.get("messages") if isinstance(row, dict) else None
-    if isinstance(messages, list) and messages and all(
-            isinstance(m, dict) and m.get("role") in ROLES and isinstance(m.get("content"), str)
-            for m in messages):
-        return [{"role": m["role"], "content": m["content"]} for m in messages]
-    raise BundleError("a few-shot row needs string 'prompt' and 'completion', or 'messages' "
-                      "with user/assistant turns", where=path, line=number, hint=hint)
+    try:
+        messages = list(as_messages(row))
+    except RowError:
+        messages = []
+    if not messages or any(m["role"] not in ROLES for m in messages):
+        raise BundleError("a few-shot row needs string 'prompt' and 'completion', or 'messages' "
+                          "with user/assistant turns", where=path, line=number,
+                          hint='write {"prompt": "...", "completion": "..."} or '
+                               '{"messages": [{"role": "user", ...}, ...]}')
+    return messages

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from gatekeeper.core.chat import message_problem
+from gatekeeper.core.chat import message_problem, prompt_of
 from gatekeeper.core.errors import ConfigError
 from gatekeeper.bundle.yamlio import iter_jsonl
 
@@ -69,3 +69,25 @@ def load_golden(path: str | Path) -> GoldenSet:
         raise ConfigError("golden set not found", where=p,
                           hint="golden_set paths are relative to the gate file") from None
     return _load(p, mtime)
+
+
+def require_prompts(golden: "GoldenSet | None", prompt_field: str) -> None:
+    """Every row must carry a prompt (or chat messages): checked at collection."""
+    if golden is None:
+        return
+    for row in golden.rows:
+        try:
+            prompt = prompt_of(row.data, prompt_field)
+        except KeyError:
+            raise ConfigError(f"golden set row '{row.id}' has no '{prompt_field}' (nor 'messages')",
+                              where=golden.path, line=row.line,
+                              hint=f"add \"{prompt_field}\": \"...\" to every row, or set "
+                                   "params.prompt_field") from None
+        if not isinstance(prompt, (str, list)) or not prompt:
+            raise ConfigError(f"golden set row '{row.id}': '{prompt_field}' must be a non-empty "
+                              "string or a list of chat messages", where=golden.path, line=row.line)
+        problem = message_problem(prompt) if isinstance(prompt, list) else None
+        if problem:
+            raise ConfigError(f"golden set row '{row.id}': malformed chat messages: {problem}",
+                              where=golden.path, line=row.line,
+                              hint='write [{"role": "user", "content": "..."}, ...]')

@@ -9,7 +9,6 @@ in the report, and a crash of the run itself still writes report.json before exi
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from gatekeeper.report.model import build_report, validate_report, write_report_
 from gatekeeper.core.results import Exit
 from gatekeeper.run.session import RunSession
 from gatekeeper.core.signals import sigterm_as_interrupt
+from gatekeeper.bundle.training import find_record
 
 
 @dataclass(frozen=True)
@@ -179,25 +179,13 @@ def _history(bundle: Bundle) -> dict:
     return {"previous_release": previous, "training": training_log(bundle)}
 
 
-TRAINING_LOG = "training_log.json"
-TRAINING_RECORDS = ("training.json", TRAINING_LOG)  # gatekeeper train's record, else a legacy log
-
-
 def training_log(bundle: Bundle) -> dict | None:
-    """The trainer's ``adapter/training_log.json`` (loss curve, recipe), when the adapter has one.
+    """The adapter's training record (loss curve, recipe) for the report, when it has one.
 
-    It lives beside the weights, so the lock covers it. A log that is not a JSON object is
+    It lives beside the weights, so the lock covers it. A record that is not a JSON object is
     left out of the report: it is evidence for the reviewer, never an input to a verdict.
     """
-    found = [bundle.adapter / n for n in TRAINING_RECORDS if bundle.adapter] if bundle.adapter else []
-    path = next((p for p in found if p.is_file()), None)
-    if path is None:
-        return None
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
+    return find_record(bundle.adapter)
 
 
 def default_out_dir(bundle: Bundle, started: datetime) -> Path:

@@ -12,7 +12,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from gatekeeper.core.chat import ROLES
+from gatekeeper.core.chat import as_messages, split_messages, training_problem
 from gatekeeper.data.boilerplate import common_lines, content_words
 from gatekeeper.data.overlap import Options, Side, self_pairs
 from gatekeeper.data.records import Problem, TextItem, _shown, row_item
@@ -62,31 +62,17 @@ def read_rows(path: Path, base: Path | None = None) -> tuple[list[Row], list[Pro
 
 
 def _schema_problem(data) -> str | None:
-    if not isinstance(data, dict):
-        return f"a JSON {type(data).__name__}, expected an object"
-    if "messages" in data:
-        msgs = data["messages"]
-        if not isinstance(msgs, list) or not msgs:
-            return "'messages' must be a non-empty list"
-        for k, m in enumerate(msgs):
-            if not isinstance(m, dict) or m.get("role") not in ROLES or not isinstance(m.get("content"), str):
-                return f"messages[{k}] needs a role ({'/'.join(ROLES)}) and string content"
-        if msgs[-1]["role"] != "assistant" or not msgs[-1]["content"].strip():
-            return "the last message must be a non-empty assistant turn (nothing to train on)"
-        return None
-    if not isinstance(data.get("prompt"), str) or not data["prompt"].strip():
-        return "needs 'messages' or a non-empty string 'prompt' with 'completion'"
-    answer = data.get("completion", data.get("target"))
-    if not isinstance(answer, str) or not answer.strip():
-        return "'completion' must be a non-empty string (nothing to train on)"
+    problem = training_problem(data)
+    if problem is not None:
+        return problem
+    prompt, _ = split_messages(as_messages(data))
+    if not any(m["content"].strip() for m in prompt):
+        return "has no prompt text (nothing the answer responds to)"
     return None
 
 
 def _messages(data: dict) -> list[dict]:
-    if "messages" in data:
-        return [{"role": m["role"], "content": m["content"]} for m in data["messages"]]
-    return [{"role": "user", "content": data["prompt"]},
-            {"role": "assistant", "content": data.get("completion", data.get("target"))}]
+    return list(as_messages(data))
 
 
 def _text(item: TextItem) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gatekeeper.core.errors import GateSkipped, ConfigError, display_path
+from gatekeeper.core.chat import split_messages
 
 PROMPT_KEYS = ("prompt", "question", "instruction", "input", "goal", "query", "text")
 ANSWER_KEYS = ("completion", "target", "answer", "response", "output")
@@ -132,10 +133,8 @@ def _chat(messages: list) -> tuple[str | None, str | None]:
     """(prompt, answer) of a chat: the last assistant turn is the answer."""
     if not all(isinstance(m, dict) and isinstance(m.get("content"), str) for m in messages):
         return None, None
-    last = len(messages) - 1
-    if messages and messages[last].get("role") == "assistant":
-        return "\n".join(m["content"] for m in messages[:last]), messages[last]["content"]
-    return "\n".join(m["content"] for m in messages), None
+    prompt, answer = split_messages(messages)
+    return "\n".join(m["content"] for m in prompt), answer
 
 
 def _no_text(row) -> str:

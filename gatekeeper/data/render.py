@@ -14,6 +14,7 @@ import bisect
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from gatekeeper.core.chat import split_messages
 
 
 @dataclass(frozen=True)
@@ -60,10 +61,10 @@ class ChatRenderer:
         return Rendered(prompt, trained, self.count(prompt), self.count(prompt + trained) - self.count(prompt))
 
     def _texts(self, messages: list[dict]) -> tuple[str, str]:
-        prompt_msgs = messages[:-1] if messages and messages[-1].get("role") == "assistant" else messages
+        prompt_msgs, answer = split_messages(messages)
         if self.template is None:
             prompt = "\n".join(m["content"] for m in prompt_msgs) + "\n"
-            full = prompt + (messages[-1]["content"] if prompt_msgs is not messages else "")
+            full = prompt + (answer or "")
         else:
             prompt = self.template.render(messages=prompt_msgs, add_generation_prompt=True, **self.specials)
             full = self.template.render(messages=messages, add_generation_prompt=False, **self.specials)

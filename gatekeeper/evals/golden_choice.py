@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from gatekeeper.core.errors import ConfigError
 from gatekeeper.evals.calibration import ChoiceScore, choice_scores
-from gatekeeper.gate_types.common import prompt_of
+from gatekeeper.core.chat import prompt_of
 from gatekeeper.bundle.golden import GoldenSet
 
 

@@ -21,7 +21,6 @@ compares what those files *mean* across the three places. Static: no model weigh
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 from pathlib import Path
 
@@ -29,10 +28,9 @@ from gatekeeper.core.errors import ConfigError
 from gatekeeper.core.measurement import ItemResult, Measurement
 from gatekeeper.core.metrics import Metric
 from gatekeeper.core.gatetype import gate_type
+from gatekeeper.bundle.training import find_record
+from gatekeeper.model.template import FIELDS, eval_tokenizer, profile
 
-FIELDS = ("template", "bos", "eos", "pad", "generation_prompt", "rendered", "stop")
-PROBE_CHAT = [{"role": "user", "content": "Where is my order?"},
-              {"role": "assistant", "content": "It ships today."}]
 SERVING_KEYS = {"chat_template", "chat_template_file", "bos_token", "eos_token", "pad_token", "stop"}
 
 METRICS = (
@@ -97,42 +95,6 @@ def _measure(bundle, serving: str | None) -> Measurement:
                  "not_compared": [s for s, p in sides.items() if p is None]})
 
 
-def eval_tokenizer(bundle):
-    """The tokenizer evaluation would use (same loader, same template override)."""
-    from gatekeeper.model.loading import load_tokenizer
-    from gatekeeper.model.resolve import resolve_base
-
-    base = resolve_base(bundle.base.model, bundle.base.revision, allow_pickle=bundle.allow_pickle)
-    template = bundle.chat_template.read_text("utf-8") if bundle.chat_template else None
-    return load_tokenizer(base, template, bundle.trust_remote_code)
-
-
-def profile(tokenizer) -> dict:
-    """What a tokenizer means for chat: template, special tokens, generation prompt, stops."""
-    template = tokenizer.chat_template
-    if isinstance(template, dict):
-        template = template.get("default")
-    out = {"template": template, "bos": tokenizer.bos_token, "eos": tokenizer.eos_token,
-           "pad": tokenizer.pad_token, "stop": sorted({tokenizer.eos_token} - {None})}
-    out["generation_prompt"], out["rendered"] = _renders(tokenizer) if template else (None, None)
-    out["fingerprint"] = fingerprint(out)
-    return out
-
-
-def _renders(tokenizer) -> tuple[str | None, str | None]:
-    try:
-        bare = tokenizer.apply_chat_template(PROBE_CHAT[:1], tokenize=False, add_generation_prompt=False)
-        asked = tokenizer.apply_chat_template(PROBE_CHAT[:1], tokenize=False, add_generation_prompt=True)
-        full = tokenizer.apply_chat_template(PROBE_CHAT, tokenize=False)
-    except Exception as exc:  # a template that cannot render is itself the finding
-        return f"<cannot render: {exc}>", f"<cannot render: {exc}>"
-    return (asked[len(bare):] if asked.startswith(bare) else asked), full
-
-
-def fingerprint(prof: dict) -> str:
-    data = json.dumps({k: prof.get(k) for k in FIELDS}, sort_keys=True, ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(data.encode("utf-8")).hexdigest()
-
 
 def train_profile(bundle) -> dict | None:
     """What training used: a tokenizer saved with the adapter, else the training record."""
@@ -147,19 +109,8 @@ def train_profile(bundle) -> dict | None:
         if saved.pad_token_id is None:
             saved.pad_token = saved.eos_token  # as evaluation does, so only real differences show
         return {**profile(saved), "source": "tokenizer saved with the adapter"}
-    for name in ("training.json", "training_log.json"):  # `gatekeeper train`'s record, older logs
-        found = _record_profile(bundle, adapter / name)
-        if found is not None:
-            return found
-    return None
-
-
-def _record_profile(bundle, path: Path) -> dict | None:
-    try:
-        record = json.loads(path.read_text("utf-8")) if path.is_file() else None
-    except (OSError, ValueError):
-        return None
-    if not isinstance(record, dict):
+    record = find_record(adapter)
+    if record is None:
         return None
     if isinstance(record.get("template_profile"), dict):
         return {**record["template_profile"], "source": "training record (template profile)"}

@@ -6,7 +6,8 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from gatekeeper.gate_types.common import display, prompt_of, require_prompts
+from gatekeeper.bundle.golden import require_prompts
+from gatekeeper.core.chat import display, prompt_of
 from gatekeeper.bundle.golden import GoldenSet
 from gatekeeper.core.measurement import ItemResult, Measurement, Samples
 from gatekeeper.core.metrics import Metric

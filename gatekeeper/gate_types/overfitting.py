@@ -15,15 +15,14 @@ training loss did not fall after the minimum. Static: no model loads.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from gatekeeper.core.errors import MeasurementError
 from gatekeeper.core.measurement import Measurement
 from gatekeeper.core.metrics import Metric
 from gatekeeper.core.gatetype import gate_type
+from gatekeeper.bundle.training import RECORD, read_record_file
 
-RECORD = "training.json"
 
 METRICS = (
     Metric("overfit_rise", higher_is_better=False, kind="value", lower=0, upper=None,
@@ -40,7 +39,7 @@ METRICS = (
 def overfitting(ctx, *, record: str | None = None) -> Measurement:
     """Validation loss rising while training loss falls, at the adapter that ships (training.json)."""
     path = Path(record) if record else _default_record(ctx.bundle)
-    data = _read(path)
+    data = read_record_file(path)
     evals = [(p["step"], float(p["eval_loss"])) for p in data.get("loss_curve", []) if "eval_loss" in p]
     trains = [(p["step"], float(p["loss"])) for p in data.get("loss_curve", []) if "loss" in p]
     if len(evals) < 2 or not trains:
@@ -100,20 +99,6 @@ def _default_record(bundle) -> Path:
         raise MeasurementError("the bundle has no adapter, so there is no training record to read",
                                hint="train one with `gatekeeper train`")
     return bundle.adapter / RECORD
-
-
-def _read(path: Path) -> dict:
-    if not path.is_file():
-        raise MeasurementError(f"no training record at {path}", where=path,
-                               hint="train the adapter with `gatekeeper train` (it writes "
-                                    "training.json), or point `record:` at one")
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise MeasurementError(f"training record is not JSON: {exc}", where=path) from None
-    if not isinstance(data, dict):
-        raise MeasurementError("training record must be a JSON object", where=path)
-    return data
 
 
 def report_view(details: dict, gate: dict) -> dict:

@@ -104,7 +104,7 @@ def _drift(ctx, restored, entry: dict, tolerance: float) -> dict:
     """The previous release's adapter on a fresh base, its tokenizer: fingerprint and compare."""
     from peft import PeftModel
 
-    from gatekeeper.gate_types.chat_template import eval_tokenizer
+    from gatekeeper.model.template import eval_tokenizer
     from gatekeeper.releases.fingerprint import compare_fingerprints, compute_fingerprint
 
     models, runtime = ctx.models, entry.get("runtime") or {}

@@ -28,7 +28,7 @@ from __future__ import annotations
 import statistics
 
 from gatekeeper.core.errors import ConfigError, MeasurementError
-from gatekeeper.gate_types.common import display, prompt_of
+from gatekeeper.core.chat import display, prompt_of
 from gatekeeper.core.measurement import ItemResult, Measurement, Samples
 from gatekeeper.core.metrics import Metric
 from gatekeeper.core.gatetype import gate_type

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 
 from gatekeeper.core.errors import ConfigError, suggest
-from gatekeeper.gate_types.common import display, prompt_of, require_prompts, target_text
+from gatekeeper.bundle.golden import require_prompts
+from gatekeeper.core.chat import display, prompt_of, target_text
 from gatekeeper.bundle.golden import GoldenSet
 from gatekeeper.core.measurement import ItemResult, Measurement, Samples
 from gatekeeper.core.metrics import Metric

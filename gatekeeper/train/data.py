@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from pathlib import Path
 
-from gatekeeper.core.chat import ROLES
+from gatekeeper.core.chat import RowError, as_messages
 from gatekeeper.core.errors import ConfigError
 from gatekeeper.bundle.yamlio import iter_jsonl
 
@@ -41,35 +41,15 @@ def load_examples(path: Path, task_field: str | None = None, what: str = "traini
 
 
 def _messages(row: dict, path: Path, line: int, what: str) -> tuple[dict, ...]:
-    if "messages" in row:
-        messages = _turns(row["messages"], "user", path, line, what)
-    elif "prompt" in row and ("completion" in row or "target" in row):
-        answer = row["completion"] if "completion" in row else row["target"]
-        messages = (_turns(row["prompt"], "user", path, line, what)
-                    + _turns(answer, "assistant", path, line, what))
-    else:
-        raise ConfigError(f"{what} row has neither 'messages' nor 'prompt' + 'completion' "
-                          "(or a golden-set 'prompt' + 'target')",
-                          where=path, line=line,
-                          hint='write {"messages": [{"role": "user", ...}, {"role": "assistant", ...}]} '
-                               'or {"prompt": "...", "completion": "..."}')
+    try:
+        messages = as_messages(row)
+    except RowError as exc:
+        raise ConfigError(f"{what} row{'' if exc.problem.startswith('has') else ':'} {exc.problem}",
+                          where=path, line=line, hint=exc.hint) from None
     if messages[-1]["role"] != "assistant":
         raise ConfigError(f"{what} row does not end with an assistant turn (nothing to learn)",
                           where=path, line=line, hint="the last message must have role 'assistant'")
     return messages
-
-
-def _turns(value, role: str, path: Path, line: int, what: str) -> tuple[dict, ...]:
-    if isinstance(value, str):
-        return ({"role": role, "content": value},)
-    ok = isinstance(value, list) and value and all(
-        isinstance(m, dict) and m.get("role") in ROLES and isinstance(m.get("content"), str)
-        for m in value)
-    if not ok:
-        raise ConfigError(f"{what} row: expected a string or a list of {{role, content}} messages "
-                          f"(roles: {', '.join(ROLES)})", where=path, line=line,
-                          hint='e.g. [{"role": "user", "content": "..."}]')
-    return tuple({"role": m["role"], "content": m["content"]} for m in value)
 
 
 def mix_in(examples: list[Example], general: list[Example], fraction: float, seed: int) -> list[Example]:

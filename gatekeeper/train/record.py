@@ -16,8 +16,8 @@ from pathlib import Path
 from gatekeeper.core.atomic import write_atomic
 from gatekeeper.bundle.manifest import Bundle
 from gatekeeper.bundle.lock import file_digest
+from gatekeeper.bundle.training import RECORD, find_record
 
-RECORD = "training.json"
 RECORD_VERSION = 1
 PREVIOUS_DIR = "previous_adapters"
 
@@ -50,14 +50,7 @@ def inputs_fingerprint(bundle: Bundle, base_fingerprint: str, tokenizer_fingerpr
 
 def read_record(adapter_dir: Path | None) -> dict | None:
     """The training record beside an adapter, or None when there is none (or it is unreadable)."""
-    path = adapter_dir / RECORD if adapter_dir else None
-    if path is None or not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_text("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return data if isinstance(data, dict) else None
+    return find_record(adapter_dir, legacy=False)
 
 
 def merged_curve(log_history: list[dict]) -> list[dict]:
@@ -164,7 +157,7 @@ def training_record(prep, trainer, facts: dict) -> dict:
 
 def _template_profile(tokenizer) -> dict:
     """The chat template as trained (what the chat_template gate compares with serving)."""
-    from gatekeeper.gate_types.chat_template import profile
+    from gatekeeper.model.template import profile
 
     return profile(tokenizer)
 

@@ -70,7 +70,7 @@ def test_a_tokenizer_trained_with_another_eos_and_template_fails_with_a_diff(tmp
 
 
 def test_a_training_record_with_the_same_profile_passes(tmp_path, tiny_model_dir, adapter):
-    from gatekeeper.gate_types.chat_template import eval_tokenizer, profile
+    from gatekeeper.model.template import eval_tokenizer, profile
 
     ctx, _ = make_context(tmp_path, tiny_model_dir, adapter, gate_type="chat_template")
     record = {"template_profile": profile(eval_tokenizer(ctx.bundle))}
