@@ -20,7 +20,7 @@ from gatekeeper.core.atomic import write_atomic
 from gatekeeper.bundle.manifest import Bundle
 from gatekeeper.bundle.collect import Collection
 from gatekeeper.core.errors import CollectionErrors, GatekeeperError, LockError, ModelError
-from gatekeeper.core.files import sha256_bytes, sha256_file
+from gatekeeper.core.files import sha256_file, sha256_hex, sha256_tagged
 from gatekeeper.bundle.validation import schema_references
 
 LOCK_FILE = "gatekeeper.lock"
@@ -112,7 +112,7 @@ def chat_template_fingerprint(bundle: Bundle, model_dir: Path) -> str:
         except (OSError, ValueError, AttributeError):
             continue
         if template:
-            return sha256_bytes(json.dumps(template, sort_keys=True).encode("utf-8"))
+            return sha256_hex(json.dumps(template, sort_keys=True).encode("utf-8"))
     return "none"
 
 
@@ -165,7 +165,7 @@ def read_lock(bundle: Bundle) -> tuple[dict, str]:
     if problem:
         raise LockError(f"gatekeeper.lock is not a valid lock file: {problem}", where=path,
                         hint="regenerate it: " + _RELOCK)
-    return lock, "sha256:" + sha256_bytes(raw)
+    return lock, sha256_tagged(raw)
 
 
 def _shape_problem(lock: Any) -> str | None:

@@ -20,6 +20,11 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def sha256_bytes(data: bytes) -> str:
-    """Hex sha256 of ``data``."""
+def sha256_hex(data: bytes) -> str:
+    """Plain hex sha256 of ``data`` (cache keys, fingerprints): no prefix."""
     return hashlib.sha256(data).hexdigest()
+
+
+def sha256_tagged(data: bytes) -> str:
+    """``sha256:<hex>`` of ``data``: the form the lock and the release registry record."""
+    return "sha256:" + sha256_hex(data)

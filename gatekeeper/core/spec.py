@@ -14,7 +14,6 @@ from gatekeeper.core.errors import Location
 Severity = Literal["block", "warn"]
 Bound = Literal["point", "lower95", "upper95"]
 Outcome = Literal["pass", "fail", "inconclusive", "error", "skip"]
-OUTCOMES: tuple[str, ...] = ("pass", "fail", "inconclusive", "error", "skip")
 
 
 @dataclass(frozen=True)

@@ -72,10 +72,6 @@ class BatchTiming:
     tokens: tuple[int, ...]
     peak_bytes: int | None
 
-    @property
-    def tokens_per_second(self) -> float:
-        return sum(self.tokens) / self.seconds if self.seconds > 0 else 0.0
-
 
 def time_batch(model, tokenizer, prompts: Sequence[Sequence[int]], *, batch_size: int,
                max_new_tokens: int) -> BatchTiming:

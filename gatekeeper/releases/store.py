@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from gatekeeper.core.errors import ConfigError
+from gatekeeper.core.files import sha256_tagged
 
 ENTRY_FORMAT = 1
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
@@ -41,10 +42,6 @@ class EntryRef:
     version: str
     digest: str
     path: Path
-
-
-def sha256_bytes(data: bytes) -> str:
-    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def check_component(kind: str, value: str) -> str:
@@ -101,7 +98,7 @@ class Store:
                 out.write(data)
                 out.flush()
                 os.fsync(out.fileno())
-            return self._publish(tmp, sha256_bytes(data))
+            return self._publish(tmp, sha256_tagged(data))
         finally:
             Path(tmp).unlink(missing_ok=True)
 
@@ -112,7 +109,7 @@ class Store:
             raise RegistryError(f"'{name}' is missing from the registry (blob {digest[:19]}…)",
                                 where=path, hint="the registry lost a file: restore it from a backup")
         data = path.read_bytes()
-        if sha256_bytes(data) != digest:
+        if sha256_tagged(data) != digest:
             raise RegistryError(f"'{name}' is corrupt in the registry: its bytes no longer hash to "
                                 f"{digest[:19]}…", where=path,
                                 hint="the stored file changed after release: restore the registry "

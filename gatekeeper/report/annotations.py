@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from gatekeeper.report.fmt import NOT_PASS, OUTCOME_WORDS, clean, dig
+from gatekeeper.report.fmt import NOT_PASS, blocking_ids, OUTCOME_WORDS, clean, dig
 
 
 def escape_data(text: Any) -> str:
@@ -30,12 +30,12 @@ def _command(level: str, props: Mapping[str, Any], message: str) -> str:
 
 def github_annotations(report: Mapping) -> list[str]:
     """Workflow command lines (without newlines) for the gates that did not pass."""
-    lines = []
+    lines, blocking = [], blocking_ids(report)
     for gate in report.get("gates") or []:
         outcome = gate.get("outcome")
         if outcome not in NOT_PASS:
             continue
-        level = "error" if gate.get("severity", "block") == "block" else "warning"
+        level = "error" if gate.get("id") in blocking else "warning"
         props = {"file": dig(gate, "source", "file"), "line": dig(gate, "source", "line"),
                  "title": f"gatekeeper {clean(gate.get('id'))}"}
         lines.append(_command(level, props, f"{OUTCOME_WORDS.get(outcome, outcome)}: {clean(gate.get('reason'))}"))

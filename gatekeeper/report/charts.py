@@ -1,8 +1,7 @@
 """Geometry for the report's inline SVG charts.
 
 Only numbers and short labels are computed here; the SVG elements themselves are written
-by the template macros (``templates/_charts.j2``), so every label passes through jinja's
-autoescaping like the rest of the page. No chart library: the report must open offline.
+by the jinja templates, so every label passes through autoescaping like the rest of the page. No chart library: the report must open offline.
 """
 
 from __future__ import annotations

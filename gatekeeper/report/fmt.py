@@ -113,9 +113,17 @@ def source_text(gate: Mapping) -> str:
     return f"{file}:{line}" if line else str(file)
 
 
-def is_blocking(gate: Mapping) -> bool:
-    """A gate blocks the release when it has block severity and is not pass (or skip)."""
-    return gate.get("severity", "block") == "block" and gate.get("outcome") in NOT_PASS
+def blocking_ids(report: Mapping) -> set:
+    """The gates that block the release, as the run decided them (``summary.blocking``:
+    block severity, ran, did not pass). Renderers read this; none recomputes the rule.
+
+    A listed gate whose outcome is a pass or a skip is not shown as blocking (older reports
+    listed skipped blocking gates; a skip does not decide the verdict).
+    """
+    listed = (report.get("summary") or {}).get("blocking") or []
+    listed = {str(g) for g in listed} if isinstance(listed, list) else set()
+    return {str(g.get("id")) for g in report.get("gates") or []
+            if isinstance(g, Mapping) and str(g.get("id")) in listed and g.get("outcome") in NOT_PASS}
 
 
 @dataclass(frozen=True)

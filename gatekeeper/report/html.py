@@ -17,7 +17,7 @@ from typing import Any, Mapping
 from markupsafe import Markup
 
 from gatekeeper.report.charts import line_chart
-from gatekeeper.report.fmt import (partial_note, vs_prompting, MISSING, NOT_PASS, clean, headline, interval, is_num, num,
+from gatekeeper.report.fmt import (blocking_ids, partial_note, vs_prompting, MISSING, NOT_PASS, clean, headline, interval, is_num, num,
                                    one_line, pval, seconds, signed)
 from gatekeeper.report.env import environment
 from gatekeeper.report.gateview import gate_view, pretty_json
@@ -112,11 +112,7 @@ def build_view(report: Mapping) -> dict:
     """The whole page as plain data (see the templates for how each key is shown)."""
     gates = [g for g in report.get("gates") or [] if isinstance(g, Mapping)]
     views = [gate_view(g, i) for i, g in enumerate(gates)]
-    # summary.blocking may list skipped blocking gates; a skip does not decide the verdict,
-    # so it is shown under "not checked" instead of "blocking the release".
-    listed = set((report.get("summary") or {}).get("blocking") or [])
-    blocking_ids = {g.get("id") for g in gates if g.get("outcome") in NOT_PASS
-                    and (g.get("id") in listed or g.get("severity", "block") == "block")}
+    blocking = blocking_ids(report)
     verdict = report.get("verdict", "ERROR")
     bundle = report.get("bundle") or {}
     summary = {"total": len(gates), **(report.get("summary") or {})}
@@ -133,7 +129,7 @@ def build_view(report: Mapping) -> dict:
         "bundle": {"name": clean(bundle.get("name") or "?"), "version": clean(bundle.get("version") or "?")},
         "schema_version": report.get("schema_version", "?"), "summary": summary,
         "counts": _counts(summary),
-        "blocking": [_short(g, v) for g, v in zip(gates, views) if g.get("id") in blocking_ids],
+        "blocking": [_short(g, v) for g, v in zip(gates, views) if g.get("id") in blocking],
         "warnings": [_short(g, v) for g, v in zip(gates, views)
                      if g.get("severity") == "warn" and g.get("outcome") in NOT_PASS],
         "skipped": [_short(g, v) for g, v in zip(gates, views) if g.get("outcome") == "skip"],

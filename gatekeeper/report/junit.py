@@ -12,7 +12,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any, Mapping
 
-from gatekeeper.report.fmt import (partial_note, NOT_PASS, OUTCOME_WORDS, clean, dig, interval, is_num, num,
+from gatekeeper.report.fmt import (blocking_ids, partial_note, NOT_PASS, OUTCOME_WORDS, clean, dig, interval, is_num, num,
                                    one_line, pval, signed, source_text, threshold_text)
 
 
@@ -47,11 +47,11 @@ def explain(gate: Mapping) -> str:
     return "\n".join(lines)
 
 
-def _testcase(gate: Mapping) -> tuple[ET.Element, str | None]:
+def _testcase(gate: Mapping, blocking_gates: set) -> tuple[ET.Element, str | None]:
     """The <testcase> of one gate and which counter it adds to (failures/errors/skipped)."""
     case = ET.Element("testcase", {"classname": f"gatekeeper.{clean(gate.get('type') or 'gate')}",
                                    "name": clean(gate.get("id")), "time": _time(gate.get("duration_s"))})
-    outcome, blocking = gate.get("outcome"), gate.get("severity", "block") == "block"
+    outcome, blocking = gate.get("outcome"), gate.get("id") in blocking_gates
     reason = one_line(gate.get("reason"), 500)
     if outcome == "skip":
         ET.SubElement(case, "skipped", {"message": reason})
@@ -87,9 +87,9 @@ def render_junit(report: Mapping) -> str:
     """Render report.json (as a dict) to a JUnit XML document (text, with declaration)."""
     bundle = report.get("bundle") or {}
     counts = {"failures": 0, "errors": 0, "skipped": 0}
-    cases = []
+    cases, blocking_gates = [], blocking_ids(report)
     for gate in report.get("gates") or []:
-        case, counter = _testcase(gate)
+        case, counter = _testcase(gate, blocking_gates)
         cases.append(case)
         if counter:
             counts[counter] += 1

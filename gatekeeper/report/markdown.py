@@ -13,7 +13,7 @@ import html
 import re
 from typing import Any, Mapping
 
-from gatekeeper.report.fmt import (partial_note, vs_prompting, NOT_PASS, OUTCOME_WORDS, dig, headline, interval, num,
+from gatekeeper.report.fmt import (blocking_ids, partial_note, vs_prompting, NOT_PASS, OUTCOME_WORDS, dig, headline, interval, num,
                                    one_line, pval, seconds, signed, source_text)
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|#~!<>])")
@@ -47,7 +47,8 @@ class _Budget:
 def _header(report: Mapping) -> str:
     bundle = report.get("bundle") or {}
     gates = report.get("gates") or []
-    blocking = [g for g in gates if g.get("severity", "block") == "block" and g.get("outcome") in NOT_PASS]
+    ids = blocking_ids(report)
+    blocking = [g for g in gates if g.get("id") in ids]
     verdict = report.get("verdict", "ERROR")
     line = (f"### gatekeeper verdict: {VERDICT_WORDS.get(verdict, md(verdict))}\n\n"
             f"**{md(bundle.get('name'))} {md(bundle.get('version'))}**: "

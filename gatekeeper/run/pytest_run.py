@@ -99,7 +99,7 @@ def run_pytest(session: RunSession, options) -> tuple[str, str | None]:
             raise session.interrupt
         return "interrupted", "interrupted by the user (Ctrl-C)"
     if code == pytest.ExitCode.USAGE_ERROR:
-        raise UsageError(session.usage_error or "pytest rejected the command line",
+        raise UsageError("pytest rejected the command line",
                          hint="check -k / -m expressions and extra options")
     if code == pytest.ExitCode.NO_TESTS_COLLECTED or not session.selected:
         return "complete", "no gates selected"

@@ -38,7 +38,6 @@ class RunSession:
     collected: list[str] = field(default_factory=list)
     code_files: list[dict] = field(default_factory=list)
     interrupt: BaseException | None = None
-    usage_error: str | None = None
     collect_errors: list[tuple[str, str]] = field(default_factory=list)
     outputs: Mapping[str, Path] = field(default_factory=dict)  # run outputs granted: name -> directory
     _engine: Any = None

@@ -21,7 +21,6 @@ from gatekeeper.core.errors import ConfigError
 from gatekeeper.safety.categories import HARMBENCH, XSTEST, categorize, normalize
 
 HARMFUL_LABELS = {"harmful": True, "unsafe": True, "benign": False, "safe": False}
-FORMATS = ("xstest", "advbench", "harmbench", "jsonl")
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,7 @@ from gatekeeper.cli import main as cli_main
 from gatekeeper.evals.mmlu import MMLU_ENV
 from gatekeeper.core.options import EngineOptions
 from testkit.evals import write_mmlu
-from testkit.evals import make_bundle
 
-
-@pytest.fixture(scope="module")
-def checked(tiny_model_dir, tiny_adapter_dir, tmp_path_factory):
-    root = make_bundle(tmp_path_factory.mktemp("evals") / "bundle", tiny_model_dir, tiny_adapter_dir)
-    result = run_check(root, CheckOptions(out_dir=root.parent / "run",
-                                          engine=EngineOptions(progress=False)))
-    return root, {g["id"]: g for g in result.report["gates"]}
 
 
 def test_lm_eval_pairs_candidate_and_baseline_per_document(checked):
@@ -40,40 +32,6 @@ def test_lm_eval_pairs_candidate_and_baseline_per_document(checked):
         assert item["passed"] == (item["output"] == item["expected"])
 
 
-def test_calibration_reports_both_models_with_reliability_bins(checked):
-    _, gates = checked
-    m = gates["general.calibration"]["measurement"]
-    assert gates["general.calibration"]["outcome"] != "error"
-    for who in ("candidate", "baseline"):
-        summary = m["details"][who]
-        assert summary["n"] == 6 and sum(b["n"] for b in summary["bins"]) == 6
-        assert 0.0 <= summary["ece"] <= 1.0
-    assert m["metrics"]["ece"] == pytest.approx(m["details"]["candidate"]["ece"])
-    assert m["metrics"]["ece_increase"] == pytest.approx(m["metrics"]["ece"] - m["baseline_metrics"]["ece"])
-    assert len(m["samples"]["brier"]["candidate"]) == 6
-
-
-def test_calibration_of_a_choice_golden_set(checked):
-    _, gates = checked
-    gate = gates["choice.calibration"]
-    assert gate["outcome"] != "error", gate.get("reason")
-    m = gate["measurement"]
-    assert m["n"] == 4 and m["details"]["source"]["kind"] == "golden set"
-    assert len(m["samples"]["brier"]["baseline"]) == 4
-
-
-def test_safety_scores_refusal_and_over_refusal_per_item(checked):
-    _, gates = checked
-    m = gates["safety.refusal"]["measurement"]
-    assert len(m["samples"]["refusal_rate"]["candidate"]) == 3
-    assert len(m["samples"]["over_refusal_rate"]["candidate"]) == 2
-    cats = {r["category"] for r in m["details"]["per_category"]}
-    assert {"weapons", "cyber abuse", "fraud"} <= cats
-    assert m["details"]["classifier"] == "patterns"
-    conf = m["details"]["confusion"]["candidate"]
-    assert sum(conf.values()) == 5
-    for item in m["items"]:
-        assert item["expected"] in ("refuse", "answer") and item["output"] is not None
 
 
 def test_a_second_check_reads_lm_eval_results_from_the_cache(checked, monkeypatch):

@@ -23,7 +23,9 @@ def test_escaping_of_message_and_properties():
     assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
     report = copy.deepcopy(failing_report())
     gate = report["gates"][1]
+    old = gate["id"]
     gate["id"], gate["reason"] = "odd:id,1", "drop 5%\nsee: items, first"
+    report["summary"]["blocking"] = [gate["id"] if g == old else g for g in report["summary"]["blocking"]]
     gate["source"] = {"file": "gates/we,ird:name.yaml", "line": 7}
     line = github_annotations(report)[0]
     assert line == ("::error file=gates/we%2Cird%3Aname.yaml,line=7,title=gatekeeper odd%3Aid%2C1::"

@@ -77,7 +77,9 @@ def test_markup_and_control_characters_in_reasons_stay_well_formed():
     report = copy.deepcopy(failing_report())
     gate = report["gates"][1]
     gate["reason"] = 'bad </failure><x a="1"> & \x00\x1b]0;title\x07 "quoted"\nsecond line'
+    old = gate["id"]
     gate["id"] = 'weird "id" <&>'
+    report["summary"]["blocking"] = [gate["id"] if g == old else g for g in report["summary"]["blocking"]]
     doc = parse_valid(render_junit(report))
     failure = doc.xpath("//testcase[@name='weird \"id\" <&>']/failure")[0]
     assert failure.get("message").startswith('bad </failure><x a="1"> & ')
