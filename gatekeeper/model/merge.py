@@ -13,9 +13,11 @@ The artifact, by quantization:
           "requantized" (peft's merge into the 4-bit layers) re-rounds every merged
           weight to nf4 and is measurably lossy; it is offered to measure, not advised.
 
-Trap (bitsandbytes 0.50.2, CPU): the first forward pass repacks 4-bit weights in place
-for the AVX512 kernel; merging such a model writes the LoRA delta into the repacked
-layout and corrupts it (top-1 agreement 0.0 on SmolLM2). ``assert_mergeable`` refuses it.
+Trap (bitsandbytes 0.50.2, CPU): on CPUs with AVX512-BF16 the first forward pass repacks
+4-bit weights in place for that kernel; merging such a model writes the LoRA delta into the
+repacked layout and corrupts it (top-1 agreement 0.0 on SmolLM2). ``is_repacked`` detects a
+repack (AVX2-only CPUs have no such kernel and never repack) and ``assert_mergeable``
+refuses a repacked model.
 """
 
 from __future__ import annotations
