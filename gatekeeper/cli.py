@@ -17,6 +17,7 @@ from gatekeeper.core.version import __version__
 from gatekeeper.commands.train import TRAIN_COMMANDS, add_train_commands
 from gatekeeper.commands.argcheck import Parser, check_options, positive_int
 from gatekeeper.core.errors import CollectionErrors, GatekeeperError, UsageError
+from gatekeeper.core.signals import sigterm_as_interrupt
 
 EXIT_CODES = """exit codes:
   0  every blocking gate passed
@@ -110,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)} (see `gatekeeper "
                      f"{args.command} --help`; pytest options are not passed through)")
     try:
-        return int(COMMANDS[args.command](args, extra, argv))
+        with sigterm_as_interrupt():  # CI cancels with SIGTERM: exit 2, temp files removed
+            return int(COMMANDS[args.command](args, extra, argv))
     except BaseException as exc:  # noqa: BLE001 - the one exit path: every ending gets its code here
         return report_exit(exc, verbose=bool(getattr(args, "verbose", False)))
 

@@ -58,8 +58,12 @@ def collect_gates(bundle: Bundle) -> Collection:
 def _gate_files(bundle: Bundle, errors: list) -> tuple[list[Path], list[Path]]:
     yaml_files: list[Path] = []
     py_files: list[Path] = []
-    for source in bundle.gate_sources:
+    for index, source in enumerate(bundle.gate_sources):
         files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
+        if source.is_dir() and not any(_is_gate_file(f) for f in files):
+            errors.append(ConfigError(f"gates: folder '{source}' holds no gate file (.yaml, .yml or .py)",
+                                      where=bundle.manifest_path, line=_gates_line(bundle, source),
+                                      hint="add a gate file to it or remove it from `gates:`"))
         for f in files:
             if f.suffix in YAML_SUFFIXES:
                 yaml_files.append(f)
@@ -75,6 +79,21 @@ def _gate_files(bundle: Bundle, errors: list) -> tuple[list[Path], list[Path]]:
                                   where=bundle.manifest_path,
                                   hint="add a .yaml gate file under gates/ (see `gatekeeper init`)"))
     return yaml_files, py_files
+
+
+def _is_gate_file(path: Path) -> bool:
+    return path.suffix in YAML_SUFFIXES or (path.suffix == ".py"
+                                            and path.name not in ("conftest.py", "__init__.py"))
+
+
+def _gates_line(bundle: Bundle, source: Path) -> int | None:
+    """The manifest line of the `gates:` entry that resolved to ``source``."""
+    if bundle.document is None:
+        return None
+    for i, value in enumerate(bundle.manifest.get("gates") or []):
+        if isinstance(value, str) and (bundle.root / value).resolve() == source:
+            return bundle.document.line(("gates", i))
+    return bundle.document.line(("gates",))
 
 
 def _check_python_syntax(path: Path, errors: list) -> None:

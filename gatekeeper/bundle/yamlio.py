@@ -10,6 +10,7 @@ from typing import Any, Iterator
 import yaml
 
 from gatekeeper.core.errors import CollectionErrors, ConfigError
+from gatekeeper.core.files import read_regular
 
 PathKey = tuple  # a path into the document: ("gates", 0, "params", "scorer")
 
@@ -33,9 +34,10 @@ class Document:
 
 
 def read_text(path: Path, what: str) -> str:
-    """Read a UTF-8 text file, turning OS and decoding errors into ConfigError."""
+    """Read a UTF-8 text file, turning OS and decoding errors into ConfigError. A FIFO or
+    device is refused at once (reading one could hang validate forever)."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         raise ConfigError(f"{what} not found", where=path, hint="check the path; it is resolved "
                           "relative to the file that names it") from None

@@ -26,6 +26,7 @@ from gatekeeper.report.model import build_report, validate_report, write_report_
 from gatekeeper.core.results import Exit
 from gatekeeper.run.session import RunSession
 from gatekeeper.core.signals import sigterm_as_interrupt
+from gatekeeper.core.signing import signature_path, signing_key, write_signature
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ def run_check(bundle_dir: str | Path, options: CheckOptions = CheckOptions()) ->
         from gatekeeper.train.run import train_if_stale
         train_if_stale(bundle_dir, device=options.engine.device)
     started = _now()
+    key = signing_key()  # a key too short to trust is refused before anything runs
     bundle = load_bundle(bundle_dir)
     collection = collect_gates(bundle)
     lock, digest = verify_lock(bundle, collection, needs_model=_selection_needs_model(collection, options))
@@ -74,7 +76,10 @@ def run_check(bundle_dir: str | Path, options: CheckOptions = CheckOptions()) ->
     report = build_report(session, status=status, started=started, finished=_now(),
                           argv=list(options.argv) or sys.argv, message=message,
                           extra=_history(bundle), partial=_partial(session, options))
+    signature_path(out_dir / "report.json").unlink(missing_ok=True)  # never vouch for a new report
     write_report_json(report, out_dir / "report.json")
+    if key is not None:
+        write_signature(out_dir / "report.json", key)
     if crash is not None:
         crash.report_dir = out_dir  # type: ignore[attr-defined]  # the CLI logs the traceback there
         with contextlib.suppress(Exception):

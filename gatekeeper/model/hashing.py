@@ -1,12 +1,17 @@
 """sha256 of files, memoised so repeat runs do not rehash hundreds of megabytes.
 
-The memo lives in ``<cache root>/file_hashes.sqlite`` keyed by (absolute path, size,
-mtime_ns): any rewrite of the file changes the key, so a stale hash is never returned.
+The memo lives in ``<cache root>/file_hashes.sqlite`` keyed, like git's index, by
+(absolute path, inode, size, mtime_ns, ctime_ns). ctime is set by the kernel on every write
+or metadata change and cannot be set back (``touch -r`` restores mtime, not ctime), so an
+edited file never gets its old hash. A hash is only remembered when the file's stat did not
+move while it was read and its ctime is older than the read ("racy git"): a write in the
+same clock tick cannot hide behind an unchanged key.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from pathlib import Path
 
 from gatekeeper.core.files import sha256_file
@@ -15,17 +20,26 @@ from gatekeeper.core.paths import cache_root
 
 
 def file_sha256(path: str | Path) -> str:
-    """sha256 of ``path``, memoised by (path, size, mtime_ns)."""
+    """sha256 of ``path``, memoised by (path, inode, size, mtime_ns, ctime_ns)."""
     path = Path(path).resolve()
-    stat = path.stat()
-    key = f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
+    key = _memo_key(path)
     memo = ResultCache(cache_root() / "file_hashes.sqlite")
     hit = memo.get_many([key]).get(key)
     if hit is not None:
         return hit
+    started = time.time_ns()
     digest = sha256_file(path)
-    memo.put_many({key: digest})
+    if _memo_key(path) == key and path.stat().st_ctime_ns < started - _RACY_NS:
+        memo.put_many({key: digest})
     return digest
+
+
+_RACY_NS = 50_000_000  # file timestamps come from a coarse clock: a few ms per tick
+
+
+def _memo_key(path: Path) -> str:
+    stat = path.stat()
+    return f"{path}|{stat.st_ino}|{stat.st_size}|{stat.st_mtime_ns}|{stat.st_ctime_ns}"
 
 
 def combine(parts: list[tuple[str, str]]) -> str:

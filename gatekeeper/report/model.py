@@ -33,6 +33,7 @@ def gate_entry(result: GateResult) -> dict:
         "description": result.spec.description if result.spec else None,
         "source": result.source,
         "spec": _jsonable(dict(result.spec.raw)) if result.spec else None,
+        "spec_digest": result.spec.digest if result.spec else None,
         "outcome": result.outcome, "reason": result.reason,
         "duration_s": round(max(result.duration_s, 0.0), 4),
         "measurement": result.measurement.to_dict() if result.measurement else None,
