@@ -101,7 +101,10 @@ def restore_entry(store: Store, entry: dict, out: Path,
         staged = staging / safe_relpath(rel_dir) if rel_dir != "." else staging
         if check is not None:
             check(staged)
-        os.rename(staging, out)  # replaces only an empty folder; a concurrent winner keeps it
+        try:
+            os.rename(staging, out)  # replaces only an empty folder; a concurrent winner keeps it
+        except OSError as exc:
+            raise _out_error(out, exc, renaming=True) from None
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise _out_error(out, exc) from None
@@ -111,8 +114,8 @@ def restore_entry(store: Store, entry: dict, out: Path,
     return out / safe_relpath(rel_dir) if rel_dir != "." else out
 
 
-def _out_error(out: Path, exc: OSError) -> RegistryError:
-    if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+def _out_error(out: Path, exc: OSError, renaming: bool = False) -> RegistryError:
+    if renaming and exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
         return RegistryError("the rollback target was filled while restoring (another rollback "
                              "to the same --out?)", where=out,
                              hint="choose a new --out directory: a rollback never overwrites files")
