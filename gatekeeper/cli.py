@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "vllm (GPU runners; pip install \"gatekeeper[vllm]\")")
     check.add_argument("--no-progress", action="store_true", help="no progress bars")
     check.add_argument("-v", "--verbose", action="store_true")
+    check.add_argument("--collect-only", action="store_true",
+                       help="list the gates the selection (-k, -m, --lf) would run, and run none")
     check.add_argument("--train", action="store_true",
                        help="first train the recipe when the adapter is missing or stale (recipe/data hash)")
 
@@ -185,6 +187,12 @@ def cmd_check(args, extra, argv) -> int:
                            exitfirst=args.exitfirst, last_failed=args.last_failed,
                            junitxml=args.junitxml, verbose=args.verbose, engine=engine,
                            pytest_args=tuple(extra), argv=("gatekeeper", *argv), train=args.train)
+    if args.collect_only:
+        from gatekeeper.commands.listing import collect_only, render_listing
+
+        text, code = render_listing(*collect_only(args.bundle, options))
+        print(text)
+        return code
     result = run_check(args.bundle, options)
     print(render_console(result.report, result.paths))
     return result.exit_code

@@ -53,7 +53,8 @@ def read_text(path: Path, what: str) -> str:
 
 
 # A YAML alias reuses a node; expanding nested aliases grows exponentially ("billion
-# laughs": a 350-byte file expanded to gigabytes). No gate file or manifest comes near this.
+# laughs": a 350-byte file expanded to gigabytes). Only values an alias repeats count
+# towards this bound, so a long file written out (10,000 gates) is never refused as a bomb.
 MAX_VALUES = 100_000
 
 
@@ -88,12 +89,14 @@ class _Builder:
         self.lines: dict = {}
         self.errors: list[ConfigError] = []
         self.count = 0
+        self.nodes: set[int] = set()  # distinct nodes: a long file without aliases is no bomb
         self.active: set[int] = set()  # nodes being built: an alias back into one is a cycle
         self.loader = yaml.SafeLoader("")
 
     def build(self, node: yaml.Node, key: PathKey) -> Any:
         self.count += 1
-        if self.count > MAX_VALUES:
+        self.nodes.add(id(node))
+        if self.count - len(self.nodes) > MAX_VALUES:  # values built again through aliases
             raise ConfigError(f"{self.what} expands to more than {MAX_VALUES:,} values "
                               "(YAML aliases referring to aliases)", where=self.path,
                               line=node.start_mark.line + 1,
