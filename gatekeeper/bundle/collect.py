@@ -59,7 +59,7 @@ def collect_gates(bundle: Bundle) -> Collection:
 def _gate_files(bundle: Bundle, errors: list) -> tuple[list[Path], list[Path]]:
     yaml_files: list[Path] = []
     py_files: list[Path] = []
-    for index, source in enumerate(bundle.gate_sources):
+    for source in bundle.gate_sources:
         files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
         if source.is_dir() and not any(_is_gate_file(f) for f in files):
             errors.append(ConfigError(f"gates: folder '{source}' holds no gate file (.yaml, .yml or .py)",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from gatekeeper.bundle.manifest import Bundle, load_bundle
 from gatekeeper.bundle.collect import collect_gates
-from gatekeeper.core.errors import CollectionErrors, UsageError, display_path
+from gatekeeper.core.errors import CollectionErrors, UsageError
 from gatekeeper.bundle.lock import verify_lock
 from gatekeeper.core.options import EngineOptions
 from gatekeeper.run.pytest_run import run_pytest
@@ -133,7 +133,7 @@ def check_out_dir(out: Path, bundle: Bundle, *, default: bool = False) -> Path:
     path = Path(out).absolute()
     resolved = path.resolve()
     if resolved == bundle.root or resolved.is_relative_to(bundle.root):
-        outside = display_path(bundle.root.parent / "reports" / Path(out).name)
+        outside = os.path.relpath(bundle.root.parent / "reports" / Path(out).name)
         if default:
             raise UsageError(f"the default report directory {out} is inside the bundle {bundle.root} "
                              "(the working directory is inside it)",
