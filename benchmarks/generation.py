@@ -12,6 +12,7 @@ processes on the machine slow both sides alike only if they run throughout.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import time
 
@@ -148,6 +149,8 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=len(TICKETS))
     parser.add_argument("--fixed", action="store_true",
                         help="also time model.generate on fixed length-sorted batches (the previous engine)")
+    parser.add_argument("--device", default="cpu", help="cpu, cuda, cuda:1, ...")
+    parser.add_argument("--json", help="also write the timings and ratios to this JSON file")
     args = parser.parse_args()
 
     import torch
@@ -157,7 +160,7 @@ def main() -> None:
     torch.set_num_threads(min(2, os.cpu_count() or 1))
     prompts = [INSTRUCTION + ticket for ticket in TICKETS[:args.limit]]
     base = resolve_base("builtin:smollm2-135m-instruct")
-    engine = Engine(base=base, cache=NullCache(), device="cpu", progress=False)
+    engine = Engine(base=base, cache=NullCache(), device=args.device, progress=False)
     engine.generate(prompts[:2], max_new_tokens=4)  # load + warm up outside the timings
     print(f"{len(prompts)} prompts, max_new_tokens={args.max_new_tokens}, dtype={engine.dtype}, "
           f"threads={torch.get_num_threads()}, load average {os.getloadavg()[0]:.1f}")
@@ -182,6 +185,14 @@ def main() -> None:
         same = sum(a == b for a, b in zip(fixed, naive))
         print(f"fixed batches: speed-up {naive_s / fixed_s:4.1f}x, identical outputs {same}/{len(prompts)}")
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
+    if args.json:
+        summary = {"device": args.device, "naive_s": round(naive_s, 2)}
+        for size, (outputs, seconds) in batched.items():
+            summary[f"batch_{size}_s"] = round(seconds, 2)
+            summary[f"batch_{size}_speedup"] = round(naive_s / seconds, 2)
+            summary[f"batch_{size}_identical"] = f"{sum(a == b for a, b in zip(outputs, naive))}/{len(prompts)}"
+        with open(args.json, "w", encoding="utf-8") as fh:
+            json.dump(summary, fh, indent=2)
 
 
 if __name__ == "__main__":

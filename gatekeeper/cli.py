@@ -15,7 +15,8 @@ from pathlib import Path
 
 from gatekeeper.core.version import __version__
 from gatekeeper.commands.train import TRAIN_COMMANDS, add_train_commands
-from gatekeeper.commands.argcheck import Parser, check_options, positive_int
+from gatekeeper.commands.argcheck import (Parser, add_cache_options, check_cache_dir, check_options,
+                                          positive_int)
 from gatekeeper.core.errors import CollectionErrors, GatekeeperError, UsageError
 from gatekeeper.core.signals import sigterm_as_interrupt
 
@@ -54,8 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="rerun only the gates that did not pass last time")
     check.add_argument("--out", type=Path, help="report directory (default reports/NAME-VERSION-TIME)")
     check.add_argument("--junitxml", type=Path, help="also write the JUnit XML here")
-    check.add_argument("--no-cache", action="store_true", help="do not read or write the result cache")
-    check.add_argument("--cache-dir", type=Path, help="result cache directory (default: user cache)")
+    add_cache_options(check)
     check.add_argument("--export-merged", type=Path, metavar="DIR",
                        help="write the merged model (safetensors) to DIR; merge_equivalence then checks those files")
     check.add_argument("--batch-size", type=positive_int, help="generation batch size (default 64)")
@@ -85,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     lock = sub.add_parser("lock", help="write gatekeeper.lock (sha256 of every artifact)")
     lock.add_argument("bundle", type=Path)
+    add_cache_options(lock)  # file hashes are memoised in the cache
 
     sub.add_parser("list", help="list gate types with their parameters")
 
@@ -213,10 +214,13 @@ def cmd_lock(args, extra, argv) -> int:
     from gatekeeper.bundle.manifest import load_bundle
     from gatekeeper.bundle.collect import collect_gates
     from gatekeeper.bundle.lock import base_identity, write_lock
+    from gatekeeper.core.paths import use_cache
 
-    bundle = load_bundle(args.bundle)
-    collection = collect_gates(bundle)
-    path = write_lock(bundle, collection, base_identity(bundle))
+    check_cache_dir(args.cache_dir)
+    with use_cache(not args.no_cache, args.cache_dir):
+        bundle = load_bundle(args.bundle)
+        collection = collect_gates(bundle)
+        path = write_lock(bundle, collection, base_identity(bundle))
     print(f"wrote {path}")
     return 0
 

@@ -216,9 +216,18 @@ def _model_check(b: Bundle) -> None:
     b.gates(ACCURACY)
 
 
+def _read_only_dir(path: Path) -> None:
+    path.mkdir()
+    path.chmod(0o500)
+
+
+def _is_root() -> str | None:
+    return "root may write anywhere" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+
+
 def _corrupt_cache(b: Bundle) -> None:
     _model_check(b)
-    b.write("../cache/results.sqlite", b"this is not an sqlite database at all")
+    b.write("../cache/cache.sqlite", b"this is not an sqlite database at all")
 
 
 def _changed_chat_template(b: Bundle) -> None:
@@ -424,6 +433,12 @@ CASES = [
          skip_if=_has_cuda),
     Case("cli_cache_dir_is_file", lambda b: b.write("../cachefile", "x"), ("--cache-dir", "is a file"),
          (*CHECK, "--cache-dir", "{tmp}/cachefile")),
+    Case("cli_cache_dir_under_a_file", lambda b: b.write("../cachefile", "x"),
+         ("cachefile/sub", "cannot use", "--cache-dir"), (*CHECK, "--cache-dir", "{tmp}/cachefile/sub")),
+    Case("cli_cache_dir_not_writable", lambda b: _read_only_dir(b.tmp / "locked"), ("--cache-dir", "not writable"),
+         (*CHECK, "--cache-dir", "{tmp}/locked"), skip_if=_is_root),
+    Case("lock_cache_dir_is_file", lambda b: b.write("../cachefile", "x"), ("--cache-dir", "is a file"),
+         ("lock", R, "--cache-dir", "{tmp}/cachefile")),
     Case("cli_bad_backend", nothing, ("--backend", "invalid choice: 'tgi'"), (*CHECK, "--backend", "tgi")),
     Case("cli_vllm_not_installed", nothing, ("--backend vllm", "vLLM is not installed", "gatekeeper[vllm]"),
          (*CHECK, "--backend", "vllm"), skip_if=_has_vllm),
@@ -478,7 +493,7 @@ CASES = [
     # --- caches -----------------------------------------------------------------------------
     Case("cache_root_is_file", lambda b: (b.lock(), b.write("../cacheroot", "x")),
          ("cacheroot", "cannot use"), CHECK, env={"GATEKEEPER_CACHE_DIR": "{tmp}/cacheroot"}),
-    Case("cache_corrupt_is_rebuilt", lambda b: (_corrupt_cache(b), b.lock()), ("results.sqlite", "moved it to"),
+    Case("cache_corrupt_is_rebuilt", lambda b: (_corrupt_cache(b), b.lock()), ("cache.sqlite", "moved it to"),
          (*CHECK, "--cache-dir", "{tmp}/cache"), code=0, report=True),
     # --- faults after the gates started ----------------------------------------------------
     Case("adapter_does_not_fit_base", lambda b: (_model_check(b), b.real_adapter(target_modules=["nope_proj"]),

@@ -38,12 +38,7 @@ def check_options(args) -> None:
     for flag, expr in (("-k", args.keyword), ("-m", args.markexpr)):
         if expr is not None:
             check_expression(flag, expr)
-    from gatekeeper.core.paths import cache_root
-
-    cache_root()  # --lf state and file-hash memos live there even with --no-cache
-    if args.cache_dir is not None and args.cache_dir.exists() and not args.cache_dir.is_dir():
-        raise UsageError(f"--cache-dir {args.cache_dir} is a file", where=args.cache_dir,
-                         hint="give a directory (it is created when missing)")
+    check_cache_dir(args.cache_dir)
     if args.device == "cuda":  # torch is needed for the run anyway
         import torch
 
@@ -75,6 +70,33 @@ def writable_place(flag: str, path: Path) -> None:
     if not os.access(existing, os.W_OK | os.X_OK):
         raise UsageError(f"{flag} {path}: {existing} is not writable",
                          hint=f"give {flag} a path in a directory you can write to")
+
+
+def add_cache_options(parser: argparse.ArgumentParser) -> None:
+    """``--no-cache`` and ``--cache-dir``, the same for every command that caches."""
+    parser.add_argument("--no-cache", action="store_true",
+                        help="do not read or write the cache (cache.sqlite); the run still "
+                             "computes what its gates share once")
+    parser.add_argument("--cache-dir", type=Path,
+                        help="cache directory for everything this run caches "
+                             "(default: $GATEKEEPER_CACHE_DIR, else the user cache)")
+
+
+def check_cache_dir(cache_dir: Path | None) -> Path:
+    """The cache root the run will use, created and writable, or a usage error. It is
+    needed even with --no-cache: --lf state and converted models live there."""
+    from gatekeeper.core.paths import cache_root, use_cache
+
+    if cache_dir is not None and cache_dir.exists() and not cache_dir.is_dir():
+        raise UsageError(f"--cache-dir {cache_dir} is a file", where=cache_dir,
+                         hint="give a directory (it is created when missing)")
+    with use_cache(True, cache_dir):
+        root = cache_root()  # a ConfigError naming the folder when it cannot be created
+    if not os.access(root, os.W_OK | os.X_OK):
+        flag = f"--cache-dir {cache_dir}" if cache_dir is not None else f"cache directory {root}"
+        raise UsageError(f"{flag} is not writable", where=root,
+                         hint="point --cache-dir (or GATEKEEPER_CACHE_DIR) at a directory you can write to")
+    return root
 
 
 def check_expression(flag: str, expr: str) -> None:

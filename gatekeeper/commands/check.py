@@ -22,6 +22,7 @@ from gatekeeper.bundle.collect import collect_gates
 from gatekeeper.core.errors import CollectionErrors, UsageError
 from gatekeeper.bundle.lock import verify_lock
 from gatekeeper.core.options import EngineOptions
+from gatekeeper.core.paths import use_cache
 from gatekeeper.run.pytest_run import run_pytest
 from gatekeeper.report.model import build_report, scrub, validate_report, write_report_json
 from gatekeeper.core.results import Exit
@@ -54,7 +55,13 @@ class CheckResult:
 
 
 def run_check(bundle_dir: str | Path, options: CheckOptions = CheckOptions()) -> CheckResult:
-    """The whole check; see the module docstring."""
+    """The whole check; see the module docstring. Every cache of the run (core/store.py)
+    and every folder under the cache root follows ``--no-cache`` / ``--cache-dir``."""
+    with use_cache(options.engine.cache, options.engine.cache_dir):
+        return _check(bundle_dir, options)
+
+
+def _check(bundle_dir: str | Path, options: CheckOptions) -> CheckResult:
     if options.train:  # one command from data to verdict (gatekeeper/train)
         from gatekeeper.train.run import train_if_stale
         train_if_stale(bundle_dir, device=options.engine.device)

@@ -2,7 +2,7 @@
 
 The key covers the bytes of every data file, the check's options and ``VERSION`` (bumped
 when the detectors change), so any edit to the data or the parameters recomputes. Entries
-are JSON files under ``<cache_root>/data-checks/``; an unreadable entry is recomputed.
+are the ``data-check`` kind of the cache store (core/store.py); a damaged entry is recomputed.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import json
 from pathlib import Path
 from typing import Any, Callable
 
-from gatekeeper.core.atomic import write_atomic
-from gatekeeper.data.records import data_files
 from gatekeeper.core.files import sha256_file
-from gatekeeper.core.paths import cache_root
+from gatekeeper.core.store import shelf
+from gatekeeper.data.records import data_files
 
-VERSION = "2"
+KIND = "data-check"
+VERSION = 2
 
 
 def data_key(kind: str, paths: list[str | Path | None], options: dict[str, Any]) -> str:
@@ -35,12 +35,10 @@ def data_key(kind: str, paths: list[str | Path | None], options: dict[str, Any])
 
 def cached(key: str, compute: Callable[[], dict]) -> tuple[dict, bool]:
     """(result, hit): the stored result for ``key``, else ``compute()`` stored under it."""
-    path = cache_root() / "data-checks" / f"{key}.json"
-    try:
-        return json.loads(path.read_text("utf-8")), True
-    except (OSError, ValueError):
-        pass
+    results = shelf(KIND, VERSION)
+    found = results.get(key)
+    if found is not None:
+        return found, True
     result = compute()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, json.dumps(result))
+    results.put(key, result)
     return result, False

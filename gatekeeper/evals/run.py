@@ -13,9 +13,6 @@ from gatekeeper.evals.harness import HarnessRun, run_harness
 from gatekeeper.evals.results import PairedSample, pair_samples
 from gatekeeper.evals.source import TaskSource, build_source
 
-_MEMO: dict[str, dict] = {}   # results of this process (also with the persistent cache off)
-_MEMO_MAX = 32
-
 
 def evaluate_pairs(ctx, source: TaskSource, run: HarnessRun) -> list[PairedSample]:
     """Candidate and baseline samples of every task, paired by document."""
@@ -24,27 +21,17 @@ def evaluate_pairs(ctx, source: TaskSource, run: HarnessRun) -> list[PairedSampl
 
 
 def _evaluate(ctx, source: TaskSource, run: HarnessRun, adapter: bool) -> dict:
+    """The stored results (the run's memory with ``--no-cache``), else lm-eval's, stored."""
     settings = {k: v for k, v in asdict(run).items() if k != "task_dir"}
     key = cache.results_key(_model_key(ctx, adapter, run.chat_template), adapter, source.digest,
                             settings)
-    options = ctx.models.engine_options
-    persistent = bool(getattr(options, "cache", True))
-    root = getattr(options, "cache_dir", None)
-    found = _MEMO.get(key)
-    if found is not None and persistent and cache.load(key, root) is None:
-        cache.store(key, found, root)  # remembered from a run on another cache: fill this one
-    if found is None and persistent:
-        found = cache.load(key, root)
+    found = cache.load(key)
     if found is None:
         who = "candidate" if adapter else "baseline"
         ctx.log(f"lm-eval on the {who}: {len(run.tasks)} task(s), limit {run.limit}")
         with ctx.models.hf_model(adapter=adapter) as model:
             found = run_harness(model, ctx.models.tokenizer, run)
-        if persistent:
-            cache.store(key, found, root)
-    if len(_MEMO) >= _MEMO_MAX:
-        _MEMO.pop(next(iter(_MEMO)))
-    _MEMO[key] = found
+        cache.store(key, found)
     return found
 
 

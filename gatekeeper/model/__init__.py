@@ -5,10 +5,10 @@ Importing this package is cheap: torch, transformers and peft are imported only 
 model is actually loaded (``Engine.model``), which a fully cached run never does.
 """
 
-from gatekeeper.model.cache import MemoryCache, NullCache, ResultCache, cache_key
+from gatekeeper.model.cache import NullCache, cache_key, engine_cache
 from gatekeeper.model.engine import Engine
 from gatekeeper.core.paths import cache_root
 from gatekeeper.model.resolve import ResolvedModel, adapter_fingerprint, resolve_base
 
-__all__ = ["Engine", "MemoryCache", "NullCache", "ResolvedModel", "ResultCache", "adapter_fingerprint",
-           "cache_key", "cache_root", "resolve_base"]
+__all__ = ["Engine", "NullCache", "ResolvedModel", "adapter_fingerprint", "cache_key",
+           "cache_root", "engine_cache", "resolve_base"]

@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from gatekeeper.core.errors import ModelError
-from gatekeeper.model.cache import MemoryCache, NullCache, ResultCache, cache_key
+from gatekeeper.core.store import Shelf
+from gatekeeper.model.cache import NullCache, cache_key, engine_cache
 from gatekeeper.model.prompts import Prompt, check_prompt, encode_pair, encode_prompt, key_text, render
 from gatekeeper.model.resolve import ResolvedModel, adapter_fingerprint
 
@@ -36,7 +37,7 @@ class Engine:
 
     def __init__(self, *, base: ResolvedModel, adapter_dir: Path | None = None,
                  chat_template: str | None = None, dtype: str = "auto", device: str = "auto",
-                 quantization: str | None = None, cache: ResultCache | MemoryCache | NullCache | None = None,
+                 quantization: str | None = None, cache: Shelf | NullCache | None = None,
                  trust_remote_code: bool = False, batch_size: int = 64, progress: bool = True,
                  allow_pickle: bool = False, backend: str = "hf"):
         _check_choice("dtype", dtype, DTYPES)
@@ -53,7 +54,7 @@ class Engine:
         self.device = _resolve_device(device)
         self.dtype = ("bfloat16" if self.device == "cuda" else "float32") if dtype == "auto" else dtype
         self.quantization = quantization
-        self.cache = cache if cache is not None else ResultCache.default()
+        self.cache = cache if cache is not None else engine_cache()
         self.trust_remote_code = trust_remote_code
         self.batch_size = batch_size
         self.progress = progress

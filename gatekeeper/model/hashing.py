@@ -1,11 +1,12 @@
 """sha256 of files, memoised so repeat runs do not rehash hundreds of megabytes.
 
-The memo lives in ``<cache root>/file_hashes.sqlite`` keyed, like git's index, by
-(absolute path, inode, size, mtime_ns, ctime_ns). ctime is set by the kernel on every write
-or metadata change and cannot be set back (``touch -r`` restores mtime, not ctime), so an
-edited file never gets its old hash. A hash is only remembered when the file's stat did not
-move while it was read and its ctime is older than the read ("racy git"): a write in the
-same clock tick cannot hide behind an unchanged key.
+The memo is the ``file-sha256`` kind of the cache store (core/store.py), keyed like git's
+index by (absolute path, inode, size, mtime_ns, ctime_ns). ctime is set by the kernel on
+every write or metadata change and cannot be set back (``touch -r`` restores mtime, not
+ctime), so an edited file never gets its old hash. A hash is only remembered when the
+file's stat did not move while it was read and its ctime is older than the read ("racy
+git"): a write in the same clock tick cannot hide behind an unchanged key. ``--no-cache``
+keeps it in the run's memory; ``--cache-dir`` moves it.
 """
 
 from __future__ import annotations
@@ -15,26 +16,26 @@ import time
 from pathlib import Path
 
 from gatekeeper.core.files import sha256_file
-from gatekeeper.model.cache import ResultCache
-from gatekeeper.core.paths import cache_root
+from gatekeeper.core.store import shelf
+
+KIND = "file-sha256"
+VERSION = 2  # 2: keyed on inode and ctime too (version 1 entries, keyed on mtime, miss)
+_RACY_NS = 50_000_000  # file timestamps come from a coarse clock: a few ms per tick
 
 
 def file_sha256(path: str | Path) -> str:
     """sha256 of ``path``, memoised by (path, inode, size, mtime_ns, ctime_ns)."""
     path = Path(path).resolve()
     key = _memo_key(path)
-    memo = ResultCache(cache_root() / "file_hashes.sqlite")
-    hit = memo.get_many([key]).get(key)
+    memo = shelf(KIND, VERSION)
+    hit = memo.get(key)
     if hit is not None:
         return hit
     started = time.time_ns()
     digest = sha256_file(path)
     if _memo_key(path) == key and path.stat().st_ctime_ns < started - _RACY_NS:
-        memo.put_many({key: digest})
+        memo.put(key, digest)
     return digest
-
-
-_RACY_NS = 50_000_000  # file timestamps come from a coarse clock: a few ms per tick
 
 
 def _memo_key(path: Path) -> str:

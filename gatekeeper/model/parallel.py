@@ -30,7 +30,11 @@ class WorkerPool:
     def __init__(self, engine_kwargs: dict, workers: int):
         if workers < 2:
             raise ValueError(f"a worker pool needs at least 2 processes, got {workers}")
+        from gatekeeper.core.paths import cache_settings
+
         self.engine_kwargs, self.size = dict(engine_kwargs), workers
+        settings = cache_settings()  # the run's: a worker's file hashes go where rank 0's go
+        self.cache = (settings.enabled, settings.root)
         self.processes: list = []
         self._threads: int | None = None
 
@@ -48,7 +52,7 @@ class WorkerPool:
         context = mp.get_context("spawn")
         for rank in range(1, self.size):
             process = context.Process(target=_serve, daemon=True,
-                                      args=(rank, self.size, port, threads, self.engine_kwargs))
+                                      args=(rank, self.size, port, threads, self.engine_kwargs, self.cache))
             process.start()
             self.processes.append(process)
         self._threads = torch.get_num_threads()
@@ -108,8 +112,17 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _serve(rank: int, size: int, port: int, threads: int, engine_kwargs: dict) -> None:
-    """A worker: its own engine (no cache), answering requests until told to stop."""
+def _serve(rank: int, size: int, port: int, threads: int, engine_kwargs: dict,
+           cache: tuple[bool, Any] = (True, None)) -> None:
+    """A worker: under the run's cache settings (``cache``: enabled, root), its own engine
+    (no result cache: rank 0 looks answers up and stores them), answering until told to stop."""
+    from gatekeeper.core.paths import use_cache
+
+    with use_cache(*cache):
+        _serve_under(rank, size, port, threads, engine_kwargs)
+
+
+def _serve_under(rank: int, size: int, port: int, threads: int, engine_kwargs: dict) -> None:
     import torch
     import torch.distributed as dist
 

@@ -11,7 +11,9 @@ from gatekeeper.core.options import EngineOptions
 
 def build_engine(bundle: Bundle, options: EngineOptions, lock: dict | None):
     """The run's one engine over the bundle's base model and adapter."""
-    from gatekeeper.model.cache import MemoryCache, ResultCache
+    from gatekeeper.core.paths import use_cache_of
+    from gatekeeper.core.store import cache_store
+    from gatekeeper.model.cache import engine_cache
     from gatekeeper.model.engine import Engine
     from gatekeeper.model.resolve import resolve_base
 
@@ -19,13 +21,11 @@ def build_engine(bundle: Bundle, options: EngineOptions, lock: dict | None):
 
     verify_base(bundle, lock)  # done before any gate already (verify_lock); cheap, memoised hashes
     base = resolve_base(bundle.base.model, bundle.base.revision, allow_pickle=bundle.allow_pickle)
-    cache: MemoryCache | ResultCache
-    if not options.cache:
-        cache = MemoryCache()  # nothing persisted, but shared prompts are computed once
-    elif options.cache_dir:
-        cache = ResultCache(options.cache_dir / "results.sqlite")
-    else:
-        cache = ResultCache.default()
+    # The run's store (check wraps the run in use_cache), or the options' own where they
+    # differ (a release fingerprint re-runs on a fresh memory); with caching off nothing is
+    # persisted, but shared prompts are computed once.
+    with use_cache_of(options):
+        cache = engine_cache(cache_store())
     template = bundle.chat_template.read_text("utf-8") if bundle.chat_template else None
     kwargs: dict[str, Any] = dict(base=base, adapter_dir=bundle.adapter, chat_template=template,
                   dtype=bundle.base.dtype, device=options.device,

@@ -27,9 +27,6 @@ gates:
 
 @pytest.mark.slow
 def test_predictions_equal_the_lm_eval_cli(tiny_model_dir, tiny_adapter_dir, tmp_path):
-    from gatekeeper.evals import run as evals_run
-
-    evals_run._MEMO.clear()  # measure afresh, not from an earlier test of this process
     root = make_bundle(tmp_path / "bundle", tiny_model_dir, tiny_adapter_dir, gates=GATES)
     report = run_check(root, CheckOptions(out_dir=tmp_path / "run", engine=EngineOptions(progress=False,
                                                                                         cache=False))).report

@@ -77,10 +77,10 @@ def test_safety_scores_refusal_and_over_refusal_per_item(checked):
 
 
 def test_a_second_check_reads_lm_eval_results_from_the_cache(checked, monkeypatch):
-    from gatekeeper.evals import harness, run
+    from gatekeeper.core.store import shelf
+    from gatekeeper.evals import cache, harness, run
 
     root, first = checked
-    run._MEMO.clear()
 
     def fail(*args, **kwargs):
         raise AssertionError("lm-eval ran again")
@@ -91,6 +91,7 @@ def test_a_second_check_reads_lm_eval_results_from_the_cache(checked, monkeypatc
     gates = {g["id"]: g for g in again.report["gates"]}
     assert gates["general.mmlu"]["measurement"]["metrics"] == first["general.mmlu"]["measurement"]["metrics"]
     assert harness.run_harness is not fail
+    assert len(shelf(cache.KIND, cache.VERSION)) >= 2  # candidate and baseline, in cache.sqlite
 
 
 def test_missing_mmlu_data_is_a_collection_error_naming_the_variable(tiny_model_dir, tiny_adapter_dir,

@@ -72,9 +72,10 @@ def test_slowdown_has_one_paired_sample_per_request_and_repeat(measured):
 def test_the_shared_model_is_not_merged_or_changed(measured):
     ctx, engine, before, _ = measured
     assert type(engine.model).__name__.startswith("Peft")
-    from gatekeeper.model.cache import MemoryCache
+    from gatekeeper.core.store import MemoryStore
+    from gatekeeper.model.cache import engine_cache
 
-    engine.cache = MemoryCache()  # recompute, do not read the answers back
+    engine.cache = engine_cache(MemoryStore())  # recompute, do not read the answers back
     assert engine.generate(PROMPTS, max_new_tokens=6) == before
 
 

@@ -208,6 +208,6 @@ def test_no_cache_persists_nothing_but_computes_shared_prompts_once(run, tmp_pat
                                            engine=EngineOptions(cache=False, progress=False)))
     # five generation gates on the same prompts and settings: candidate once, baseline once
     assert len(calls) == 2
-    assert not (tmp_path / "cache" / "results.sqlite").exists()
+    assert not (tmp_path / "cache" / "cache.sqlite").exists()
     assert {g["id"]: g["outcome"] for g in again.report["gates"]} == \
         {g["id"]: g["outcome"] for g in gates.values()}

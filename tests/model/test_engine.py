@@ -7,7 +7,8 @@ import json
 import pytest
 
 from gatekeeper.core.errors import ModelError
-from gatekeeper.model import Engine, NullCache, ResultCache, resolve_base
+from gatekeeper.core.store import SqliteStore
+from gatekeeper.model import Engine, NullCache, engine_cache, resolve_base
 from testkit.tiny import build_tiny_adapter
 
 PROMPTS = [
@@ -86,11 +87,11 @@ def test_raw_text_prompts_skip_the_chat_template(engine):
 
 
 def test_second_engine_is_served_from_cache_without_loading(tiny_model_dir, tiny_adapter_dir, tmp_path):
-    cache = ResultCache(tmp_path / "results.sqlite")
+    cache = engine_cache(SqliteStore(tmp_path / "cache.sqlite"))
     first = make_engine(tiny_model_dir, tiny_adapter_dir, cache=cache)
     outputs = first.generate(PROMPTS, max_new_tokens=8)
     scores = first.loglik([("hi", " there")])
-    again = make_engine(tiny_model_dir, tiny_adapter_dir, cache=ResultCache(cache.path))
+    again = make_engine(tiny_model_dir, tiny_adapter_dir, cache=engine_cache(SqliteStore(cache.path)))
     assert again.generate(PROMPTS, max_new_tokens=8) == outputs
     assert again.loglik([("hi", " there")]) == scores
     assert first.loaded and not again.loaded
@@ -98,7 +99,7 @@ def test_second_engine_is_served_from_cache_without_loading(tiny_model_dir, tiny
 
 
 def test_cache_keys_separate_settings_and_adapters(tiny_model_dir, tiny_adapter_dir, tiny_adapter_dir_2, tmp_path):
-    cache = ResultCache(tmp_path / "results.sqlite")
+    cache = engine_cache(SqliteStore(tmp_path / "cache.sqlite"))
     first = make_engine(tiny_model_dir, tiny_adapter_dir, cache=cache)
     first.generate(PROMPTS, max_new_tokens=8)
     baseline = first.generate(PROMPTS, max_new_tokens=8, adapter=False)

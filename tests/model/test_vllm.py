@@ -11,7 +11,8 @@ import importlib.util
 
 import pytest
 
-from gatekeeper.model import Engine, MemoryCache, NullCache, resolve_base
+from gatekeeper.core.store import MemoryStore
+from gatekeeper.model import Engine, NullCache, engine_cache, resolve_base
 from gatekeeper.model.vllm_backend import supported_rank
 
 TICKETS = [
@@ -38,7 +39,7 @@ needs_gpu = pytest.mark.skipif(_gpu_and_vllm() is not None, reason=str(_gpu_and_
 def test_backends_never_share_cached_answers(tiny_model_dir, tiny_adapter_dir):
     """An answer computed by one backend is never served as the other's (other kernels)."""
     base = resolve_base(str(tiny_model_dir))
-    cache = MemoryCache()
+    cache = engine_cache(MemoryStore())
     hf = Engine(base=base, adapter_dir=tiny_adapter_dir, cache=cache, progress=False, device="cpu")
     vllm = Engine(base=base, adapter_dir=tiny_adapter_dir, cache=cache, progress=False, device="cpu",
                   backend="vllm")

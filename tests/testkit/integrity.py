@@ -15,12 +15,15 @@ def make_context(root: Path, model_dir: Path, adapter_dir: Path | None, *, gate_
                  releases: Path | None = None, name: str = "demo", version: str = "1.1.0",
                  spec: GateSpec | None = None):
     """(ctx, engine): an Engine on the tiny model behind the real ModelAccess seam."""
-    from gatekeeper.model.cache import MemoryCache, ResultCache
+    from gatekeeper.core.paths import use_cache_of
+    from gatekeeper.core.store import cache_store
+    from gatekeeper.model.cache import engine_cache
     from gatekeeper.model.engine import Engine
     from gatekeeper.model.resolve import resolve_base
 
     options = options or EngineOptions(cache=False, progress=False)
-    cache = ResultCache(options.cache_dir / "results.sqlite") if options.cache else MemoryCache()
+    with use_cache_of(options):  # the options' store: their cache dir, or a fresh memory
+        cache = engine_cache(cache_store())
     engine = Engine(base=resolve_base(str(model_dir)), adapter_dir=adapter_dir, dtype="float32",
                     device="cpu", quantization=quantization, cache=cache, progress=False)
     bundle = Bundle(root=Path(root), name=name, version=version,
