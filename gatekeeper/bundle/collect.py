@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from gatekeeper.bundle.manifest import Bundle
+from gatekeeper.bundle.manifest import Bundle, expand_env
 from gatekeeper.run.context import view_names
 from gatekeeper.core.errors import CollectionErrors, ConfigError, GatekeeperError, Location
 from gatekeeper.bundle.golden import load_golden
@@ -162,7 +162,11 @@ def _build_spec(bundle, doc, key, raw, gate_types, roots, errors) -> GateSpec | 
     inputs_ok = not at.failed  # parameters bind: the type's own check can run on them
     for name in gtype.path_params:
         if isinstance(params.get(name), str):
-            params[name] = at.path(("params", name), params[name], roots)
+            value = expand_env(params[name])  # ${NAME}: the environment, declared here
+            if value is None:
+                del params[name]  # it names an unset variable: as if not given
+            else:
+                params[name] = at.path(("params", name), value, roots)
     golden = None
     if "golden_set" in raw:
         golden = at.path(("golden_set",), raw["golden_set"], roots)

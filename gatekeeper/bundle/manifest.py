@@ -7,6 +7,7 @@ path. Locking lives in ``gatekeeper.lock``.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,6 +26,20 @@ MANIFEST = "gatekeeper.yaml"
 # before a trailing newline.
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 VERSION_RE = re.compile(r"[A-Za-z0-9]+(?:[._+-][A-Za-z0-9]+){0,31}")
+
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand_env(value: str) -> str | None:
+    """``${NAME}`` in a path written in the manifest or a gate file, replaced by the
+    variable's value; None when a variable it names is unset or empty (the path is then
+    treated as not given). This is the only way the environment reaches data: a variable
+    nobody wrote into the bundle changes nothing, and whatever one resolves to is locked."""
+    missing = [name for name in _ENV_REF.findall(value) if not os.environ.get(name)]
+    if missing:
+        return None
+    return _ENV_REF.sub(lambda m: os.environ[m.group(1)], value)
 
 
 @dataclass(frozen=True)
@@ -120,7 +135,7 @@ def _build(root: Path, doc: Document, errors: list, allow_missing_adapter: bool 
     if base.quantization is None and train and train.get("quantization"):
         base = BaseModel(base.model, base.revision, base.dtype, train["quantization"])
     data_roots = tuple(p for i, _ in enumerate(data.get("data_roots") or [])
-                       if (p := resolve.declared(("data_roots", i), kind="dir")) is not None)
+                       if (p := resolve.declared(("data_roots", i), kind="dir", expand=True)) is not None)
     bundle = Bundle(
         root=root, name=data["name"], version=str(data["version"]), base=base,
         adapter=(root / adapter_value).resolve() if adapter_missing else resolve.inside("adapter", kind="dir"),
@@ -240,9 +255,12 @@ class _Resolver:
             return None
         return self._check_exists(key, value, path, kind)
 
-    def declared(self, key, kind="any", must_exist=True):
-        """A path declared in the manifest that may point outside the bundle."""
+    def declared(self, key, kind="any", must_exist=True, expand=False):
+        """A path declared in the manifest that may point outside the bundle; ``expand``:
+        ``${NAME}`` is replaced by the variable (an unset one drops the entry)."""
         value = self._value(key)
+        if isinstance(value, str) and expand:
+            value = expand_env(value)
         if value is None:
             return None
         path = (self.root / value).resolve()
