@@ -18,6 +18,7 @@ from gatekeeper.commands.train import TRAIN_COMMANDS, add_train_commands
 from gatekeeper.commands.argcheck import (Parser, add_cache_options, check_cache_dir, check_options,
                                           positive_int)
 from gatekeeper.core.errors import CollectionErrors, GatekeeperError, UsageError
+from gatekeeper.core.signals import sigterm_as_interrupt
 
 EXIT_CODES = """exit codes:
   0  every blocking gate passed
@@ -67,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
                             "vllm (GPU runners; pip install \"gatekeeper[vllm]\")")
     check.add_argument("--no-progress", action="store_true", help="no progress bars")
     check.add_argument("-v", "--verbose", action="store_true")
+    check.add_argument("--collect-only", action="store_true",
+                       help="list the gates the selection (-k, -m, --lf) would run, and run none")
     check.add_argument("--train", action="store_true",
                        help="first train the recipe when the adapter is missing or stale (recipe/data hash)")
 
@@ -111,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(extra)} (see `gatekeeper "
                      f"{args.command} --help`; pytest options are not passed through)")
     try:
-        return int(COMMANDS[args.command](args, extra, argv))
+        with sigterm_as_interrupt():  # CI cancels with SIGTERM: exit 2, temp files removed
+            return int(COMMANDS[args.command](args, extra, argv))
     except BaseException as exc:  # noqa: BLE001 - the one exit path: every ending gets its code here
         return report_exit(exc, verbose=bool(getattr(args, "verbose", False)))
 
@@ -185,6 +189,12 @@ def cmd_check(args, extra, argv) -> int:
                            junitxml=args.junitxml, verbose=args.verbose, engine=engine,
                            pytest_args=tuple(extra), argv=("gatekeeper", *argv), train=args.train,
                            outputs={"merged": merged} if merged is not None else {})
+    if args.collect_only:
+        from gatekeeper.commands.listing import collect_only, render_listing
+
+        text, code = render_listing(*collect_only(args.bundle, options))
+        print(text)
+        return code
     result = run_check(args.bundle, options)
     print(render_console(result.report, result.paths))
     return result.exit_code

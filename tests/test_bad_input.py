@@ -163,6 +163,7 @@ class Case:
     report: bool = False                    # the gates started: report.json must be complete
     env: dict = field(default_factory=dict)
     skip_if: Callable[[], str | None] | None = None  # a reason to skip on this machine, or None
+    cwd: str | None = None                  # run from here ("{root}": inside the bundle)
 
 
 def nothing(b: Bundle) -> None:
@@ -240,6 +241,21 @@ def _changed_chat_template(b: Bundle) -> None:
     config["chat_template"] = (config.get("chat_template") or "") + "{# edited #}"
     (model / "tokenizer_config.json").write_text(json.dumps(config))
     (model / "chat_template.jinja").unlink(missing_ok=True)
+
+
+def _outside_folder(b: Bundle) -> None:
+    b.write("../outside/id_rsa", "-----BEGIN PRIVATE KEY-----\n")
+    b.edit("gatekeeper.yaml", "gates: [gates/]", "gates: [gates/, ../outside]")
+
+
+def _folder_without_gates(b: Bundle) -> None:
+    b.write("more/README.md", "notes, not gates\n")
+    b.edit("gatekeeper.yaml", "gates: [gates/]", "gates: [gates/, more/]")
+
+
+def _unused_lock_key(b: Bundle) -> None:
+    b.write("../secret.txt", "not part of the bundle")
+    b.relock(lambda lk: lk["artifacts"].__setitem__("../secret.txt", "sha256:" + "0" * 64))
 
 
 def _report_of(b: Bundle) -> None:
@@ -453,6 +469,30 @@ CASES = [
          ("gatekeeper.yaml:4", "/nonexistent/model", "does not exist"), ("lock", R)),
     Case("lock_builtin_model_unknown", lambda b: b.edit("gatekeeper.yaml", "smollm2-135m-instruct", "nope"),
          ("gatekeeper.yaml:4", "unknown built-in model"), ("lock", R)),
+    Case("gate_id_too_long", lambda b: b.gates(STATIC.replace("s.ok", "s" * 5000)), ("g.yaml:2", "id must be letters", "at most 128")),
+    Case("gate_id_ends_in_newline", lambda b: b.gates(STATIC.replace("id: s.ok", 'id: "s.ok\\n"')),
+         ("g.yaml:2", "id must be letters")),
+    Case("gate_marker_ends_in_newline", lambda b: b.gates(STATIC + '    markers: ["static\\n"]\n'),
+         ("g.yaml:6", "a marker is at most 64 letters")),
+    Case("golden_lone_surrogate", _accuracy_rows([ROWS[0], '{"id": "s", "prompt": "bad \\ud800 text", "target": "x"}']),
+         ("eval.jsonl:2", "'prompt' holds a lone surrogate")),
+    Case("gates_folder_outside_bundle", _outside_folder,
+         ("gatekeeper.yaml:5", "'../outside' is a folder outside the bundle and its data_roots")),
+    Case("gates_folder_without_gate_file", _folder_without_gates, ("gatekeeper.yaml:5", "holds no gate file")),
+    Case("lock_key_not_used", _unused_lock_key, ("gatekeeper.lock", "does not use: '../secret.txt'"), CHECK),
+    Case("cli_junitxml_under_a_file", lambda b: b.write("../afile", "x"), ("--junitxml", "afile is a file, not a directory"),
+         (*CHECK, "--junitxml", "{tmp}/afile/junit.xml")),
+    Case("cli_default_out_inside_bundle", nothing, ("default report directory", "is inside the bundle",
+                                                    "run from outside the bundle, or pass --out ../reports/"),
+         ("check", ".", "--no-progress"), cwd="{root}"),
+    Case("signing_key_too_short", nothing, ("GATEKEEPER_SIGNING_KEY is 5 bytes long", "at least 16"), CHECK,
+         env={"GATEKEEPER_SIGNING_KEY": "short"}),
+    Case("rollback_list_missing_registry", nothing, ("noreg", "release registry does not exist"),
+         ("rollback", "--registry", "{tmp}/noreg", "--list")),
+    Case("rollback_list_registry_is_file", lambda b: b.write("../regfile", "x"), ("regfile", "is a file, not a registry"),
+         ("rollback", "--registry", "{tmp}/regfile", "--list")),
+    Case("step_summary_unwritable", lambda b: b.lock(), ("$GITHUB_STEP_SUMMARY", "cannot append the summary", "nodir"),
+         CHECK, code=0, report=True, env={"GITHUB_STEP_SUMMARY": "{tmp}/nodir/summary.md"}),
     # --- caches -----------------------------------------------------------------------------
     Case("cache_root_is_file", lambda b: (b.lock(), b.write("../cacheroot", "x")),
          ("cacheroot", "cannot use"), CHECK, env={"GATEKEEPER_CACHE_DIR": "{tmp}/cacheroot"}),
@@ -508,6 +548,8 @@ def test_bad_input(case: Case, tmp_path, capsys, monkeypatch, request):
     fill = {"root": str(bundle.root), "tmp": str(tmp_path)}
     for key, value in case.env.items():
         monkeypatch.setenv(key, value.format(**fill))
+    if case.cwd is not None:
+        monkeypatch.chdir(case.cwd.format(**fill))
     capsys.readouterr()
     code, out = run_cli([a.format(**fill) for a in case.argv], capsys)
     assert code == case.code, out
@@ -515,6 +557,8 @@ def test_bad_input(case: Case, tmp_path, capsys, monkeypatch, request):
     lines = [line for line in out.splitlines() if all(s in line for s in case.says)]
     assert lines, f"no single line says {case.says}:\n{out}"
     report = tmp_path / "run" / "report.json"
+    if case.cwd is not None:
+        assert not (bundle.root / "reports").exists(), "nothing may be written inside the bundle"
     if case.report:
         data = json.loads(report.read_text("utf-8"))
         jsonschema.Draft202012Validator(load_schema("report.schema.json")).validate(data)
@@ -587,3 +631,27 @@ def test_bad_plugins(groups, says, tmp_path, capsys, monkeypatch, request):
     code, out = run_cli(["validate", str(bundle.root)], capsys)
     assert code == 4 and "Traceback" not in out, out
     assert [line for line in out.splitlines() if all(s in line for s in says)], out
+
+
+def test_validate_reports_every_kind_of_mistake_in_one_pass(tmp_path, capsys, request):
+    """Schema, semantic, scorer, path and duplicate-id mistakes of one gate file, all at once."""
+    bundle = Bundle(tmp_path / "b", request)
+    bundle.gates(ACCURACY.replace("gates:\n", "gates:\n  - id: t.bad\n    type: task_accuracy\n"
+                                  "    golden_set: ../data/eval.jsonl\n    treshold: {metric: accuracy, min: 0.5}\n")
+                 .replace("scorer: normalized", "scorer: normalised")
+                 .replace("min: 0.0", "min: 2")
+                 + ACCURACY.split("gates:\n")[1].replace("../data/eval.jsonl", "../data/nope.jsonl"))
+    code, out = run_cli(["validate", str(bundle.root)], capsys)
+    assert code == 4, out
+    for says in ("unknown key 'treshold'", "unknown scorer 'normalised'", "outside the range of 'accuracy'",
+                 "nope.jsonl' does not exist", "duplicate gate id 't.acc'"):
+        assert says in out, (says, out)
+
+
+def test_a_long_gate_file_without_aliases_is_not_a_bomb(tmp_path, capsys, request):
+    """10,000 gates written out: more than 100,000 values, none repeated by an alias."""
+    bundle = Bundle(tmp_path / "b", request)
+    entry = STATIC.split("gates:\n")[1]
+    bundle.gates("gates:\n" + "".join(entry.replace("s.ok", f"s.g{i}") for i in range(10_000)))
+    code, out = run_cli(["validate", str(bundle.root)], capsys)
+    assert code == 0 and "10000 gate(s)" in out, out

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from gatekeeper.bundle.manifest import Bundle
+from gatekeeper.bundle.manifest import Bundle, expand_env
 from gatekeeper.core.errors import CollectionErrors, ConfigError, GatekeeperError, Location, suggest
 from gatekeeper.bundle.golden import load_golden
 from gatekeeper.core.gatetype import Catalog, GateType
 from gatekeeper.verdict.rules import threshold_problems
 from gatekeeper.core.spec import Comparison, GateSpec, Threshold
-from gatekeeper.bundle.validation import schema_errors
+from gatekeeper.bundle.validation import schema_error_paths, schema_errors
 from gatekeeper.bundle.yamlio import Document, load_yaml, read_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -42,14 +42,15 @@ def collect_gates(bundle: Bundle, catalog: Catalog) -> Collection:
     errors: list[GatekeeperError] = []
     yaml_files, py_files = _gate_files(bundle, errors)
     gates: list[GateSpec] = []
+    ids: list[tuple[str, Location]] = []  # every entry's id, built or not: duplicates in the same pass
     for path in yaml_files:
         try:
             doc = load_yaml(path, "gate file")
         except ConfigError as exc:
             errors.append(exc)
             continue
-        gates.extend(_collect_file(bundle, doc, catalog, errors))
-    _check_unique_ids(gates, errors)
+        gates.extend(_collect_file(bundle, doc, catalog, errors, ids))
+    _check_unique_ids(ids, errors)
     if errors:
         raise CollectionErrors(errors)
     return Collection(tuple(gates), tuple(yaml_files), tuple(py_files), gate_types)
@@ -60,6 +61,10 @@ def _gate_files(bundle: Bundle, errors: list) -> tuple[list[Path], list[Path]]:
     py_files: list[Path] = []
     for source in bundle.gate_sources:
         files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
+        if source.is_dir() and not any(_is_gate_file(f) for f in files):
+            errors.append(ConfigError(f"gates: folder '{source}' holds no gate file (.yaml, .yml or .py)",
+                                      where=bundle.manifest_path, line=_gates_line(bundle, source),
+                                      hint="add a gate file to it or remove it from `gates:`"))
         for f in files:
             if f.suffix in YAML_SUFFIXES:
                 yaml_files.append(f)
@@ -77,6 +82,21 @@ def _gate_files(bundle: Bundle, errors: list) -> tuple[list[Path], list[Path]]:
     return yaml_files, py_files
 
 
+def _is_gate_file(path: Path) -> bool:
+    return path.suffix in YAML_SUFFIXES or (path.suffix == ".py"
+                                            and path.name not in ("conftest.py", "__init__.py"))
+
+
+def _gates_line(bundle: Bundle, source: Path) -> int | None:
+    """The manifest line of the `gates:` entry that resolved to ``source``."""
+    if bundle.document is None:
+        return None
+    for i, value in enumerate(bundle.manifest.get("gates") or []):
+        if isinstance(value, str) and (bundle.root / value).resolve() == source:
+            return bundle.document.line(("gates", i))
+    return bundle.document.line(("gates",))
+
+
 def _check_python_syntax(path: Path, errors: list) -> None:
     """A python gate file that does not parse is a config error at file:line, found by
     `validate` (compiling runs nothing), not a pytest collection error mid-run."""
@@ -90,7 +110,10 @@ def _check_python_syntax(path: Path, errors: list) -> None:
                                   where=path, line=line, hint="fix the Python syntax"))
 
 
-def _collect_file(bundle: Bundle, doc: Document, catalog: Catalog, errors: list) -> list[GateSpec]:
+def _collect_file(bundle: Bundle, doc: Document, catalog: Catalog, errors: list,
+                  ids: list) -> list[GateSpec]:
+    """Every gate of one file; an entry with a schema error is not built further, but every
+    other entry still is, so one `validate` reports every kind of mistake at once."""
     if doc.data is None:
         errors.append(ConfigError("gate file is empty", where=doc.path, line=1,
                                   hint="add a `gates:` list, e.g. `gates: [{id: x.accuracy, "
@@ -101,12 +124,18 @@ def _collect_file(bundle: Bundle, doc: Document, catalog: Catalog, errors: list)
                                   where=doc.path, line=1, hint="start the file with `gates:`"))
         return []
     problems = schema_errors(doc, "gatefile.schema.json", "gate file")
-    if problems:
-        errors.extend(problems)
-        return []
+    errors.extend(problems)
+    broken = schema_error_paths(doc, "gatefile.schema.json")
+    entries = doc.data.get("gates")
+    if any(len(p) < 2 for p in broken) or not isinstance(entries, list):
+        return []  # the file's shape itself is wrong: no entry can be read
+    ids.extend((raw["id"], Location(str(doc.path), doc.line(("gates", i, "id"))))
+               for i, raw in enumerate(entries) if isinstance(raw, dict) and isinstance(raw.get("id"), str))
     roots = _allowed_roots(bundle, doc.path)
     specs = []
-    for index, raw in enumerate(doc.data["gates"]):
+    for index, raw in enumerate(entries):
+        if ("gates", index) in broken:
+            continue
         spec = _build_spec(bundle, doc, ("gates", index), raw, catalog, roots, errors)
         if spec is not None:
             specs.append(spec)
@@ -130,22 +159,27 @@ def _build_spec(bundle, doc, key, raw, catalog: Catalog, roots, errors) -> GateS
     params = dict(raw.get("params") or {})
     for problem in gtype.bind(params):
         at.error(("params",), problem, "run `gatekeeper list` for each type's parameters")
+    inputs_ok = not at.failed  # parameters bind: the type's own check can run on them
     for name, value in gtype.paths(params):  # every role: each path stays inside the bundle
-        params[name] = at.path(("params", name), value, roots)
+        value = expand_env(value)  # ${NAME}: the environment, declared here
+        if value is None:
+            del params[name]  # it names an unset variable: as if not given
+        else:
+            params[name] = at.path(("params", name), value, roots)
     golden = None
     if "golden_set" in raw:
         golden = at.path(("golden_set",), raw["golden_set"], roots)
     elif gtype.needs_golden:
         at.error((), f"gate type '{gtype.name}' needs a `golden_set:`", "add golden_set: path/to/set.jsonl")
+    inputs_ok = inputs_ok and not at.failed  # and every path resolved
     threshold, comparison = _criteria(raw, gtype, at, catalog.views)
     if comparison and comparison.against == "prompted" and "prompted" not in bundle.baselines:
         at.error(("vs_baseline", "against"), "this gate compares with the prompted baseline, but the "
                  f"manifest {bundle.manifest_path.name} declares none",
                  "add `baselines: {prompted: {system: ..., fewshot: FILE}}` to the manifest, "
                  "or compare with `against: base`")
-    if at.failed:
-        return None
-    _run_type_check(gtype, params, golden, at)
+    if inputs_ok:  # scorer names, row fields, schema files: found alongside criteria mistakes
+        _run_type_check(gtype, params, golden, at)
     if at.failed:
         return None
     return GateSpec(id=raw["id"], type=gtype.name, params=params, golden_set=golden,
@@ -202,15 +236,14 @@ def _run_type_check(gtype: GateType, params: dict, golden: str | None, at) -> No
         at.failed = True
 
 
-def _check_unique_ids(gates: list[GateSpec], errors: list) -> None:
-    seen: dict[str, GateSpec] = {}
-    for g in gates:
-        if g.id in seen:
-            where = g.source or Location("?")
-            errors.append(ConfigError(f"duplicate gate id '{g.id}' (first defined at {seen[g.id].source})",
+def _check_unique_ids(ids: list[tuple[str, Location]], errors: list) -> None:
+    seen: dict[str, Location] = {}
+    for gate_id, where in ids:
+        if gate_id in seen:
+            errors.append(ConfigError(f"duplicate gate id '{gate_id}' (first defined at {seen[gate_id]})",
                                       where=where.file, line=where.line,
                                       hint="gate ids must be unique across all gate files of a bundle"))
-        seen.setdefault(g.id, g)
+        seen.setdefault(gate_id, where)
 
 
 class _At:

@@ -48,6 +48,13 @@ def _load(path: Path, mtime_ns: int) -> GoldenSet:
         raise ConfigError("golden set is empty", where=path, hint="add one JSON object per line")
     seen: dict[str, int] = {}
     for row in rows:
+        field_name = _unencodable(row.data)
+        if field_name is not None:
+            shown = row.id.encode("utf-8", "backslashreplace").decode("utf-8")
+            raise ConfigError(f"golden set row '{shown}': '{field_name}' holds a lone surrogate "
+                              "(a \\ud800-\\udfff escape that is not half of a pair)",
+                              where=path, line=row.line,
+                              hint="write the character itself, or escape it as a full UTF-16 pair")
         problem = message_problem(row.data["messages"]) if "messages" in row.data else None
         if problem:
             raise ConfigError(f"golden set row '{row.id}': malformed chat messages: {problem}",
@@ -58,6 +65,21 @@ def _load(path: Path, mtime_ns: int) -> GoldenSet:
                               where=path, line=row.line, hint="ids must be unique in a golden set")
         seen[row.id] = row.line
     return GoldenSet(path, rows)
+
+
+def _unencodable(value, name: str = "row") -> str | None:
+    """The field of a row holding text that cannot be encoded (a JSON-escaped lone surrogate)."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return name
+    elif isinstance(value, dict):
+        return next((f for k, v in value.items() if (f := _unencodable(v, str(k)) or
+                     (_unencodable(k, str(k)) and str(k)))), None)
+    elif isinstance(value, list):
+        return next((f for i, v in enumerate(value) if (f := _unencodable(v, f"{name}[{i}]"))), None)
+    return None
 
 
 def load_golden(path: str | Path) -> GoldenSet:

@@ -20,7 +20,7 @@ from gatekeeper.core.atomic import write_atomic
 from gatekeeper.bundle.manifest import Bundle
 from gatekeeper.bundle.collect import Collection
 from gatekeeper.core.errors import CollectionErrors, GatekeeperError, LockError, ModelError
-from gatekeeper.core.files import sha256_file, sha256_hex, sha256_tagged
+from gatekeeper.core.files import is_special, sha256_file, sha256_hex, sha256_tagged
 from gatekeeper.bundle.validation import schema_references
 
 LOCK_FILE = "gatekeeper.lock"
@@ -49,10 +49,15 @@ def library_versions() -> dict[str, str | None]:
 
 
 def artifact_paths(bundle: Bundle, collection: Collection) -> list[Path]:
-    """Every file the release depends on, deduplicated, in a stable order."""
+    """Every file the release depends on, deduplicated, in a stable order.
+
+    A FIFO, socket or device among them is refused (CollectionErrors naming it): it cannot
+    be hashed without hanging, and leaving it out would leave a file of the bundle unpinned.
+    """
+    special: list[Path] = []
     paths: list[Path] = [bundle.manifest_path]
     if bundle.adapter:
-        paths += sorted(p for p in bundle.adapter.rglob("*") if p.is_file())
+        paths += _files_under(bundle.adapter, special)
     if bundle.chat_template:
         paths.append(bundle.chat_template)
     for key in ("data", "eval_data"):
@@ -62,24 +67,32 @@ def artifact_paths(bundle: Bundle, collection: Collection) -> list[Path]:
         paths.append(bundle.recipe.mix.data)
     paths += [b.fewshot for b in bundle.baselines.values() if b.fewshot]  # named baselines' files
     for source in bundle.gate_sources:
-        files = source.rglob("*") if source.is_dir() else [source]
-        paths += sorted(p for p in files if p.is_file() and "__pycache__" not in p.parts)
+        paths += _files_under(source, special)
     for spec in collection.gates:
         if spec.golden_set:
             paths.append(Path(spec.golden_set))
         gtype = collection.gate_type(spec)
         for _, value in gtype.paths(spec.params):  # every role; a file or a folder
             target = Path(value)
-            files = target.rglob("*") if target.is_dir() else [target]
-            paths += sorted(p for p in files if p.is_file() or p == target)
+            paths += _files_under(target, special)
             if target.suffix == ".json" and target.is_file():  # a schema: what its $refs read
                 paths += schema_references(target)
-    seen, out = set(), []
-    for p in paths:
-        if p not in seen:
-            seen.add(p)
-            out.append(p)
-    return out
+    special += [p for p in paths if is_special(p)]
+    if special:
+        raise CollectionErrors([LockError(f"'{_key(bundle, p)}' is a FIFO, socket or device, not a "
+                                          "regular file", where=p, hint="replace it with the file "
+                                          "it stands for: the lock pins regular files only")
+                                for p in dict.fromkeys(special)])
+    return list(dict.fromkeys(paths))
+
+
+def _files_under(target: Path, special: list[Path]) -> list[Path]:
+    """``target`` itself, or the regular files below a folder (special files go to ``special``)."""
+    if not target.is_dir():
+        return [target]
+    found = sorted(p for p in target.rglob("*") if "__pycache__" not in p.parts)
+    special += [p for p in found if is_special(p)]
+    return [p for p in found if p.is_file()]
 
 
 def base_identity(bundle: Bundle) -> dict:
@@ -222,12 +235,26 @@ def verify_base(bundle: Bundle, lock: dict | None) -> None:
 
 
 def _artifact_errors(bundle: Bundle, collection: Collection, lock: dict) -> list[GatekeeperError]:
+    """Every locked file must hash as locked, and the lock must pin exactly the files the
+    bundle uses: a key it does not use is refused unread (release would otherwise store,
+    and rollback restore, whatever file a hand-edited lock names)."""
     lock_path = bundle.root / LOCK_FILE
     locked: dict = lock["artifacts"]
     current = {_key(bundle, p): p for p in artifact_paths(bundle, collection)}
     errors: list[GatekeeperError] = []
+    unknown = sorted(locked.keys() - current.keys())
+    for key in [k for k in unknown if not os.path.lexists(bundle.root / k)]:
+        errors.append(LockError(f"locked file '{key}' is missing", where=lock_path,
+                                hint="restore it, or re-lock if the removal is intended"))
+    unknown = [k for k in unknown if os.path.lexists(bundle.root / k)]
+    if unknown:
+        errors.append(LockError(f"the lock pins {len(unknown)} file(s) the bundle does not use: "
+                                + ", ".join(f"'{k}'" for k in unknown), where=lock_path,
+                                hint="a lock lists exactly the bundle's files: " + _RELOCK))
     for key, expected in locked.items():
-        path = (bundle.root / key).resolve()
+        if key not in current:
+            continue
+        path = current[key]
         if not path.is_file():
             errors.append(LockError(f"locked file '{key}' is missing", where=lock_path,
                                     hint="restore it, or re-lock if the removal is intended"))

@@ -7,6 +7,7 @@ path. Locking lives in ``gatekeeper.lock``.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 from gatekeeper.bundle.baselines import parse_baselines
 from gatekeeper.core.errors import BundleError, CollectionErrors, ConfigError
 from gatekeeper.bundle.recipe import Recipe, parse_recipe
-from gatekeeper.core.files import PICKLE_SUFFIXES
+from gatekeeper.core.files import PICKLE_SUFFIXES, is_special
 from gatekeeper.bundle.validation import read_json, schema_errors
 from gatekeeper.bundle.yamlio import Document, load_yaml, read_text
 
@@ -25,6 +26,20 @@ MANIFEST = "gatekeeper.yaml"
 # before a trailing newline.
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 VERSION_RE = re.compile(r"[A-Za-z0-9]+(?:[._+-][A-Za-z0-9]+){0,31}")
+
+
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def expand_env(value: str) -> str | None:
+    """``${NAME}`` in a path written in the manifest or a gate file, replaced by the
+    variable's value; None when a variable it names is unset or empty (the path is then
+    treated as not given). This is the only way the environment reaches data: a variable
+    nobody wrote into the bundle changes nothing, and whatever one resolves to is locked."""
+    missing = [name for name in _ENV_REF.findall(value) if not os.environ.get(name)]
+    if missing:
+        return None
+    return _ENV_REF.sub(lambda m: os.environ[m.group(1)], value)
 
 
 @dataclass(frozen=True)
@@ -119,14 +134,15 @@ def _build(root: Path, doc: Document, errors: list, allow_missing_adapter: bool 
     train = data.get("train") or None
     if base.quantization is None and train and train.get("quantization"):
         base = BaseModel(base.model, base.revision, base.dtype, train["quantization"])
+    data_roots = tuple(p for i, _ in enumerate(data.get("data_roots") or [])
+                       if (p := resolve.declared(("data_roots", i), kind="dir", expand=True)) is not None)
     bundle = Bundle(
         root=root, name=data["name"], version=str(data["version"]), base=base,
         adapter=(root / adapter_value).resolve() if adapter_missing else resolve.inside("adapter", kind="dir"),
         chat_template=resolve.inside("chat_template", kind="file"),
         gate_sources=tuple(p for i, _ in enumerate(data["gates"])
-                           if (p := resolve.declared(("gates", i))) is not None),
-        data_roots=tuple(p for i, _ in enumerate(data.get("data_roots") or [])
-                         if (p := resolve.declared(("data_roots", i), kind="dir")) is not None),
+                           if (p := resolve.gate_source(("gates", i), data_roots)) is not None),
+        data_roots=data_roots,
         releases=resolve.declared(("releases",), kind="any", must_exist=False),
         train=train, seed=int(data.get("seed", 0)),
         allow_pickle=bool(data.get("allow_pickle", False)),
@@ -163,6 +179,11 @@ def _weight_format_errors(bundle: Bundle, doc: Document) -> list[ConfigError]:
                 hint="copy the file into the bundle: everything that ships must be inside it"))
         elif p.is_file():
             files.append(p)
+        elif is_special(p):
+            errors.append(BundleError(
+                f"adapter file '{p.relative_to(bundle.root)}' is a FIFO, socket or device",
+                where=bundle.manifest_path, line=doc.line(("adapter",)),
+                hint="replace it with a regular file: the lock pins regular files only"))
     pickles = [p for p in files if p.suffix in PICKLE_SUFFIXES]
     if pickles and not bundle.allow_pickle:
         names = ", ".join(str(p.relative_to(bundle.root)) for p in pickles)
@@ -234,13 +255,31 @@ class _Resolver:
             return None
         return self._check_exists(key, value, path, kind)
 
-    def declared(self, key, kind="any", must_exist=True):
-        """A path declared in the manifest that may point outside the bundle."""
+    def declared(self, key, kind="any", must_exist=True, expand=False):
+        """A path declared in the manifest that may point outside the bundle; ``expand``:
+        ``${NAME}`` is replaced by the variable (an unset one drops the entry)."""
         value = self._value(key)
+        if isinstance(value, str) and expand:
+            value = expand_env(value)
         if value is None:
             return None
         path = (self.root / value).resolve()
         return self._check_exists(key, value, path, kind) if must_exist else path
+
+    def gate_source(self, key, data_roots: tuple[Path, ...]):
+        """A `gates:` entry: inside the bundle or a declared data root, or else one shared
+        YAML gate file (which must parse as gate declarations). A folder or python file
+        outside both is refused: the lock would pin, and a release store, all it holds."""
+        path = self.declared(key)
+        if path is None or any(path.is_relative_to(r) for r in (self.root, *data_roots)):
+            return path
+        if path.is_file() and path.suffix in (".yaml", ".yml"):
+            return path
+        what = "folder" if path.is_dir() else "python file" if path.suffix == ".py" else "file"
+        self._error(key, f"'{self._value(key)}' is a {what} outside the bundle and its data_roots "
+                    f"(resolved to {path})", "name shared YAML gate files one by one, or declare "
+                    "the folder in `data_roots:` on purpose")
+        return None
 
     def _check_exists(self, key, value, path: Path, kind: str):
         if not path.exists():

@@ -37,6 +37,13 @@ def schema_errors(doc: Document, schema_name: str, what: str) -> list[ConfigErro
     return out
 
 
+def schema_error_paths(doc: Document, schema_name: str) -> set[tuple]:
+    """Where in ``doc`` the schema is violated, each path cut to its first two keys
+    (``("gates", 3)``: the fourth gate entry), so a caller can skip only what is broken."""
+    validator = jsonschema.Draft202012Validator(load_schema(schema_name))
+    return {tuple(err.absolute_path)[:2] for err in validator.iter_errors(doc.data)}
+
+
 def _leaf_errors(errors):
     """oneOf/anyOf wrappers hide the useful message; report their most specific child."""
     for err in errors:

@@ -10,6 +10,7 @@ from typing import Any, Iterator
 import yaml
 
 from gatekeeper.core.errors import CollectionErrors, ConfigError
+from gatekeeper.core.files import read_regular
 
 PathKey = tuple  # a path into the document: ("gates", 0, "params", "scorer")
 
@@ -33,9 +34,10 @@ class Document:
 
 
 def read_text(path: Path, what: str) -> str:
-    """Read a UTF-8 text file, turning OS and decoding errors into ConfigError."""
+    """Read a UTF-8 text file, turning OS and decoding errors into ConfigError. A FIFO or
+    device is refused at once (reading one could hang validate forever)."""
     try:
-        raw = path.read_bytes()
+        raw = read_regular(path)
     except FileNotFoundError:
         raise ConfigError(f"{what} not found", where=path, hint="check the path; it is resolved "
                           "relative to the file that names it") from None
@@ -51,7 +53,8 @@ def read_text(path: Path, what: str) -> str:
 
 
 # A YAML alias reuses a node; expanding nested aliases grows exponentially ("billion
-# laughs": a 350-byte file expanded to gigabytes). No gate file or manifest comes near this.
+# laughs": a 350-byte file expanded to gigabytes). Only values an alias repeats count
+# towards this bound, so a long file written out (10,000 gates) is never refused as a bomb.
 MAX_VALUES = 100_000
 
 
@@ -86,12 +89,14 @@ class _Builder:
         self.lines: dict = {}
         self.errors: list[ConfigError] = []
         self.count = 0
+        self.nodes: set[int] = set()  # distinct nodes: a long file without aliases is no bomb
         self.active: set[int] = set()  # nodes being built: an alias back into one is a cycle
         self.loader = yaml.SafeLoader("")
 
     def build(self, node: yaml.Node, key: PathKey) -> Any:
         self.count += 1
-        if self.count > MAX_VALUES:
+        self.nodes.add(id(node))
+        if self.count - len(self.nodes) > MAX_VALUES:  # values built again through aliases
             raise ConfigError(f"{self.what} expands to more than {MAX_VALUES:,} values "
                               "(YAML aliases referring to aliases)", where=self.path,
                               line=node.start_mark.line + 1,

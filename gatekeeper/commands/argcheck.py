@@ -52,9 +52,24 @@ def check_options(args) -> None:
         from gatekeeper.model.vllm_backend import check_available
 
         check_available(args.device)
-    if args.junitxml is not None and args.junitxml.is_dir():
-        raise UsageError(f"--junitxml {args.junitxml} is a directory",
-                         hint="give a file path, e.g. --junitxml reports/junit.xml")
+    if args.junitxml is not None:
+        if args.junitxml.is_dir():
+            raise UsageError(f"--junitxml {args.junitxml} is a directory",
+                             hint="give a file path, e.g. --junitxml reports/junit.xml")
+        writable_place("--junitxml", args.junitxml)
+
+
+def writable_place(flag: str, path: Path) -> None:
+    """``path`` can be created: its nearest existing ancestor is a folder this user may write."""
+    existing = next((p for p in Path(path).absolute().parents if p.exists()), None)
+    if existing is None:
+        return
+    if not existing.is_dir():
+        raise UsageError(f"{flag} {path}: {existing} is a file, not a directory",
+                         hint=f"give {flag} a path in a directory you can write to")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise UsageError(f"{flag} {path}: {existing} is not writable",
+                         hint=f"give {flag} a path in a directory you can write to")
 
 
 def add_cache_options(parser: argparse.ArgumentParser) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -24,11 +25,12 @@ from gatekeeper.bundle.lock import verify_lock
 from gatekeeper.core.options import EngineOptions
 from gatekeeper.core.paths import use_cache
 from gatekeeper.run.pytest_run import run_pytest
-from gatekeeper.report.model import build_report, validate_report, write_report_json
+from gatekeeper.report.model import build_report, scrub, validate_report, write_report_json
 from gatekeeper.core.results import Exit
 from gatekeeper.run.session import RunSession
 from gatekeeper.core.signals import sigterm_as_interrupt
 from gatekeeper.bundle.training import find_record
+from gatekeeper.core.signing import signature_path, signing_key, write_signature
 
 
 @dataclass(frozen=True)
@@ -69,10 +71,12 @@ def _check(bundle_dir: str | Path, options: CheckOptions) -> CheckResult:
         from gatekeeper.train.run import train_if_stale
         train_if_stale(bundle_dir, device=options.engine.device)
     started = _now()
+    key = signing_key()  # a key too short to trust is refused before anything runs
     bundle = load_bundle(bundle_dir)
     collection = collect_gates(bundle, load_catalog())
     lock, digest = verify_lock(bundle, collection, needs_model=_selection_needs_model(collection, options))
-    out_dir = check_out_dir(options.out_dir or default_out_dir(bundle, started), bundle)
+    out_dir = check_out_dir(options.out_dir or default_out_dir(bundle, started), bundle,
+                            default=options.out_dir is None)
     session = RunSession(bundle, collection, options.engine, lock, digest,
                          outputs={name: Path(path) for name, path in options.outputs.items()})
     crash: BaseException | None = None
@@ -87,7 +91,11 @@ def _check(bundle_dir: str | Path, options: CheckOptions) -> CheckResult:
     report = build_report(session, status=status, started=started, finished=_now(),
                           argv=list(options.argv) or sys.argv, message=message,
                           extra=_history(bundle), partial=_partial(session, options))
+    report = scrub(report)  # what is rendered is what report.json holds (any locale, any output)
+    signature_path(out_dir / "report.json").unlink(missing_ok=True)  # never vouch for a new report
     write_report_json(report, out_dir / "report.json")
+    if key is not None:
+        write_signature(out_dir / "report.json", key)
     if crash is not None:
         crash.report_dir = out_dir  # type: ignore[attr-defined]  # the CLI logs the traceback there
         with contextlib.suppress(Exception):
@@ -132,14 +140,19 @@ def _run_gates(session: RunSession, options: CheckOptions) -> tuple[str, str | N
         return "interrupted", str(exc) or "interrupted by the user (Ctrl-C)"
 
 
-def check_out_dir(out: Path, bundle: Bundle) -> Path:
+def check_out_dir(out: Path, bundle: Bundle, *, default: bool = False) -> Path:
     """The report directory must be writable and outside the bundle (reports are not
     release artifacts, and writing there would change what the lock protects)."""
     path = Path(out).absolute()
     resolved = path.resolve()
     if resolved == bundle.root or resolved.is_relative_to(bundle.root):
+        outside = os.path.relpath(bundle.root.parent / "reports" / Path(out).name)
+        if default:
+            raise UsageError(f"the default report directory {out} is inside the bundle {bundle.root} "
+                             "(the working directory is inside it)",
+                             hint=f"run from outside the bundle, or pass --out {outside}")
         raise UsageError(f"--out {out} is inside the bundle {bundle.root}",
-                         hint="write reports outside the bundle, e.g. --out reports/run1")
+                         hint=f"write reports outside the bundle, e.g. --out {outside}")
     if path.exists() and not path.is_dir():
         raise UsageError(f"--out {out} is a file, not a directory",
                          hint="pass a directory (it is created when missing)")
@@ -157,15 +170,41 @@ def _partial(session: RunSession, options: CheckOptions) -> dict:
     missing = [g for g in every if g not in ran]
     why = [w for w, on in (("-k", options.keyword), ("-m", options.markexpr),
                             ("--lf", options.last_failed), ("-x", options.exitfirst)) if on]
-    return {"complete": not missing and not (options.keyword or options.markexpr or
-                                             options.last_failed),
-            "gates_total": len(every), "gates_run": len(ran), "not_run": missing, "selection": why}
+    partial = {"complete": not missing, "gates_total": len(every), "gates_run": len(ran),
+               "not_run": missing, "selection": why}
+    if not session.selected and options.markexpr and not options.keyword \
+            and set(marker_names(options.markexpr)) <= known_markers(session.collection):
+        partial["nothing_matched"] = f"no gate of the bundle matches -m {options.markexpr!r}"
+    return partial
+
+
+def marker_names(markexpr: str) -> list[str]:
+    """The names a -m expression tests (pytest's grammar: names joined by and/or/not)."""
+    return [w for w in re.findall(r"[A-Za-z_][\w.-]*", markexpr) if w not in ("and", "or", "not")]
+
+
+def known_markers(collection) -> set[str]:
+    """Markers a declarative gate can carry: static/model, its type, the markers it declares.
+    A -m on these that matches nothing is a pre-flight with nothing to do (exit 0), not a
+    typo; a name outside them (or any python gate file, whose markers pytest knows) stays 5."""
+    if collection.python_files:
+        return set()
+    return {"static", "model", *collection.gate_types,
+            *(m for spec in collection.gates for m in spec.markers)}
 
 
 def _render(report: dict, out_dir: Path, options: CheckOptions) -> dict:
     from gatekeeper.report.outputs import write_outputs
 
-    return write_outputs(report, out_dir, extra_junit=options.junitxml)
+    try:
+        return write_outputs(report, out_dir, extra_junit=options.junitxml)
+    except OSError as exc:  # disk full, or a path taken away mid-run: name it, exit 4
+        written = Path(exc.filename or out_dir).absolute()
+        flag = "--out" if written.is_relative_to(out_dir.absolute()) else "--junitxml"
+        raise UsageError(f"{flag}: cannot write {exc.filename}: {exc.strerror or exc} (report.json "
+                         f"is complete in {out_dir})", where=exc.filename,
+                         hint=f"give {flag} a writable place with free space; "
+                              f"`gatekeeper report {out_dir}/report.json` re-renders the rest") from None
 
 
 def _history(bundle: Bundle) -> dict:

@@ -20,6 +20,9 @@ def add_release_commands(sub) -> None:
     release.add_argument("--report", type=Path,
                          help="report.json (or its folder) of the passing check "
                               "(default: newest reports/NAME-VERSION-*/)")
+    release.add_argument("--require-signature", action="store_true",
+                         help="refuse a report that the check did not sign with $GATEKEEPER_SIGNING_KEY "
+                              "(the same key must be set here)")
     release.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
 
     rollback = sub.add_parser("rollback", help="restore a release, re-verify its hashes and fingerprint")
@@ -53,7 +56,8 @@ def run_release(args) -> int:
         if registry is None:
             raise UsageError("no registry: pass --registry DIR or set `releases:` in the manifest",
                              hint="e.g. gatekeeper release BUNDLE --registry releases/")
-    result = release_bundle(args.bundle, registry, report=args.report, device=args.device)
+    result = release_bundle(args.bundle, registry, report=args.report, device=args.device,
+                            require_signature=args.require_signature)
     print(f"released {result.ref.name} {result.ref.version}: {result.files} files, entry "
           f"{result.ref.digest[:19]}… in {registry} ({result.seconds:.1f} s, fingerprint "
           f"{result.fingerprint_seconds:.1f} s)")
@@ -65,8 +69,14 @@ def run_rollback(args) -> int:
     from gatekeeper.releases.store import Store
 
     if args.list:
-        for ref in Store(args.registry).refs(args.name):
-            print(f"{ref.name} {ref.version} {ref.digest[:19]}…")
+        store = Store(args.registry)
+        store.check_readable()
+        refs = store.refs(args.name)
+        for ref in refs:
+            print(f"{ref.name} {ref.version} " + (f"UNREADABLE: the ref {ref.problem} ({ref.path})"
+                                                  if ref.problem else f"{ref.digest[:19]}…"))
+        if not refs:
+            print(f"no releases in {args.registry}")
         return 0
     if not args.version or not args.out:
         raise UsageError("rollback needs --to VERSION and --out DIR (or --list)",

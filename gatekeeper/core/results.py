@@ -5,7 +5,7 @@
     2  INTERRUPTED  Ctrl-C, SIGTERM, or -x stopped the run
     3  INTERNAL     an unexpected error, or a blocking gate could not be measured
     4  USAGE        bad command line or configuration (manifest, gate file, lock, data)
-    5  NO_GATES     nothing was selected
+    5  NO_GATES     nothing was selected (0 when ``-m`` on known markers matched no gate)
 
 A partial run (``-k``, ``-m``, ``--lf``) keeps its exit code but is marked partial in the
 verdict line, report.json (``complete: false``) and JUnit: a partial PASS is not a
@@ -54,16 +54,18 @@ class GateResult:
         return self.severity == "block" and self.outcome not in ("pass", "skip")
 
 
-def decide(results: list[GateResult], status: str) -> tuple[str, Exit]:
+def decide(results: list[GateResult], status: str, *, nothing_matched: bool = False) -> tuple[str, Exit]:
     """Verdict and exit code of a run. Error is not fail: a blocking gate that could not
-    measure gives ERROR/3 unless another blocking gate measurably failed (FAIL/1)."""
+    measure gives ERROR/3 unless another blocking gate measurably failed (FAIL/1).
+    ``nothing_matched``: a marker selection on known markers (``-m static``) matched no gate
+    of the bundle: a pre-flight with nothing to do, NO_GATES with exit 0 instead of 5."""
     if status == "interrupted":
         verdict = "FAIL" if any(r.blocking for r in results) else "ERROR"
         return verdict, Exit.INTERRUPTED
     if status == "crashed":
         return "ERROR", Exit.INTERNAL
     if not results:
-        return "NO_GATES", Exit.NO_GATES
+        return "NO_GATES", Exit.OK if nothing_matched else Exit.NO_GATES
     blocking = [r for r in results if r.blocking]
     if any(r.outcome in ("fail", "inconclusive") for r in blocking):
         return "FAIL", Exit.FAIL

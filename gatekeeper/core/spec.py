@@ -6,6 +6,8 @@ holds the data so that judge, runner and report can share it without importing Y
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Mapping
 
@@ -66,8 +68,20 @@ class GateSpec:
     source: Location | None = None
     raw: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def digest(self) -> str:
+        """sha256 of the gate as written (its raw entry): report.json records it per gate
+        and ``gatekeeper release`` requires it to equal the bundle's own gate."""
+        return spec_digest(self.raw)
+
     def to_dict(self) -> dict:
         data = asdict(self)
         data["source"] = {"file": self.source.file, "line": self.source.line} if self.source else None
         data["markers"] = list(self.markers)
         return data
+
+
+def spec_digest(raw: Mapping[str, Any]) -> str:
+    """``sha256:<hex>`` of a gate entry in canonical JSON (sorted keys, non-JSON values as text)."""
+    text = json.dumps(raw, sort_keys=True, default=str, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()

@@ -58,21 +58,21 @@ class TaskSet:
 
 
 def resolve_mmlu_dir(mmlu_dir: str | None, fallback_dir: str | None) -> tuple[Path, str]:
-    """The data directory and how it was chosen: the parameter, $GATEKEEPER_MMLU_DIR, the fallback."""
+    """The data directory and how it was chosen: the parameter, else the fallback.
+
+    ``$GATEKEEPER_MMLU_DIR`` is read only where a gate file writes it
+    (``mmlu_dir: ${GATEKEEPER_MMLU_DIR}``, expanded at collection and locked like any path);
+    set but not written there, it changes nothing.
+    """
     if mmlu_dir:
         return Path(mmlu_dir), "params.mmlu_dir"
-    env = os.environ.get(MMLU_ENV)
-    if env:
-        path = Path(env).expanduser()
-        if not path.is_dir():
-            raise ConfigError(f"{MMLU_ENV}={env} is not a directory",
-                              hint=f"point {MMLU_ENV} at an MMLU copy holding data/test/*_test.csv")
-        return path, MMLU_ENV
     if fallback_dir:
         return Path(fallback_dir), "params.fallback_dir"
-    raise ConfigError(f"no MMLU data: {MMLU_ENV} is not set and the gate names no mmlu_dir",
-                      hint=f"export {MMLU_ENV}=/path/to/mmlu (the folder holding data/test/"
-                           "<subject>_test.csv), or set params.mmlu_dir or params.fallback_dir")
+    unused = f" (${MMLU_ENV} is set, but only a gate file that writes it is read)" \
+        if os.environ.get(MMLU_ENV) else ""
+    raise ConfigError(f"no MMLU data: the gate names no mmlu_dir or fallback_dir{unused}",
+                      hint=f"set params.mmlu_dir (e.g. mmlu_dir: \"${{{MMLU_ENV}}}\" with that folder in "
+                           "the manifest's data_roots) or params.fallback_dir")
 
 
 def split_dir(root: Path, split: str) -> Path:
@@ -82,7 +82,7 @@ def split_dir(root: Path, split: str) -> Path:
             return candidate
     raise ConfigError(f"no '{split}' folder in the MMLU directory", where=root,
                       hint=f"expected {root}/data/{split}/<subject>_{split}.csv "
-                           f"(set {MMLU_ENV} or params.mmlu_dir to the folder above data/)")
+                           f"(set params.mmlu_dir to the folder above data/)")
 
 
 def list_subjects(root: Path) -> list[str]:

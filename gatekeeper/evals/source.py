@@ -1,6 +1,6 @@
 """Where an lm-eval gate's tasks come from, checked at collection and built at run time.
 
-Two sources: MMLU-layout CSVs (``mmlu_dir``, else ``$GATEKEEPER_MMLU_DIR``, else
+Two sources: MMLU-layout CSVs (``mmlu_dir``, which may be ``${GATEKEEPER_MMLU_DIR}``, else
 ``fallback_dir``; one generated task per subject) or the user's own lm-eval task YAMLs
 (``task_dir`` + ``tasks``). Either way the result is an include directory, task names,
 a content digest (the cache key) and the subject each task reports under.

@@ -3,7 +3,8 @@
 Runs lm-eval's own task code on the model the run already loaded (adapter on, then off),
 pairs the two runs document by document and reports accuracy overall and per subject.
 Without ``task_dir`` the tasks are MMLU subjects from CSVs in the original layout: from
-``mmlu_dir``, else ``$GATEKEEPER_MMLU_DIR``, else ``fallback_dir``.
+``mmlu_dir`` (which may be ``${GATEKEEPER_MMLU_DIR}``, expanded at collection), else
+``fallback_dir``.
 """
 
 from __future__ import annotations

@@ -93,6 +93,8 @@ def _apply_adapter(model, adapter_dir: Path, name: str = "default"):
         try:
             peft_model = PeftModel.from_pretrained(model, str(adapter_dir), is_trainable=False,
                                                    adapter_name=name)
+        except _unreadable_weights() as exc:
+            raise _weights_error(adapter_dir, exc) from exc
         except (ValueError, RuntimeError, KeyError, OSError) as exc:
             raise ModelError(f"cannot apply adapter {adapter_dir} to the base model: {exc}",
                              where=adapter_dir,
@@ -120,11 +122,29 @@ def load_named_adapter(model, name: str, adapter_dir: Path):
         if name not in model.peft_config:
             try:
                 model.load_adapter(str(adapter_dir), adapter_name=name, is_trainable=False)
+            except _unreadable_weights() as exc:
+                raise _weights_error(adapter_dir, exc) from exc
             except (ValueError, RuntimeError, KeyError, OSError) as exc:
                 raise ModelError(f"cannot apply adapter {adapter_dir} to the base model: {exc}",
                                  where=adapter_dir, hint="it must be an adapter of this base model") from exc
         return model
     return _apply_adapter(model, adapter_dir, name).eval()
+
+
+def _unreadable_weights() -> tuple[type[BaseException], ...]:
+    """safetensors' own error (a header that lies about sizes or offsets), when installed."""
+    try:
+        from safetensors import SafetensorError
+    except ImportError:
+        return ()
+    return (SafetensorError,)
+
+
+def _weights_error(adapter_dir: Path, exc: BaseException) -> ModelError:
+    names = ", ".join(p.name for p in sorted(Path(adapter_dir).glob("adapter_model*.safetensors")))
+    return ModelError(f"cannot read the adapter weights ({names or 'adapter_model.safetensors'}): {exc}",
+                      where=adapter_dir, hint="the file is damaged or not a safetensors file: "
+                      "restore it (peft save_pretrained writes it)")
 
 
 def count_lora_layers(model) -> int:

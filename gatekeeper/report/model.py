@@ -33,6 +33,7 @@ def gate_entry(result: GateResult) -> dict:
         "description": result.spec.description if result.spec else None,
         "source": result.source,
         "spec": _jsonable(dict(result.spec.raw)) if result.spec else None,
+        "spec_digest": result.spec.digest if result.spec else None,
         "outcome": result.outcome, "reason": result.reason,
         "duration_s": round(max(result.duration_s, 0.0), 4),
         "measurement": result.measurement.to_dict() if result.measurement else None,
@@ -46,8 +47,8 @@ def build_report(session: RunSession, *, status: str, started: datetime, finishe
                  argv: list[str], message: str | None = None, extra: dict | None = None,
                  partial: dict | None = None) -> dict:
     results = _ordered_results(session, status)
-    verdict, exit_code = decide(results, status)
     partial = partial or {"complete": True}
+    verdict, exit_code = decide(results, status, nothing_matched=bool(partial.get("nothing_matched")))
     bundle = session.bundle
     summary = {o: sum(r.outcome == o for r in results)
                for o in ("pass", "fail", "inconclusive", "error", "skip")}
@@ -58,7 +59,7 @@ def build_report(session: RunSession, *, status: str, started: datetime, finishe
         "complete": bool(partial.get("complete", True)), "selection": partial,
         "started_at": _stamp(started), "finished_at": _stamp(finished),
         "duration_s": round((finished - started).total_seconds(), 3),
-        "message": message,
+        "message": partial.get("nothing_matched") or message,
         "bundle": {"name": bundle.name, "version": bundle.version, "path": str(bundle.root),
                    "manifest": _jsonable(bundle.manifest), "lock_digest": session.lock_digest,
                    "lock": session.lock},
@@ -120,7 +121,10 @@ def scrub(value):
             value.encode("utf-8")
             return value
         except UnicodeEncodeError:
-            return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+            try:  # a file name decoded under a non-UTF-8 locale: its bytes back, as text
+                return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            except UnicodeEncodeError:
+                return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     if isinstance(value, dict):
         return {scrub(k): scrub(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

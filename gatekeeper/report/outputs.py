@@ -41,13 +41,17 @@ def write_outputs(report: Mapping, out_dir: Path, *, junit_path: Path | None = N
     write_atomic(paths["html"], render_html(report))
     junit = render_junit(report)  # rendered once, written where asked
     write_atomic(paths["junit"], junit)
-    if extra_junit:  # --junitxml: an extra copy where CI expects it; the run dir stays complete
-        paths["junit (--junitxml)"] = write_atomic(Path(extra_junit), junit)
     write_atomic(paths["markdown"], render_markdown(report))
+    if extra_junit:  # --junitxml: an extra copy where CI expects it, after the run dir is complete
+        paths["junit (--junitxml)"] = write_atomic(Path(extra_junit), junit)
     step_summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if step_summary:
-        with open(step_summary, "a", encoding="utf-8") as handle:
-            handle.write(render_markdown(report, link=_run_link()) + "\n")
+        try:
+            with open(step_summary, "a", encoding="utf-8") as handle:
+                handle.write(render_markdown(report, link=_run_link()) + "\n")
+        except OSError as exc:  # a CI nicety: the report itself is complete without it
+            print(f"warning: cannot append the summary to $GITHUB_STEP_SUMMARY ({step_summary}): "
+                  f"{exc.strerror or exc}", file=sys.stderr)
     if os.environ.get("GITHUB_ACTIONS") == "true":
         for line in github_annotations(report):
             print(line, file=sys.stdout)

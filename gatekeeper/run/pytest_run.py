@@ -62,7 +62,7 @@ def isolated_environment() -> Iterator[None]:
 
 def pytest_cache_dir(bundle: Bundle) -> Path:
     """--lf state lives in the user cache, never inside the bundle the user wrote."""
-    key = hashlib.sha256(str(bundle.root).encode()).hexdigest()[:16]
+    key = hashlib.sha256(os.fsencode(bundle.root)).hexdigest()[:16]  # any path, any locale
     return cache_root() / "pytest" / key
 
 

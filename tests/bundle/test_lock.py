@@ -87,3 +87,33 @@ def _no_progress():
     from gatekeeper.core.options import EngineOptions
 
     return EngineOptions(progress=False)
+
+
+def test_an_environment_variable_reaches_data_only_through_the_bundle_and_is_locked(tmp_path, monkeypatch):
+    """``${GATEKEEPER_MMLU_DIR}`` written in a gate's path and declared in data_roots is
+    expanded at collection and its files are locked; set but unwritten, it changes nothing."""
+    from gatekeeper.evals.mmlu import MMLU_ENV
+    from testkit.bundles import lock_without_model
+
+    mmlu = tmp_path / "mmlu"
+    for split in ("dev", "test"):
+        (mmlu / "data" / split).mkdir(parents=True)
+        (mmlu / "data" / split / f"algebra_{split}.csv").write_text("1+1?,1,2,3,4,B\n2+2?,2,3,4,5,C\n")
+    gates = ("gates:\n  - id: g.mmlu\n    type: lm_eval\n"
+             '    params: {mmlu_dir: "${GATEKEEPER_MMLU_DIR}", fallback_dir: ../fallback}\n'
+             "    vs_baseline: {max_drop: 0.05}\n")
+    root = write_bundle(tmp_path / "b", {"g.yaml": gates}, manifest={"data_roots": ["${GATEKEEPER_MMLU_DIR}"]})
+    shutil.copytree(mmlu, root / "fallback")
+    monkeypatch.delenv(MMLU_ENV, raising=False)
+    lock_without_model(root)
+    assert not any("mmlu" in key and "fallback" not in key for key in
+                   json.loads((root / "gatekeeper.lock").read_text())["artifacts"])
+    monkeypatch.setenv(MMLU_ENV, str(mmlu))  # now the gate reads it: the lock no longer matches
+    with pytest.raises(CollectionErrors, match="algebra_test.csv' is used by the bundle but not locked"):
+        verify_lock(load_bundle(root), collect_gates(load_bundle(root)), needs_model=False)
+    lock_without_model(root)
+    artifacts = json.loads((root / "gatekeeper.lock").read_text())["artifacts"]
+    assert "../mmlu/data/test/algebra_test.csv" in artifacts
+    (mmlu / "data" / "test" / "algebra_test.csv").write_text("1+1?,1,2,3,4,A\n")
+    with pytest.raises(CollectionErrors, match="algebra_test.csv' differs from the lock"):
+        verify_lock(load_bundle(root), collect_gates(load_bundle(root)), needs_model=False)

@@ -206,3 +206,49 @@ def test_previous_release_from_the_registry_is_compared(tmp_path):
     assert previous["gates"]["s.ok"] == {"outcome": "pass", "metrics": {"rate": 1.0}}
     html = (tmp_path / "run2" / "report.html").read_text()
     assert "Since the previous release" in html and "0.10.0" in html
+
+
+def test_a_selection_that_ran_every_gate_is_complete(tmp_path):
+    """-m static on an all-static bundle ran everything: a release verdict, not a partial one."""
+    result = check(make(tmp_path), tmp_path, markexpr="static")
+    assert result.report["complete"] is True and result.report["selection"]["not_run"] == []
+    partial = check(make(tmp_path / "p"), tmp_path / "p", keyword="s.ok")
+    assert partial.report["complete"] is False and sorted(partial.report["selection"]["not_run"]) == ["s.boom", "s.low"]
+
+
+def test_a_static_preflight_on_a_bundle_without_static_gates_is_not_an_error(tmp_path):
+    gates = ("gates:\n  - id: t.json\n    type: json_validity\n    golden_set: ../data/eval.jsonl\n"
+             "    threshold: {metric: valid_rate, min: 0.5}\n")
+    root = make(tmp_path, gates)
+    result = check(root, tmp_path, markexpr="static")
+    assert result.exit_code == 0 and result.report["verdict"] == "NO_GATES"
+    assert "no gate of the bundle matches -m 'static'" in result.report["message"]
+    assert check(root, tmp_path, markexpr="statik").exit_code == 5  # a name no gate can carry
+
+
+def test_collect_only_lists_the_selection_and_runs_nothing(tmp_path, capsys):
+    from gatekeeper.cli import main
+
+    root = make(tmp_path)
+    assert main(["check", str(root), "--collect-only", "-k", "s.ok or s.low"]) == 0
+    out = capsys.readouterr().out
+    assert "s.ok  static_rate (static, block)" in out and "s.low  static_rate (static, warn)" in out
+    assert "s.boom" not in out and "2 of 3 gate(s) selected; nothing was run" in out
+    assert main(["check", str(root), "--collect-only", "-k", "nothing_matches"]) == 5
+    assert not (tmp_path / "run").exists() and not list(tmp_path.glob("reports"))
+
+
+def test_a_non_ascii_path_under_the_c_locale_is_not_an_internal_error(tmp_path):
+    import subprocess
+    import sys
+
+    audit = ("gates:\n  - id: s.audit\n    type: dataset_audit\n    golden_set: ../data/eval.jsonl\n"
+             "    threshold: {metric: duplicate_rate, max: 0}\n")  # built in: the child has no test types
+    root = write_bundle(tmp_path / "bündel", {"g.yaml": audit})
+    lock_without_model(root)
+    env = {**os.environ, "LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-m", "gatekeeper", "check", str(root), "--out",
+                           str(tmp_path / "rün"), "--no-progress", "-m", "static"],
+                          env=env, capture_output=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+    assert json.loads((tmp_path / "rün" / "report.json").read_text("utf-8"))["verdict"] == "PASS"

@@ -64,7 +64,7 @@ def test_missing_mmlu_data_is_a_collection_error_naming_the_variable(tiny_model_
     (root / "gatekeeper.yaml").write_text(yaml.safe_dump(manifest), "utf-8")
     code = cli_main(["validate", str(root)])
     err = capsys.readouterr().err
-    assert code == 4 and MMLU_ENV in err and "Traceback" not in err
+    assert code == 4 and "names no mmlu_dir or fallback_dir" in err and MMLU_ENV in err and "Traceback" not in err
 
 
 def test_a_malformed_mmlu_row_fails_validation_at_its_line(tiny_model_dir, tmp_path, capsys):

@@ -43,16 +43,23 @@ def test_fingerprint_follows_weights_and_config(tiny_model_dir, tmp_path):
     assert resolve_base(str(copy)).tokenizer_fingerprint != original.tokenizer_fingerprint
 
 
-def test_file_hashes_are_memoised_by_path_size_and_mtime(tmp_path):
+def test_file_hashes_are_memoised_but_a_restored_mtime_does_not_hide_a_change(tmp_path):
+    import time
+
+    from gatekeeper.core.store import shelf
+    from gatekeeper.model.hashing import KIND, VERSION, _memo_key
+
     path = tmp_path / "weights.bin"
     path.write_bytes(b"a" * 1000)
+    time.sleep(0.1)  # past the racy window: a hash of a file written this very tick is not kept
     digest = file_sha256(path)
+    assert shelf(KIND, VERSION).get(_memo_key(path)) == digest  # remembered
+    assert file_sha256(path) == digest
     stat = path.stat()
-    path.write_bytes(b"b" * 1000)  # same size; restore the mtime: the memo answers
+    path.write_bytes(b"b" * 1000)  # same size, same inode; put the old mtime back (touch -r)
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    assert file_sha256(path) == digest != sha256_file(path)
-    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # touched: rehashed
-    assert file_sha256(path) == sha256_file(path)
+    assert path.stat().st_mtime_ns == stat.st_mtime_ns
+    assert file_sha256(path) == sha256_file(path) != digest  # ctime moved: rehashed
 
 
 def test_unknown_base_says_what_was_tried_and_how_to_fix(tmp_path, monkeypatch):

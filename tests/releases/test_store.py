@@ -66,8 +66,9 @@ def test_a_crash_before_the_commit_leaves_no_entry(bundle, tmp_path, monkeypatch
 def _commit(args):
     root, version, marker = args
     try:
-        Store(root).commit({"format": 1, "name": "demo", "version": version, "files": {},
-                            "marker": marker})
+        Store(root).commit({"format": 1, "name": "demo", "version": version, "bundle_dir": ".",
+                            "files": {"gatekeeper.yaml": "sha256:" + "0" * 64}, "report": "sha256:" + "1" * 64,
+                            "fingerprint": {"probes": []}, "marker": marker})
         return "ok"
     except RegistryError:
         return "refused"

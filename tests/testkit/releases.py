@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -22,8 +21,8 @@ def releasable_bundle(root: Path, model_dir: Path, adapter_dir: Path, *, version
     """A locked bundle of the tiny model + adapter, and reports/<...>/report.json that passed."""
     from gatekeeper.bundle.manifest import load_bundle
     from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.bundle.lock import base_identity, write_lock
     from gatekeeper.run.registry import load_catalog
-    from gatekeeper.bundle.lock import base_identity, read_lock, write_lock
 
     shutil.copytree(adapter_dir, root / "adapter")
     write_bundle(root, {"g.yaml": GATES}, manifest={
@@ -31,14 +30,18 @@ def releasable_bundle(root: Path, model_dir: Path, adapter_dir: Path, *, version
         "adapter": "adapter", "releases": registry})
     bundle = load_bundle(root)
     write_lock(bundle, collect_gates(bundle, load_catalog()), base_identity(bundle))
-    _, digest = read_lock(load_bundle(root))
-    report = {"verdict": "PASS", "complete": True, "gates": [
-        {"id": "s.ok", "outcome": "pass", "measurement": {"metrics": {"rate": 1.0}}}],
-        "bundle": {"name": bundle.name, "version": version, "lock_digest": digest}}
-    out = root.parent / "reports" / f"{bundle.name}-{version}" / "report.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report), "utf-8")
+    check_report(root, root.parent / "reports" / f"{bundle.name}-{version}")
     return root
+
+
+def check_report(root: Path, out: Path) -> Path:
+    """A real passing check of the bundle (its one static gate): out/report.json."""
+    from gatekeeper.commands.check import CheckOptions, run_check
+    from gatekeeper.core.options import EngineOptions
+
+    result = run_check(root, CheckOptions(out_dir=out, engine=EngineOptions(progress=False)))
+    assert result.exit_code == 0, result.report["verdict"]
+    return out / "report.json"
 
 
 def report_of(root: Path, version: str = "1.0.0") -> Path:
