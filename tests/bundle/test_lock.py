@@ -110,10 +110,10 @@ def test_an_environment_variable_reaches_data_only_through_the_bundle_and_is_loc
                    json.loads((root / "gatekeeper.lock").read_text())["artifacts"])
     monkeypatch.setenv(MMLU_ENV, str(mmlu))  # now the gate reads it: the lock no longer matches
     with pytest.raises(CollectionErrors, match="algebra_test.csv' is used by the bundle but not locked"):
-        verify_lock(load_bundle(root), collect_gates(load_bundle(root)), needs_model=False)
+        verify_lock(load_bundle(root), collect_gates(load_bundle(root), load_catalog()), needs_model=False)
     lock_without_model(root)
     artifacts = json.loads((root / "gatekeeper.lock").read_text())["artifacts"]
     assert "../mmlu/data/test/algebra_test.csv" in artifacts
     (mmlu / "data" / "test" / "algebra_test.csv").write_text("1+1?,1,2,3,4,A\n")
     with pytest.raises(CollectionErrors, match="algebra_test.csv' differs from the lock"):
-        verify_lock(load_bundle(root), collect_gates(load_bundle(root)), needs_model=False)
+        verify_lock(load_bundle(root), collect_gates(load_bundle(root), load_catalog()), needs_model=False)
