@@ -451,7 +451,8 @@ CASES = [
                                                 "    threshold: {metric: rate, min: 0.5}\n"), b.lock()),
          ("interrupted",), CHECK, code=2, report=True),
     Case("model_output_lone_surrogate", lambda b: (b.gates(STATIC.replace("static_rate", "surrogate")
-                                                           .replace("    params: {passes: 10, total: 10}\n", "")),
+                                                           .replace("    params: {passes: 10, total: 10}\n", "")
+                                                           .replace("min: 0.5}", "min: 0.5, bound: point}")),
                                                    b.lock()),
          ("verdict: PASS",), CHECK, code=0, report=True),
     Case("previous_release_corrupt", lambda b: (b.write("../releases/demo/0.9.0/report.json", "[1, 2]"),

@@ -144,10 +144,24 @@ def threshold_text(th: Mapping | None) -> str:
     if is_num(th.get("max")):
         parts.append(f"\u2264 {num(th['max'])}")
     text = " and ".join(parts)
-    bound = th.get("bound")
-    if text and bound and bound != "point":
-        text += f" ({bound})"
-    return text
+    return f"{text} ({evidence_text(th)})" if text else text
+
+
+def judged_on_bound(th: Mapping) -> bool:
+    """Whether the threshold was judged on its confidence bound(s) (not census, not point)."""
+    evidence = th.get("evidence")
+    if evidence is not None:
+        return evidence == "bound"
+    return th.get("bound") not in (None, "point")  # reports written before issue 20
+
+
+def evidence_text(th: Mapping) -> str:
+    """What a threshold compared: 'lower95 bound', 'census, exact' or 'point, no evidence required'."""
+    if judged_on_bound(th):
+        return f"{th.get('bound')} bound"
+    if th.get("evidence") == "census":
+        return "census, exact"
+    return "point, no evidence required"
 
 
 def headline(gate: Mapping) -> Headline:

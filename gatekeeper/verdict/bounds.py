@@ -21,12 +21,14 @@ MIN_N_SCORES = 30  # below this a bootstrap bound of a mean is not trusted (benc
 
 
 def describe(metrics: Mapping[str, Metric] | None, name: str | None, m: Measurement) -> Metric:
-    """The declared metric, or the defaults: higher is better, kind from the samples."""
+    """The declared metric, or the defaults: higher is better, kind from the samples, and
+    sampled (an undeclared metric is judged on its bound unless the gate says point)."""
     declared = (metrics or {}).get(name) if name else None
     if declared is not None:
         return declared
     samples = m.samples.get(name) if name else None
-    return Metric(name or "value", kind="rate" if samples is None or samples.binary else "value")
+    return Metric(name or "value", kind="rate" if samples is None or samples.binary else "value",
+                  sampled=True)
 
 def se_floor(metric: Metric, n: int) -> float:
     """The least standard error a mean of n bounded scores gets: range / n^1.5, so constant

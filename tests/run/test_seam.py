@@ -42,7 +42,7 @@ def seam_probe(ctx, *, note: str = "") -> Measurement:
                        samples={"rate": Samples((1.0,) * len(ctx.golden))})
 
 
-@gate_type("model_probe", metrics=(Metric("agree"),))
+@gate_type("model_probe", metrics=(Metric("agree", sampled=False),))  # a deterministic check
 def model_probe(ctx) -> Measurement:
     """Merges a fresh copy and checks the shared model is untouched."""
     import torch

@@ -44,31 +44,34 @@ VALID_995 = Threshold("valid_rate", min=0.995, bound="lower95")
 # -- thresholds ---------------------------------------------------------------------------
 
 def test_point_threshold_pass_and_fail():
-    passed = judge(gate(Threshold("accuracy", min=0.8)), measured("accuracy", rate(170, 30)))
+    passed = judge(gate(Threshold("accuracy", min=0.8, bound="point")),
+                   measured("accuracy", rate(170, 30)))
     assert passed.outcome == "pass" and passed.comparison is None
     assert passed.threshold.compared_value == 0.85 and passed.threshold.test == "point"
     assert passed.threshold.interval_method == "wilson"
     lo, hi = passed.threshold.interval
     assert lo < 0.85 < hi
     assert passed.reason.startswith("accuracy 0.850 (95% CI") and ">= 0.8" in passed.reason
+    assert passed.threshold.evidence == "point" and "no evidence required" in passed.reason
     # the point rule has an operating characteristic too: P(k >= 160 of 200 | p = 0.85)
     from scipy.stats import binom
     assert passed.threshold.pass_probability == pytest.approx(binom.sf(159, 200, 0.85))
-    failed = judge(gate(Threshold("accuracy", min=0.9)), measured("accuracy", rate(170, 30)))
+    failed = judge(gate(Threshold("accuracy", min=0.9, bound="point")),
+                   measured("accuracy", rate(170, 30)))
     assert failed.outcome == "fail" and "fails >= 0.9" in failed.reason
 
 
 def test_point_threshold_with_max_and_range():
     m = measured("refusal_rate", rate(6, 94))
-    assert judge(gate(Threshold("refusal_rate", max=0.1)), m).outcome == "pass"
-    assert judge(gate(Threshold("refusal_rate", max=0.05)), m).outcome == "fail"
-    ranged = judge(gate(Threshold("refusal_rate", min=0.01, max=0.1)), m)
+    assert judge(gate(Threshold("refusal_rate", max=0.1, bound="point")), m).outcome == "pass"
+    assert judge(gate(Threshold("refusal_rate", max=0.05, bound="point")), m).outcome == "fail"
+    ranged = judge(gate(Threshold("refusal_rate", min=0.01, max=0.1, bound="point")), m)
     assert ranged.outcome == "pass" and "within [0.01, 0.1]" in ranged.reason
 
 
 def test_point_threshold_without_samples_has_no_interval():
     m = Measurement(metrics={"exact_match": 0.4}, n=50)
-    result = judge(gate(Threshold("exact_match", min=0.3)), m)
+    result = judge(gate(Threshold("exact_match", min=0.3, bound="point")), m)
     assert result.outcome == "pass" and result.pass_probability is None
     assert result.threshold.interval is None and result.threshold.interval_method is None
     assert "(n=50)" in result.reason

@@ -1,0 +1,151 @@
+"""Every PASS backed by evidence (issue 20): default bounds, census metrics, two-sided
+thresholds. Each test carries the numbers of the issue's audit."""
+
+import numpy as np
+import pytest
+
+from gatekeeper.core.errors import Location, MeasurementError
+from gatekeeper.core.measurement import Measurement, Samples
+from gatekeeper.core.metrics import Metric
+from gatekeeper.core.spec import GateSpec, Threshold
+from gatekeeper.verdict import stats
+from gatekeeper.verdict.judge import judge
+
+
+def gate(threshold=None, vs_baseline=None) -> GateSpec:
+    return GateSpec(id="g.test", type="task_accuracy", threshold=threshold, vs_baseline=vs_baseline,
+                    source=Location("gates/test.yaml", 3))
+
+
+def measured(metric, candidate, baseline=None, *, binary=True) -> Measurement:
+    samples = Samples(tuple(candidate), tuple(baseline) if baseline is not None else None, binary)
+    return Measurement(metrics={metric: float(np.mean(candidate))}, n=len(candidate),
+                       baseline_metrics={metric: float(np.mean(baseline))} if baseline is not None else {},
+                       samples={metric: samples})
+
+
+def rate(passed, failed):
+    return [1] * passed + [0] * failed
+
+
+ACCURACY = {"accuracy": Metric("accuracy")}
+
+
+# -- the default bound --------------------------------------------------------------------
+
+def test_omitted_bound_on_a_sampled_metric_is_the_lower95_bound():
+    """Defect: 86/100 passed `min: 0.85` on its point value (and 1/1 did too)."""
+    unsure = judge(gate(Threshold("accuracy", min=0.85)), measured("accuracy", rate(86, 14)), ACCURACY)
+    t = unsure.threshold
+    assert unsure.outcome == "inconclusive" and t.evidence == "bound" and t.bound == "lower95"
+    assert t.compared_value == pytest.approx(stats.clopper_pearson_lower(86, 100))
+    assert "at lower95" in unsure.reason
+    one = judge(gate(Threshold("accuracy", min=0.85)), measured("accuracy", rate(1, 0)), ACCURACY)
+    assert one.outcome == "inconclusive"
+    clear = judge(gate(Threshold("accuracy", min=0.85)), measured("accuracy", rate(97, 3)), ACCURACY)
+    assert clear.outcome == "pass" and clear.threshold.compared_value >= 0.85
+
+
+def test_default_bound_at_the_threshold_passes_at_most_alpha():
+    """True accuracy exactly 0.85: the point rule passed 51-57% of the time; the bound <= 5%."""
+    from gatekeeper.verdict import power
+
+    for n in (100, 400, 1300):
+        design = power.Design("rate", 0.85, "min", 0.05)
+        assert power.pass_probability(design, n, 0.85) <= 0.05
+        point = power.Design("rate", 0.85, "min", 0.5, point=True)
+        assert power.pass_probability(point, n, 0.85) > 0.5
+
+
+def test_omitted_bound_on_a_max_is_the_upper95_bound():
+    limit = Threshold("unsafe_rate", max=0.05)
+    result = judge(gate(limit), measured("unsafe_rate", rate(3, 97)))
+    assert result.outcome == "inconclusive" and result.threshold.bound == "upper95"
+    assert judge(gate(limit), measured("unsafe_rate", rate(0, 100))).outcome == "pass"
+
+
+def test_undeclared_metric_without_samples_needs_a_bound_or_point():
+    m = Measurement(metrics={"exact_match": 0.4}, n=50)
+    with pytest.raises(MeasurementError, match="per-item samples") as info:
+        judge(gate(Threshold("exact_match", min=0.3)), m)
+    assert "bound: point" in info.value.hint
+
+
+# -- census metrics -----------------------------------------------------------------------
+
+def test_census_metric_is_compared_exactly():
+    """Duplicates among all training rows are counted, not estimated: 5 of 600 (0.0083) is
+    under max 0.01 whatever its 'interval' would say."""
+    table = {"duplicate_rate": Metric("duplicate_rate", higher_is_better=False, sampled=False)}
+    m = measured("duplicate_rate", rate(5, 595))
+    result = judge(gate(Threshold("duplicate_rate", max=0.01)), m, table)
+    assert result.outcome == "pass" and result.threshold.evidence == "census"
+    assert result.threshold.test == "census" and result.threshold.compared_value == m.metrics["duplicate_rate"]
+    assert result.pass_probability is None and "(census, exact)" in result.reason
+    over = judge(gate(Threshold("duplicate_rate", max=0.005)), m, table)
+    assert over.outcome == "fail"
+    # an explicit bound on a census is honoured (stricter, never looser)
+    strict = judge(gate(Threshold("duplicate_rate", max=0.01, bound="upper95")), m, table)
+    assert strict.threshold.evidence == "bound" and strict.outcome == "inconclusive"
+
+
+def test_values_are_a_census_unless_declared_sampled():
+    assert Metric("mismatches", kind="value").sampled is False
+    assert Metric("accuracy").sampled is True and Metric("rouge", kind="score").sampled is True
+    assert Metric("slowdown", kind="value", sampled=True).sampling == "sampled"
+    m = Measurement(metrics={"mismatches": 0.0}, n=0)
+    result = judge(gate(Threshold("mismatches", max=0)), m, {"mismatches": Metric("mismatches", kind="value")})
+    assert result.outcome == "pass" and result.threshold.evidence == "census"
+
+
+def test_built_in_census_metrics_are_declared():
+    from gatekeeper.run.registry import load_gate_types
+
+    types = load_gate_types()
+    census = {(t.name, m.name) for t in types.values() for m in t.metrics if not m.sampled}
+    for pair in [("contamination", "exact_hits"), ("contamination", "hit_rate"),
+                 ("dataset_audit", "duplicate_rate"), ("dataset_audit", "schema_errors"),
+                 ("chat_template", "mismatches")]:
+        assert pair in census
+    sampled = {(t.name, m.name) for t in types.values() for m in t.metrics if m.sampled}
+    for pair in [("task_accuracy", "accuracy"), ("json_validity", "valid_rate"),
+                 ("safety", "refusal_rate"), ("lm_eval", "accuracy"), ("serving", "slowdown")]:
+        assert pair in sampled
+
+
+# -- two-sided thresholds -----------------------------------------------------------------
+
+def test_both_limits_of_a_two_sided_threshold_are_judged_on_their_bounds():
+    """Defect: with min and max, the second limit was compared with the point value."""
+    inside = measured("refusal_rate", rate(150, 850))   # 0.15, bounds about 0.13-0.17
+    both = Threshold("refusal_rate", min=0.1, max=0.2)
+    result = judge(gate(both), inside)
+    t = result.threshold
+    assert result.outcome == "pass" and t.bound == "lower95+upper95"
+    lo, hi = t.bounds
+    assert lo == pytest.approx(stats.clopper_pearson_lower(150, 1000))
+    assert hi == pytest.approx(stats.clopper_pearson_upper(150, 1000))
+    assert "lower95" in result.reason and "upper95" in result.reason
+    # point inside the range, upper bound above max: not shown, so not a pass
+    near_max = judge(gate(Threshold("refusal_rate", min=0.1, max=0.16)), inside)
+    assert near_max.outcome == "inconclusive"
+    assert near_max.threshold.compared_value == pytest.approx(hi)
+    # an explicit lower95 with a max judges the max on its bound too
+    explicit = judge(gate(Threshold("refusal_rate", min=0.1, max=0.16, bound="lower95")), inside)
+    assert explicit.outcome == "inconclusive"
+    # the lower bound above the max: the data show it is out of range
+    above = judge(gate(Threshold("refusal_rate", min=0.01, max=0.1)), inside)
+    assert above.outcome == "fail" and above.threshold.opposite_value > 0.1
+
+
+def test_two_sided_pass_probability_needs_both_sides():
+    from gatekeeper.verdict import power
+    from scipy.stats import binom
+
+    d = power.Design("rate", 0.1, "both", 0.05, upper_limit=0.2)
+    lo_k = stats.min_passing_successes(1000, 0.1)
+    hi_f = stats.min_passing_successes(1000, 0.8)  # failures needed: upper(k) <= 0.2
+    exact = binom.cdf(1000 - hi_f, 1000, 0.15) - binom.cdf(lo_k - 1, 1000, 0.15)
+    assert power.pass_probability(d, 1000, 0.15) == pytest.approx(exact)
+    assert power.pass_probability(d, 1000, 0.25) == pytest.approx(0.0, abs=1e-6)
+    assert power.required_n(d, 0.15) is not None and power.required_n(d, 0.25) is None
