@@ -15,9 +15,9 @@ with ``s2_i`` the regularised variance of the items before i, truncated at ``c /
 non-increasing in m, so the capital is non-increasing in m and the lower bound (the
 smallest m it does not reject) is found by bisection, and agrees with the test at the
 limit exactly. Because the bets depend on item order, the capital is averaged over
-``PERMUTATIONS`` fixed, seeded orders of the items: each order's capital has expectation
-<= 1 under the claim, so their mean does too (an e-value), and the verdict does not depend
-on how the golden set happens to be sorted.
+``PERMUTATIONS`` seeded random orders of the items, drawn independently of the data: each
+order's capital has expectation <= 1 under the claim, so their mean does too (an e-value),
+and a golden set sorted by category is judged as if shuffled.
 
 The upper bound is the lower bound of 1 - x. The p-value shown is 1 / capital (capped at 1),
 the e-value's own p-value. Everything is vectorised over rows (one sample per row) so
@@ -49,8 +49,10 @@ def _rows(x) -> tuple[np.ndarray, bool]:
 
 
 def _orders(n: int, count: int = PERMUTATIONS) -> np.ndarray:
+    """Seeded permutations, drawn independently of the data: a golden set sorted by
+    category is in a random order again in each of them."""
     rng = np.random.default_rng(_SEED)
-    return np.stack([np.arange(n)] + [rng.permutation(n) for _ in range(count - 1)])
+    return np.stack([rng.permutation(n) for _ in range(count)])
 
 
 def _bets(rows: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
@@ -92,7 +94,8 @@ def p_value(x, m, alternative: str = "greater", alpha: float = 0.05):
                        "greater", alpha)
     if alternative != "greater":
         raise ValueError(f"alternative must be 'greater' or 'less', got {alternative!r}")
-    return np.minimum(1.0, np.exp(-np.asarray(log_capital(x, m, alpha))))[()]
+    p = np.minimum(1.0, np.exp(-np.asarray(log_capital(x, m, alpha))))
+    return float(p) if p.ndim == 0 else p
 
 
 def lower_bound(x, confidence: float = 0.95):

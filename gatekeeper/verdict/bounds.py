@@ -7,6 +7,7 @@ Kept apart so that neither test imports the other: judge.py decides a gate by ca
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
@@ -17,7 +18,7 @@ from gatekeeper.core.metrics import Metric
 from gatekeeper.core.spec import GateSpec
 
 CONFIDENCE = 0.95
-MIN_N_SCORES = 30  # below this a bootstrap bound of a mean is not trusted (benchmarks/verdicts.py)
+MIN_N_SCORES = 30  # the bootstrap (metrics without a declared range) is not trusted below this
 
 
 def describe(metrics: Mapping[str, Metric] | None, name: str | None, m: Measurement) -> Metric:
@@ -29,6 +30,39 @@ def describe(metrics: Mapping[str, Metric] | None, name: str | None, m: Measurem
     samples = m.samples.get(name) if name else None
     return Metric(name or "value", kind="rate" if samples is None or samples.binary else "value",
                   sampled=True)
+
+@dataclass(frozen=True)
+class Scale:
+    """A declared range [lower, upper] mapped onto [0, 1] for the betting bounds; samples
+    outside the range are the gate type's error, never clipped."""
+
+    lower: float
+    upper: float
+    name: str = ""
+
+    @property
+    def span(self) -> float:
+        return self.upper - self.lower
+
+    def unit(self, values):
+        arr = np.asarray(values, dtype=float)
+        if arr.ndim and (np.any(arr < self.lower) or np.any(arr > self.upper)):
+            bad = arr[(arr < self.lower) | (arr > self.upper)][0]
+            raise MeasurementError(f"samples of {self.name or 'the metric'} hold {bad:g}, outside "
+                                   f"its declared range [{self.lower:g}, {self.upper:g}]",
+                                   hint="fix the gate type's samples or the metric's lower/upper")
+        out = np.clip((arr - self.lower) / self.span, 0.0, 1.0)
+        return out if out.ndim else float(out)
+
+    def value(self, unit: float) -> float:
+        return float(self.lower + self.span * unit)
+
+
+def paired_scale(metric: Metric) -> Scale:
+    """Differences of a score in [lower, upper] lie in [-span, span]."""
+    span = float(metric.upper - metric.lower)  # type: ignore[operator]
+    return Scale(-span, span, f"{metric.name} differences")
+
 
 def se_floor(metric: Metric, n: int) -> float:
     """The least standard error a mean of n bounded scores gets: range / n^1.5, so constant

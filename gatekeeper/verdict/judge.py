@@ -35,15 +35,15 @@ from typing import Mapping
 
 import numpy as np
 
-from gatekeeper.verdict import power, reasons, stats
+from gatekeeper.verdict import betting, power, reasons, stats
 from gatekeeper.core.errors import ConfigError, MeasurementError
 from gatekeeper.verdict.paired import judge_comparison
 from gatekeeper.verdict.judgement import ComparisonResult, Judgement, ThresholdResult
 from gatekeeper.core.measurement import Measurement, Samples
 from gatekeeper.core.metrics import Metric
 from gatekeeper.core.spec import GateSpec, Threshold
-from gatekeeper.verdict.bounds import (CONFIDENCE, MIN_N_SCORES, candidate_values, describe,
-                                       metric_value, se_floor, where)
+from gatekeeper.verdict.bounds import (CONFIDENCE, MIN_N_SCORES, Scale, candidate_values,
+                                       describe, metric_value, se_floor, where)
 
 __all__ = ["judge", "judge_threshold", "judged_on", "Judgement", "ThresholdResult",
            "ComparisonResult", "MIN_N_SCORES", "CONFIDENCE"]
@@ -170,7 +170,7 @@ def _design(bounds: dict, sides: list, metric: Metric, binary: bool) -> power.De
         return power.Design("rate", sides[0][1], side, 1 - CONFIDENCE, **extra)
     return power.Design("mean", sides[0][1], side, 1 - CONFIDENCE, sd=bounds["sd"],
                         lower=metric.lower, upper=metric.upper, min_n=bounds.get("min_n", 0),
-                        **extra)
+                        method=bounds.get("method", "normal"), **extra)
 
 
 def _binary_bounds(values: np.ndarray, metric: Metric) -> dict:
@@ -182,17 +182,28 @@ def _binary_bounds(values: np.ndarray, metric: Metric) -> dict:
 
 
 def _score_bounds(values: np.ndarray, metric: Metric) -> dict:
-    """Conservative studentized bootstrap bounds of the mean; inconclusive below MIN_N_SCORES."""
+    """Betting bounds of the mean for a metric with a declared range (valid at every n);
+    without a range, a conservative studentized bootstrap, inconclusive below MIN_N_SCORES
+    or on constant samples (no spread to estimate an error from)."""
     n = len(values)
     sd = float(values.std(ddof=1)) if n > 1 else 0.0
-    floor = se_floor(metric, n)
-    boot = stats.student_bootstrap(values, se_floor=floor)
+    if metric.bounded:
+        scale = Scale(metric.lower, metric.upper, metric.name)  # type: ignore[arg-type]
+        x = scale.unit(values)
+        return dict(lower=scale.value(betting.lower_bound(x, CONFIDENCE)),
+                    upper=scale.value(betting.upper_bound(x, CONFIDENCE)), test="betting",
+                    p=lambda limit, alt: betting.p_value(x, scale.unit(limit), alt, 1 - CONFIDENCE),
+                    sd=sd, method="betting")
+    boot = stats.student_bootstrap(values, se_floor=se_floor(metric, n))
     found = dict(lower=boot.lower(CONFIDENCE), upper=boot.upper(CONFIDENCE),
-                 test="studentized_bootstrap", p=boot.p_value, sd=max(sd, floor * math.sqrt(n)),
-                 min_n=MIN_N_SCORES)
+                 test="studentized_bootstrap", p=boot.p_value, sd=sd, min_n=MIN_N_SCORES)
     if n < MIN_N_SCORES:
-        found["note"] = (f"a bound on a mean of scores needs at least {MIN_N_SCORES} items "
-                         f"(this run has {n})")
+        found["note"] = (f"a bootstrap bound on a mean of scores without a declared range needs "
+                         f"at least {MIN_N_SCORES} items (this run has {n})")
+    elif np.ptp(values) == 0.0:
+        found["note"] = (f"no signal: all {n} samples equal {reasons.fmt(float(values[0]))}, so "
+                         "there is no spread to bound the mean with (declare the metric's range "
+                         "for a betting bound)")
     return found
 
 
@@ -223,6 +234,10 @@ def _display_interval(samples: Samples | None, values, metric: Metric):
         return None, None
     if samples.binary:
         return stats.wilson_interval(int(values.sum()), len(values)), "wilson"
+    if metric.bounded:
+        scale = Scale(metric.lower, metric.upper, metric.name)  # type: ignore[arg-type]
+        lo, hi = betting.interval(scale.unit(values), 0.95)
+        return (scale.value(lo), scale.value(hi)), "betting"
     boot = stats.student_bootstrap(values, se_floor=se_floor(metric, len(values)))
     return (boot.lower(0.975), boot.upper(0.975)), "studentized bootstrap"
 

@@ -12,6 +12,7 @@ from gatekeeper.core.numbers import limit
 from gatekeeper.core.spec import Threshold
 
 TESTS = {"exact_binomial": "exact binomial", "studentized_bootstrap": "studentized bootstrap",
+         "betting": "betting e-value",
          "mcnemar_exact": "exact McNemar", "tango_score": "Tango score test"}
 
 

@@ -149,3 +149,37 @@ def test_two_sided_pass_probability_needs_both_sides():
     assert power.pass_probability(d, 1000, 0.15) == pytest.approx(exact)
     assert power.pass_probability(d, 1000, 0.25) == pytest.approx(0.0, abs=1e-6)
     assert power.required_n(d, 0.15) is not None and power.required_n(d, 0.25) is None
+
+
+# -- bounded scores at any n --------------------------------------------------------------
+
+SCORE = {"score": Metric("score", kind="score")}
+
+
+def test_scores_piled_at_the_top_are_judged_by_betting_not_the_bootstrap():
+    """90% of items at 1.0: the bootstrap passed falsely 13.6% at n = 30 (the README's known
+    limit). Betting bounds: at the limit itself never a pass; clearly above it, a pass."""
+    piled = [1.0] * 27 + [0.0] * 3                       # mean 0.9
+    at_limit = judge(gate(Threshold("score", min=0.9)), measured("score", piled, binary=False), SCORE)
+    assert at_limit.outcome == "inconclusive" and at_limit.threshold.test == "betting"
+    assert at_limit.threshold.interval_method == "betting"
+    clear = judge(gate(Threshold("score", min=0.6)), measured("score", piled, binary=False), SCORE)
+    assert clear.outcome == "pass" and clear.threshold.compared_value >= 0.6
+
+
+def test_ties_heavy_paired_scores_use_betting_and_do_not_pass_at_the_margin():
+    """90% of pairs identical, true delta exactly -max_drop: the bootstrap passed 8-12%."""
+    from gatekeeper.core.spec import Comparison
+
+    base = [0.5] * 50
+    cand = [0.5] * 45 + [0.0] * 3 + [1.0] * 2            # delta (-1.5 + 1.0) / 50 = -0.01
+    result = judge(gate(vs_baseline=Comparison(metric="score", max_drop=0.01)),
+                   measured("score", cand, base, binary=False), SCORE)
+    c = result.comparison
+    assert c.test == "betting" and c.delta == pytest.approx(-0.01)
+    assert result.outcome != "pass" and c.ci[0] < -0.01 < c.ci[1]
+    # a candidate that is the same on 290 of 300 items and better on 10: non-inferior
+    cand = [0.5] * 290 + [1.0] * 10
+    better = judge(gate(vs_baseline=Comparison(metric="score", max_drop=0.02)),
+                   measured("score", cand, [0.5] * 300, binary=False), SCORE)
+    assert better.outcome == "pass" and better.comparison.p_value <= 0.05
