@@ -38,6 +38,7 @@ import numpy as np
 from gatekeeper.verdict import betting, power, reasons, stats
 from gatekeeper.core.errors import ConfigError, MeasurementError
 from gatekeeper.verdict.paired import judge_comparison
+from gatekeeper.verdict.rules import spec_problems
 from gatekeeper.verdict.judgement import ComparisonResult, Judgement, ThresholdResult
 from gatekeeper.core.measurement import Measurement, Samples
 from gatekeeper.core.metrics import Metric
@@ -45,7 +46,7 @@ from gatekeeper.core.spec import GateSpec, Threshold
 from gatekeeper.verdict.bounds import (CONFIDENCE, MIN_N_SCORES, Scale, candidate_values,
                                        describe, metric_value, se_floor, where)
 
-__all__ = ["judge", "judge_threshold", "judged_on", "Judgement", "ThresholdResult",
+__all__ = ["judge", "judge_threshold", "judged_on", "validate", "Judgement", "ThresholdResult",
            "ComparisonResult", "MIN_N_SCORES", "CONFIDENCE"]
 
 _RANK = {"pass": 0, "inconclusive": 1, "fail": 2}
@@ -56,6 +57,7 @@ def judge(spec: GateSpec, m: Measurement, metrics: Mapping[str, Metric] | None =
 
     if spec.threshold is None and spec.vs_baseline is None:
         raise ValueError(f"gate {spec.id!r} has neither threshold nor vs_baseline to judge")
+    validate(spec, metrics)
     threshold = None
     if spec.threshold:
         threshold = judge_threshold(spec.threshold, m, spec, describe(metrics, spec.threshold.metric, m))
@@ -69,6 +71,17 @@ def judge(spec: GateSpec, m: Measurement, metrics: Mapping[str, Metric] | None =
     joint = math.prod(p for p in probs if p is not None) if None not in probs else None
     return Judgement(parts[0].outcome, "; ".join(p.reason for p in parts), threshold, comparison,
                      joint)
+
+
+def validate(spec: GateSpec, metrics: Mapping[str, Metric] | None = None) -> None:
+    """The collection rules (verdict/rules.py) on a spec from anywhere: YAML or code. A limit
+    of +inf, a negative margin, a NaN or a bad alpha is a ConfigError, never a pass."""
+    problems = spec_problems(spec.threshold, spec.vs_baseline, metrics)
+    if problems:
+        key, message, hint = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ConfigError(f"gate {spec.id!r} {'.'.join(key)}: {message}{more}", hint=hint,
+                          **where(spec))
 
 
 def judged_on(t: Threshold, metric: Metric) -> str:

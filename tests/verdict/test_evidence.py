@@ -183,3 +183,36 @@ def test_ties_heavy_paired_scores_use_betting_and_do_not_pass_at_the_margin():
     better = judge(gate(vs_baseline=Comparison(metric="score", max_drop=0.02)),
                    measured("score", cand, [0.5] * 300, binary=False), SCORE)
     assert better.outcome == "pass" and better.comparison.p_value <= 0.05
+
+
+# -- the judge validates what it is given -------------------------------------------------
+
+@pytest.mark.parametrize("threshold,comparison,message", [
+    (Threshold("accuracy", max=float("inf"), bound="point"), None, "max must be a finite number, got inf"),
+    (Threshold("accuracy", min=float("nan")), None, "min must be a finite number, got nan"),
+    (Threshold("accuracy", min=1.5), None, "outside the range of 'accuracy'"),
+    (Threshold("accuracy", min="0.8"), None, "min must be a number, got '0.8'"),
+    (Threshold("accuracy", min=True), None, "min must be a number, got True"),
+    (Threshold("accuracy"), None, "needs min and/or max"),
+    (Threshold("accuracy", min=0.5, bound="lower99"), None, "bound must be point, lower95 or upper95"),
+    (None, "min_gain=-0.05", "min_gain must be >= 0, got -0.05"),
+    (None, "max_drop=nan", "max_drop must be a finite number, got nan"),
+    (None, "max_drop=0.02,alpha=0.7", "alpha must be a number in (0, 0.5), got 0.7"),
+    (None, "max_drop=0.02,alpha=None", "alpha must be a number in (0, 0.5), got None"),
+    (None, "max_drop=0.02,min_gain=0.01", "exactly one of max_drop or min_gain"),
+])
+def test_code_built_specs_with_bad_limits_are_config_errors(threshold, comparison, message):
+    """Defect: built in code, `max: +inf, point` passed, `min_gain: -0.05` passed and
+    `max_drop: nan` raised a Fraction error."""
+    from gatekeeper.core.errors import ConfigError
+    from gatekeeper.core.spec import Comparison
+
+    kwargs = {}
+    for part in (comparison or "").split(",") if comparison else ():
+        key, value = part.split("=")
+        kwargs[key] = None if value == "None" else float(value)
+    spec = gate(threshold, Comparison(metric="accuracy", **kwargs) if comparison else None)
+    cand, base = rate(90, 10), rate(85, 15)
+    with pytest.raises(ConfigError) as info:
+        judge(spec, measured("accuracy", cand, base), ACCURACY)
+    assert message in str(info.value) and info.value.location == "gates/test.yaml:3"
