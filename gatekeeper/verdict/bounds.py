@@ -2,6 +2,14 @@
 gate declares, the values it is judged on, their sanity checks, and the confidence level.
 
 Kept apart so that neither test imports the other: judge.py decides a gate by calling both.
+
+No signal, no pass: ``no_signal`` says when a measurement cannot distinguish what it claims
+to: a comparison in which candidate and baseline score the same on every item (nothing
+differs, so nothing about the adapter's effect was seen), or a metric the gate type flags
+in ``details["no_signal"]`` (``{metric: what was seen}``, e.g. a constant answer on every
+item of a multiple-choice test; ``{"metric.comparison": ...}`` for the comparison only,
+e.g. a baseline at chance). Such a gate is never a pass: inconclusive, with what was
+seen; a fail stays a fail (the data still show the claim false).
 """
 
 from __future__ import annotations
@@ -62,6 +70,25 @@ def paired_scale(metric: Metric) -> Scale:
     """Differences of a score in [lower, upper] lie in [-span, span]."""
     span = float(metric.upper - metric.lower)  # type: ignore[operator]
     return Scale(-span, span, f"{metric.name} differences")
+
+
+NO_SIGNAL = "no_signal"   # Measurement.details key: {metric: what the gate type saw}
+
+
+def no_signal(m: Measurement, metric: str, samples: Samples | None, paired: bool) -> str | None:
+    """Why this measurement of ``metric`` carries no signal, or None."""
+    seen = []
+    if paired and samples is not None and samples.baseline is not None and samples.candidate:
+        cand, base = np.asarray(samples.candidate), np.asarray(samples.baseline)
+        if np.array_equal(cand, base):
+            n = len(cand)
+            seen.append(f"0 discordant pairs over {n} items" if samples.binary
+                        else f"candidate and baseline scored the same on all {n} items")
+    flagged = (m.details or {}).get(NO_SIGNAL)
+    if isinstance(flagged, Mapping):
+        keys = (metric, f"{metric}.comparison") if paired else (metric,)
+        seen += [str(flagged[k]) for k in keys if flagged.get(k)]
+    return "no signal: " + "; ".join(seen) if seen else None
 
 
 def se_floor(metric: Metric, n: int) -> float:

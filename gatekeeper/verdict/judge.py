@@ -31,6 +31,7 @@ Overall: the worse part (fail > inconclusive > pass), the deciding part's reason
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Mapping
 
 import numpy as np
@@ -44,7 +45,7 @@ from gatekeeper.core.measurement import Measurement, Samples
 from gatekeeper.core.metrics import Metric
 from gatekeeper.core.spec import GateSpec, Threshold
 from gatekeeper.verdict.bounds import (CONFIDENCE, MIN_N_SCORES, Scale, candidate_values,
-                                       describe, metric_value, se_floor, where)
+                                       describe, metric_value, no_signal, se_floor, where)
 
 __all__ = ["judge", "judge_threshold", "judged_on", "validate", "Judgement", "ThresholdResult",
            "ComparisonResult", "MIN_N_SCORES", "CONFIDENCE"]
@@ -122,7 +123,13 @@ def judge_threshold(t: Threshold, m: Measurement, spec: GateSpec | None = None,
                                    hint="report Samples for this metric, or use bound: point")
         return _point(t, value, values, samples, metric, head, base)
     if evidence != "bound":
-        return _point(t, value, values, samples, metric, head, base)
+        result = _point(t, value, values, samples, metric, head, base)
+        silent = no_signal(m, t.metric, samples, paired=False)
+        if silent and result.outcome == "pass":
+            return replace(result, outcome="inconclusive", power_note=silent, pass_probability=0.0,
+                           reason=f"{head} cannot support {reasons.requirement(t, base['bound'])}: "
+                                  f"{silent}")
+        return result
     assert samples is not None and values is not None  # values came from them
     sides = _sides(t)
     bounds = (_binary_bounds if samples.binary else _score_bounds)(values, metric)
@@ -139,6 +146,10 @@ def judge_threshold(t: Threshold, m: Measurement, spec: GateSpec | None = None,
                   power_note=note, required_n=need if outcome == "inconclusive" else None)
     if bounds.get("note"):  # too few items for this method: never a pass or a fail
         fields.update(outcome="inconclusive", required_n=need)
+    silent = no_signal(m, t.metric, samples, paired=False)
+    if silent and fields["outcome"] != "fail":  # no signal, no pass
+        fields.update(outcome="inconclusive", required_n=None, power_note=silent,
+                      pass_probability=0.0)
     return ThresholdResult(**fields, reason=reasons.threshold_reason(t, head, fields, decider["side"]))
 
 

@@ -15,6 +15,9 @@ min_gain: 0 are the same claim and get the same answer.
     ties and piles at the boundary. Without a range (latency): a conservative studentized
     bootstrap of the differences, at least ``MIN_N_SCORES`` items; ``test`` says which.
 
+No signal, no pass (``bounds.no_signal``): identical paired samples, or a metric the gate
+type flags, make a would-be pass inconclusive, saying what was seen.
+
 pass: the one-sided test of delta > boundary has p < alpha; fail: the opposite one-sided
 test (delta < boundary) has p < alpha; otherwise inconclusive. ``p_value`` is the deciding
 test's (the opposite test's for a fail). The interval is two-sided at 1 - 2*alpha.
@@ -28,8 +31,8 @@ import numpy as np
 
 from gatekeeper.verdict import betting, power, reasons, stats
 from gatekeeper.core.errors import ConfigError, MeasurementError
-from gatekeeper.verdict.bounds import (MIN_N_SCORES, describe, paired_scale, require_binary,
-                                       require_finite, se_floor, where)
+from gatekeeper.verdict.bounds import (MIN_N_SCORES, describe, no_signal, paired_scale,
+                                       require_binary, require_finite, se_floor, where)
 from gatekeeper.verdict.judgement import ComparisonResult
 from gatekeeper.core.measurement import Measurement, Samples
 from gatekeeper.core.metrics import Metric
@@ -55,6 +58,10 @@ def judge_comparison(c: Comparison, m: Measurement, default_metric: str | None =
     design = found.pop("design")
     n, delta = len(cand), found["delta"]
     need = power.required_n(design, delta)
+    silent = no_signal(m, name, samples, paired=True)
+    if silent and found["outcome"] != "fail":  # no signal, no pass
+        found.update(outcome="inconclusive", note=silent)
+        need = None
     outcome = found["outcome"]
     note = found.pop("note", None) or power.power_note(design, delta, need, n)
     if samples.binary:
@@ -63,7 +70,7 @@ def judge_comparison(c: Comparison, m: Measurement, default_metric: str | None =
     fields = dict(found, metric=name, kind=kind, margin=margin, alpha=c.alpha, n=n,
                   candidate=float(cand.mean()), baseline=float(base.mean()),
                   required_n=need if outcome == "inconclusive" else None, higher_is_better=higher,
-                  pass_probability=float(power.pass_probability(design, n, delta)),
+                  pass_probability=0.0 if silent else float(power.pass_probability(design, n, delta)),
                   power_note=note, oc=power.oc_curve(design, n, delta))
     return ComparisonResult(**fields, reason=reasons.comparison_reason(fields))
 

@@ -216,3 +216,61 @@ def test_code_built_specs_with_bad_limits_are_config_errors(threshold, compariso
     with pytest.raises(ConfigError) as info:
         judge(spec, measured("accuracy", cand, base), ACCURACY)
     assert message in str(info.value) and info.value.location == "gates/test.yaml:3"
+
+
+# -- no signal, no pass -------------------------------------------------------------------
+
+def test_identical_paired_answers_are_no_signal_not_non_inferiority():
+    """Defect: standard.general compared a base and a candidate answering 'A' on all 237
+    items (0 discordant pairs) and passed non-inferiority at 0.308 vs 0.308."""
+    from gatekeeper.core.spec import Comparison
+
+    same = rate(73, 164)
+    result = judge(gate(vs_baseline=Comparison(metric="accuracy", max_drop=0.03)),
+                   measured("accuracy", same, same), ACCURACY)
+    c = result.comparison
+    assert result.outcome == "inconclusive" and c.pass_probability == 0.0 and c.required_n is None
+    assert "no signal: 0 discordant pairs over 237 items" in result.reason
+    scores = [0.2, 0.9, 0.5] * 20
+    paired = judge(gate(vs_baseline=Comparison(metric="score", max_drop=0.05)),
+                   measured("score", scores, scores, binary=False), SCORE)
+    assert paired.outcome == "inconclusive"
+    assert "scored the same on all 60 items" in paired.reason
+
+
+def test_a_gate_type_flag_makes_a_would_be_pass_no_signal():
+    from gatekeeper.core.spec import Comparison
+
+    flag = {"no_signal": {"accuracy": "both models chose A on every one of 200 items",
+                          "accuracy.comparison": "the baseline's accuracy is not above chance"}}
+    cand, base = rate(150, 50), rate(120, 30) + rate(10, 40)
+    m = measured("accuracy", cand, base)
+    m = Measurement(metrics=m.metrics, n=m.n, baseline_metrics=m.baseline_metrics,
+                    samples=m.samples, details=flag)
+    threshold = judge(gate(Threshold("accuracy", min=0.6)), m, ACCURACY)
+    assert threshold.outcome == "inconclusive" and "chose A on every one" in threshold.reason
+    assert "not above chance" not in threshold.reason      # that one is about the comparison
+    both = judge(gate(vs_baseline=Comparison(metric="accuracy", max_drop=0.1)), m, ACCURACY)
+    assert both.outcome == "inconclusive" and "not above chance" in both.reason
+    # a fail stays a fail: the data still show the claim false
+    failed = judge(gate(Threshold("accuracy", min=0.9)), m, ACCURACY)
+    assert failed.outcome == "fail"
+
+
+def test_lm_eval_flags_a_constant_answer_and_a_baseline_at_chance():
+    from gatekeeper.evals.harness import SampleRecord
+    from gatekeeper.evals.measure import no_signal
+    from gatekeeper.evals.results import PairedSample
+
+    def record(i, pick, right):
+        logliks = tuple(0.0 if j == pick else -1.0 for j in range(4))
+        return SampleRecord("mmlu_x", i, f"h{i}", "B", float(right), logliks, ("w", "x", "y", "z"),
+                            pick if right else (pick + 1) % 4)
+
+    constant = [PairedSample(record(i, 0, i % 4 == 0), record(i, 0, i % 4 == 0)) for i in range(40)]
+    seen = no_signal(constant)
+    assert seen["accuracy"] == "both models chose A on every one of 40 items"
+    assert "not above chance (0.250)" in seen["accuracy.comparison"]
+    varied = [PairedSample(record(i, i % 4, i % 3 != 0), record(i, (i + 1) % 4, i % 3 != 0))
+              for i in range(60)]
+    assert no_signal(varied) == {}
