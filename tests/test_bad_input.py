@@ -292,6 +292,22 @@ CASES = [
          ("chat.jinja:2", "chat template does not parse")),
     Case("python_gate_import_error", lambda b: (b.write("gates/test_mine.py", "import no_such_module_xyz\n\ndef test_x():\n    pass\n"), b.lock()),
          ("test_mine.py", "could not be imported", "no_such_module_xyz"), CHECK),
+    Case("python_gate_marker_infinite_limit",
+         lambda b: (b.write("gates/test_mark_inf.py", "import pytest\n\n"
+                            "@pytest.mark.gatekeeper(threshold={'metric': 'r', 'max': float('inf'), 'bound': 'point'})\n"
+                            "def test_x(record):\n    record(r=0.5)\n"), b.lock()),
+         ("test_mark_inf.py:3", "bad gate declaration", "max must be a finite number, got inf"), CHECK,
+         code=3, report=True),
+    Case("python_gate_marker_negative_margin",
+         lambda b: (b.write("gates/test_mark_margin.py", "import pytest\n\n"
+                            "@pytest.mark.gatekeeper(vs_baseline={'metric': 'r', 'min_gain': -0.05})\n"
+                            "def test_x(record):\n    record.samples('r', [1, 0, 1], [1, 1, 0])\n"), b.lock()),
+         ("test_mark_margin.py:3", "min_gain must be >= 0, got -0.05"), CHECK, code=3, report=True),
+    Case("python_gate_marker_unknown_option",
+         lambda b: (b.write("gates/test_mark_option.py", "import pytest\n\n"
+                            "@pytest.mark.gatekeeper(thresold={'metric': 'r', 'min': 0.5})\n"
+                            "def test_x(record):\n    record(r=0.5)\n"), b.lock()),
+         ("test_mark_option.py:3", "has no option thresold"), CHECK, code=3, report=True),
     Case("python_gate_syntax_error", lambda b: b.write("gates/test_mine.py", "def test_x(:\n    pass\n"),
          ("test_mine.py:1", "python gate file does not parse")),
     # --- the adapter -------------------------------------------------------------------------

@@ -134,6 +134,9 @@ class Headline:
     flipped: bool = False     # comparison of a lower-is-better metric: delta = baseline - candidate
 
 
+ASSERTION = "assertion (no statistics)"
+
+
 def threshold_text(th: Mapping | None) -> str:
     """'min 0.85 (lower95)' style description of an absolute threshold."""
     if not th:
@@ -184,9 +187,12 @@ def headline(gate: Mapping) -> Headline:
     if delta is None and cand is not None and base is not None:
         delta = cand - base
     n = cmp.get("n") if is_num(cmp.get("n")) else meas.get("n")
+    required = threshold_text(th)
+    if not th and not cmp and gate.get("type") == "python" and gate.get("outcome") in ("pass", "fail"):
+        required = ASSERTION  # a bare-assert python gate: its pass is its assertions
     return Headline(metric=metric, candidate=cand, interval=th.get("interval"), baseline=base,
                     delta=delta, delta_ci=cmp.get("ci"), p_value=cmp.get("p_value"),
-                    threshold=threshold_text(th), n=n, flipped=flipped)
+                    threshold=required, n=n, flipped=flipped)
 
 
 def partial_note(report: Mapping) -> str | None:
