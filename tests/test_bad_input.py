@@ -308,6 +308,10 @@ CASES = [
                             "@pytest.mark.gatekeeper(thresold={'metric': 'r', 'min': 0.5})\n"
                             "def test_x(record):\n    record(r=0.5)\n"), b.lock()),
          ("test_mark_option.py:3", "has no option thresold"), CHECK, code=3, report=True),
+    Case("plan_assume_outside_range", lambda b: b.gates(STATIC),
+         ("--assume", "rate=2 is outside what rate can be [0, 1]"), ("plan", R, "--assume", "rate=2")),
+    Case("plan_assume_unknown_key", lambda b: b.gates(STATIC),
+         ("--assume", "unknown key 'mean'"), ("plan", R, "--assume", "rate.mean=0.5")),
     Case("python_gate_syntax_error", lambda b: b.write("gates/test_mine.py", "def test_x(:\n    pass\n"),
          ("test_mine.py:1", "python gate file does not parse")),
     # --- the adapter -------------------------------------------------------------------------

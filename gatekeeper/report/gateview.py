@@ -123,13 +123,19 @@ def details_view(gate: Mapping) -> dict | None:
             "other_keys": ", ".join(map(str, details))}
 
 
-def _metrics(meas: Mapping) -> list[dict]:
+def _metrics(meas: Mapping, cmp: Mapping | None = None) -> list[dict]:
+    """Every metric, candidate and baseline; the delta in the comparison's orientation for
+    its metric (baseline - candidate when lower is better), so its sign agrees with the
+    gate table's."""
     cand, base = meas.get("metrics") or {}, meas.get("baseline_metrics") or {}
+    flipped = (cmp or {}).get("metric") if (cmp or {}).get("higher_is_better") is False else None
     rows = []
     for name in dict.fromkeys([*cand, *base]):
         c, b = cand.get(name), base.get(name)
+        delta = (b - c if name == flipped else c - b) if is_num(c) and is_num(b) else None
         rows.append({"name": clean(name), "candidate": num(c), "baseline": num(b) if name in base else "",
-                     "delta": signed(c - b) if is_num(c) and is_num(b) else ""})
+                     "delta": (signed(delta) + (" (baseline \u2212 candidate)" if name == flipped else ""))
+                     if delta is not None else ""})
     return rows
 
 
@@ -154,7 +160,7 @@ def gate_view(gate: Mapping, index: int) -> dict:
         "threshold": threshold_view(th, baseline, th.get("n") if th and is_num(th.get("n")) else meas.get("n")),
         "comparison": comparison_view(cmp),
         "power": power_view(gate),  # operating characteristic (gatekeeper/report/power.py)
-        "metrics": _metrics(meas), "details": details_view(gate),
+        "metrics": _metrics(meas, cmp), "details": details_view(gate),
         "evidence": evidence(meas.get("items")),
         "spec": pretty_json(gate["spec"]) if gate.get("spec") else None,
     }

@@ -41,11 +41,18 @@ class SessionPlugin:
     def __init__(self, session: RunSession):
         self.session = session
 
+    @pytest.hookimpl(trylast=True)
     def pytest_configure(self, config: pytest.Config) -> None:
         config.stash[STATE] = self.session
         for spec in self.session.collection.gates:
             for marker in (*spec.markers, spec.type):
                 config.addinivalue_line("markers", f"{marker}: gatekeeper gate marker")
+        reporter = config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            # pytest's "26 passed in 844s" counts test items, not gate outcomes (a gate that is
+            # inconclusive at warn severity is a passed item): gatekeeper's own verdict line,
+            # printed after the run, is the only count shown.
+            reporter.summary_stats = lambda: None
 
     def pytest_keyboard_interrupt(self, excinfo) -> None:
         """Remember why the run stopped (Ctrl-C or SIGTERM) for the report."""

@@ -315,7 +315,7 @@ def test_bare_assert(record):
 '''
 
 
-def test_python_gates_are_judged_by_a_threshold_or_comparison_on_their_marker(tmp_path):
+def test_python_gates_are_judged_by_a_threshold_or_comparison_on_their_marker(tmp_path, capfd):
     root = write_bundle(tmp_path / "b", {"g.yaml": GATES.split("  - id: s.low")[0],
                                          "test_judged.py": PY_JUDGED})
     lock_without_model(root)
@@ -336,3 +336,6 @@ def test_python_gates_are_judged_by_a_threshold_or_comparison_on_their_marker(tm
     bare = gates["test_judged.test_bare_assert"]
     assert bare["outcome"] == "pass" and "assertion (no statistics)" in bare["reason"]
     assert result.exit_code != 0  # the blocking inconclusive and errors stop the release
+    # the console counts gatekeeper's outcomes, never pytest's items ("7 passed in 1.2s")
+    out = capfd.readouterr().out
+    assert " passed in " not in out and " failed in " not in out
