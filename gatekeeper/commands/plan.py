@@ -168,7 +168,7 @@ def _plan_threshold(gate_id: str, t: Threshold, n: int | None, table, assume) ->
     if evidence == "census":
         return {**out, "note": "a census, compared exactly: nothing to size"}
     point = evidence == "point"
-    extra = dict(upper_limit=sides[1][1]) if len(sides) == 2 else {}
+    extra: dict[str, Any] = dict(upper_limit=sides[1][1]) if len(sides) == 2 else {}
     alpha = 0.5 if point else 1 - CONFIDENCE
     if metric.kind == "rate":
         design = power.Design("rate", limit, side, alpha, point=point, **extra)

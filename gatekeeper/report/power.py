@@ -89,7 +89,10 @@ def gate_pass_probability(gate: Mapping) -> float | None:
     probs = [b.get("pass_probability") for b in parts]
     if not parts or not all(is_num(p) for p in probs):
         return None
-    return math.prod(float(p) for p in probs)  # type: ignore[arg-type]
+    out = 1.0
+    for p in probs:
+        out *= float(p)  # type: ignore[arg-type]
+    return out
 
 
 def family_view(gates: list[Mapping]) -> dict | None:

@@ -16,6 +16,7 @@ Without them its pass is its assertions: "assertion (no statistics)" in the repo
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -279,7 +280,7 @@ def _marker_spec(item: pytest.Item, options: dict, source: dict):
     if unknown:
         raise ConfigError(f"@pytest.mark.gatekeeper has no option {', '.join(unknown)}",
                           where=where.file, line=where.line, hint=f"options: {', '.join(MARKER_KEYS)}")
-    parts = {}
+    parts: dict[str, Any] = {}
     for key, cls in (("threshold", Threshold), ("vs_baseline", Comparison)):
         value = options.get(key)
         if value is None:

@@ -154,7 +154,7 @@ def judge_threshold(t: Threshold, m: Measurement, spec: GateSpec | None = None,
 
 
 def _check_bound(t: Threshold, spec: GateSpec | None) -> None:
-    for bound, key, other in (("lower95", "min", "max"), ("upper95", "max", "min")):
+    for bound, key in (("lower95", "min"), ("upper95", "max")):
         if t.bound == bound and getattr(t, key) is None:
             raise ConfigError(f"bound {bound} needs {key} on {t.metric!r}",
                               hint=f"set {key}:, leave bound out, or use bound: point", **where(spec))

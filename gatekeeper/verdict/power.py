@@ -61,6 +61,7 @@ class Design:
         """The min or max half of a two-sided design."""
         if side == "min":
             return replace(self, side="min", upper_limit=None)
+        assert self.upper_limit is not None, "a two-sided design has an upper limit"
         return replace(self, side="max", limit=self.upper_limit, upper_limit=None)
 
 
