@@ -237,7 +237,8 @@ def cmd_list(args, extra, argv) -> int:
             default = "required" if p.required else f"default {p.default!r}"
             print(f"    {p.name}: {p.annotation} ({default})")
         if gtype.metrics:
-            print("    metrics: " + ", ".join(f"{m.name} ({m.kind}, {m.direction})" for m in gtype.metrics))
+            print("    metrics: " + ", ".join(f"{m.name} ({m.kind}, {m.direction}, {m.sampling})"
+                                         for m in gtype.metrics))
     return 0
 
 

@@ -320,6 +320,26 @@ CASES = [
          ("chat.jinja:2", "chat template does not parse")),
     Case("python_gate_import_error", lambda b: (b.write("gates/test_mine.py", "import no_such_module_xyz\n\ndef test_x():\n    pass\n"), b.lock()),
          ("test_mine.py", "could not be imported", "no_such_module_xyz"), CHECK),
+    Case("python_gate_marker_infinite_limit",
+         lambda b: (b.write("gates/test_mark_inf.py", "import pytest\n\n"
+                            "@pytest.mark.gatekeeper(threshold={'metric': 'r', 'max': float('inf'), 'bound': 'point'})\n"
+                            "def test_x(record):\n    record(r=0.5)\n"), b.lock()),
+         ("test_mark_inf.py:3", "bad gate declaration", "max must be a finite number, got inf"), CHECK,
+         code=3, report=True),
+    Case("python_gate_marker_negative_margin",
+         lambda b: (b.write("gates/test_mark_margin.py", "import pytest\n\n"
+                            "@pytest.mark.gatekeeper(vs_baseline={'metric': 'r', 'min_gain': -0.05})\n"
+                            "def test_x(record):\n    record.samples('r', [1, 0, 1], [1, 1, 0])\n"), b.lock()),
+         ("test_mark_margin.py:3", "min_gain must be >= 0, got -0.05"), CHECK, code=3, report=True),
+    Case("python_gate_marker_unknown_option",
+         lambda b: (b.write("gates/test_mark_option.py", "import pytest\n\n"
+                            "@pytest.mark.gatekeeper(thresold={'metric': 'r', 'min': 0.5})\n"
+                            "def test_x(record):\n    record(r=0.5)\n"), b.lock()),
+         ("test_mark_option.py:3", "has no option thresold"), CHECK, code=3, report=True),
+    Case("plan_assume_outside_range", lambda b: b.gates(STATIC),
+         ("--assume", "rate=2 is outside what rate can be [0, 1]"), ("plan", R, "--assume", "rate=2")),
+    Case("plan_assume_unknown_key", lambda b: b.gates(STATIC),
+         ("--assume", "unknown key 'mean'"), ("plan", R, "--assume", "rate.mean=0.5")),
     Case("python_gate_syntax_error", lambda b: b.write("gates/test_mine.py", "def test_x(:\n    pass\n"),
          ("test_mine.py:1", "python gate file does not parse")),
     # --- the adapter -------------------------------------------------------------------------
@@ -509,7 +529,8 @@ CASES = [
                                                 "    threshold: {metric: rate, min: 0.5}\n"), b.lock()),
          ("interrupted",), CHECK, code=2, report=True),
     Case("model_output_lone_surrogate", lambda b: (b.gates(STATIC.replace("static_rate", "surrogate")
-                                                           .replace("    params: {passes: 10, total: 10}\n", "")),
+                                                           .replace("    params: {passes: 10, total: 10}\n", "")
+                                                           .replace("min: 0.5}", "min: 0.5, bound: point}")),
                                                    b.lock()),
          ("verdict: PASS",), CHECK, code=0, report=True),
     Case("previous_release_corrupt", lambda b: (b.write("../releases/demo/0.9.0/report.json", "[1, 2]"),

@@ -22,14 +22,18 @@ Outcome = Literal["pass", "fail", "inconclusive", "error", "skip"]
 class Threshold:
     """An absolute bound on one metric of the candidate.
 
-    ``bound`` picks what is compared: the point estimate, or the one-sided 95% lower
-    (for ``min``) / upper (for ``max``) confidence bound of the metric.
+    ``bound`` picks what is compared. Left out (None), the metric's declaration decides
+    (DESIGN.md §7): a *sampled* metric is judged on its one-sided 95% bounds, the lower
+    one against ``min`` and the upper one against ``max`` (both, for a two-sided
+    threshold); a *census* is compared exactly. ``lower95`` / ``upper95`` ask for the
+    bounds explicitly (each needs its limit; a second limit is judged on its own bound
+    too); ``point`` is the explicit opt-out: the point estimate, no evidence required.
     """
 
     metric: str
     min: float | None = None
     max: float | None = None
-    bound: Bound = "point"
+    bound: Bound | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from gatekeeper.evals.harness import HarnessRun, SampleRecord
 from gatekeeper.evals.results import PairedSample, by_subject, most_regressed, paired_delta
 from gatekeeper.evals.source import TaskSource
 from gatekeeper.core.measurement import ItemResult, Measurement, Samples
+from gatekeeper.verdict.bounds import NO_SIGNAL
 
 PROMPT_CHARS = 600
 
@@ -25,11 +26,45 @@ def accuracy_measurement(pairs: Sequence[PairedSample], source: TaskSource, run:
                "most_regressed": most_regressed(rows), "metric": run.metric}
     if binary:
         details["paired"] = paired_delta(pairs)
+    silent = no_signal(pairs)
+    if silent:
+        details[NO_SIGNAL] = silent
     return Measurement(
         metrics={"accuracy": sum(cand) / len(cand)}, n=len(pairs),
         baseline_metrics={"accuracy": sum(base) / len(base)},
         samples={"accuracy": Samples(tuple(cand), tuple(base), binary=binary)},
         items=tuple(_item(p, source) for p in pairs), details=details)
+
+
+def no_signal(pairs: Sequence[PairedSample]) -> dict:
+    """What makes this multiple-choice measurement blind (``details["no_signal"]``): a model
+    that picks the same choice on every item measures its letter bias, not its knowledge
+    (both judgments of accuracy); a baseline whose accuracy is not above chance leaves a
+    regression nothing to lose (the comparison only: key ``accuracy.comparison``)."""
+    out: dict = {}
+    picks = {who: {getattr(p, who).predicted for p in pairs} for who in ("candidate", "baseline")}
+    constant = {who: next(iter(v)) for who, v in picks.items()
+                if len(pairs) > 1 and len(v) == 1 and None not in v}
+    if constant:
+        letters = {who: chr(ord("A") + int(i)) for who, i in constant.items()}
+        if len(letters) == 2 and len(set(letters.values())) == 1:
+            text = f"both models chose {letters['candidate']} on every one of {len(pairs)} items"
+        else:
+            text = "; ".join(f"the {who} chose {letter} on every one of {len(pairs)} items"
+                             for who, letter in letters.items())
+        out["accuracy"] = text
+    sizes = [len(p.baseline.choices) for p in pairs if p.baseline.choices]
+    if len(sizes) == len(pairs) and min(sizes) > 1:
+        from gatekeeper.verdict.stats import clopper_pearson_lower
+
+        chance = sum(1 / k for k in sizes) / len(sizes)
+        right = sum(1 for p in pairs if p.baseline.metric >= 0.5)
+        lower = clopper_pearson_lower(right, len(pairs), 0.95)
+        if lower <= chance:
+            out["accuracy.comparison"] = (f"the baseline's accuracy {right / len(pairs):.3f} is not "
+                                          f"above chance ({chance:.3f}): its lower 95% bound is "
+                                          f"{lower:.3f}")
+    return out
 
 
 def calibration_measurement(pairs: Sequence[PairedSample], source: TaskSource, run: HarnessRun,

@@ -53,6 +53,23 @@ def check_source(params: dict) -> None:
             mmlu.read_items(mmlu._csv(root, subject, split))
 
 
+def planned_n(params: dict) -> int | None:
+    """How many documents an MMLU source evaluates (``gatekeeper plan``; no model, no files
+    written): each chosen subject's test items, capped by limit / max_items as
+    ``build_source`` does. None for task_dir tasks (lm-eval decides their size)."""
+    if params.get("task_dir"):
+        return None
+    root, _ = mmlu.resolve_mmlu_dir(params.get("mmlu_dir"), params.get("fallback_dir"))
+    chosen = mmlu.pick_subjects(root, params.get("subjects"))
+    limit, max_items = params.get("limit"), params.get("max_items")
+    per_task = limit
+    if max_items:
+        spread = max(1, math.floor(max_items / len(chosen)))
+        per_task = min(spread, limit) if limit else spread
+    sizes = [len(mmlu.read_items(mmlu._csv(root, s, "test"))) for s in chosen]
+    return sum(min(k, per_task) if per_task else k for k in sizes)
+
+
 def build_source(*, task_dir, tasks, mmlu_dir, fallback_dir, subjects, limit, max_items,
                  out_root: Path) -> TaskSource:
     if task_dir:

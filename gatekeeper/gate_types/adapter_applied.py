@@ -35,7 +35,8 @@ METRICS = (
                        "+ probes the adapter does not move"),
     Metric("min_logit_delta", kind="value", lower=0, upper=None, unit="logit",
            description="smallest, over probes, of the max |logit difference| adapter on vs off"),
-    Metric("probes_moved_rate", description="share of probes whose logits the adapter moves above the floor"),
+    Metric("probes_moved_rate", sampled=False,  # a deterministic check of fixed probes
+           description="share of probes whose logits the adapter moves above the floor"),
     _count("zero_lora_b", "LoRA B matrices that are all zero (the adapter does nothing there)"),
     _count("scaling_mismatches", "LoRA layers whose rank or scaling differs from adapter_config.json"),
 )

@@ -56,7 +56,7 @@ def _check(params: dict, golden) -> None:
 
 METRICS = (
     _count("hits", "eval items found in the training data by any detector"),
-    Metric("hit_rate", higher_is_better=False, description="share of eval items found in training data"),
+    Metric("hit_rate", higher_is_better=False, sampled=False, description="share of eval items found in training data"),
     _count("exact_hits", "eval items equal to a training row after normalisation"),
     _count("ngram_hits", "eval items sharing a long n-gram with a training row"),
     _count("near_hits", "eval items with a verified near-duplicate training row"),

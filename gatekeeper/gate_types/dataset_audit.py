@@ -27,7 +27,8 @@ from gatekeeper.core.gatetype import gate_type
 
 
 def _low(name, what, kind="value"):
-    return Metric(name, higher_is_better=False, kind=kind, description=what,
+    """A count or share over every training row: a census, compared exactly."""
+    return Metric(name, higher_is_better=False, kind=kind, description=what, sampled=False,
                   **({"lower": 0, "upper": None} if kind == "value" else {}))
 
 

@@ -29,8 +29,8 @@ from gatekeeper.releases.fingerprint import PROBES
 METRICS = (
     Metric("tolerance_ratio", higher_is_better=False, kind="value", lower=0, upper=None,
            description="distance merged vs unmerged as a multiple of the dtype's documented tolerance (<= 1: equivalent)"),
-    Metric("top1_agreement", description="share of positions where merged and unmerged pick the same next token"),
-    Metric("greedy_match_rate", description="share of probes whose greedy outputs are identical"),
+    Metric("top1_agreement", sampled=False, description="share of positions where merged and unmerged pick the same next token"),
+    Metric("greedy_match_rate", sampled=False, description="share of probes whose greedy outputs are identical"),
     Metric("max_abs_logit_diff", higher_is_better=False, kind="value", lower=0, upper=None, unit="logit",
            description="largest |logit difference| over all positions and the vocabulary"),
     Metric("mean_kl", higher_is_better=False, kind="value", lower=0, upper=None, unit="nats",

@@ -24,7 +24,7 @@ from gatekeeper.releases.view import Skipped
 METRICS = (
     Metric("problems", higher_is_better=False, kind="value", lower=0, upper=None,
            description="corrupt or missing files, lock errors and probes that drifted"),
-    Metric("probes_reproduced_rate", description="share of fingerprint probes reproduced within tolerance"),
+    Metric("probes_reproduced_rate", sampled=False, description="share of fingerprint probes reproduced within tolerance"),
     Metric("files_verified", kind="value", lower=0, upper=None, description="registry files re-hashed"),
     Metric("max_logprob_diff", higher_is_better=False, kind="value", lower=0, upper=None, unit="nats",
            description="largest top-k log-prob change against the recorded fingerprint"),

@@ -69,7 +69,7 @@ METRICS = (
            unit="tokens", description="mean answer length with EOS honoured"),
     Metric("cost_per_1k", higher_is_better=False, kind="value", lower=0, upper=None,
            description="price_per_hour x machine time of 1,000 requests at batch_size"),
-    Metric("slowdown", higher_is_better=False, kind="value", lower=None, upper=None,
+    Metric("slowdown", higher_is_better=False, kind="value", lower=None, upper=None, sampled=True,
            description="request latency relative to the base on the same request, minus 1"),
 )
 POSITIVE = ("requests", "repeats", "max_new_tokens", "batch_size")

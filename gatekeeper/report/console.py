@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gatekeeper.core.numbers import fixed
-from gatekeeper.report.fmt import partial_note, pval, vs_prompting
+from gatekeeper.report.fmt import evidence_text, partial_note, pval, vs_prompting
 
 
 def _fmt(value) -> str:
@@ -20,7 +20,7 @@ def gate_line(gate: dict) -> str:
         interval = t.get("interval")
         ci = f" [{fixed(interval[0])}, {fixed(interval[1])}]" if interval else ""
         need = " ".join(f"{op} {t[k]}" for op, k in ((">=", "min"), ("<=", "max")) if t.get(k) is not None)
-        parts.append(f"{t['metric']} {_fmt(t.get('value'))}{ci} (need {need}, {t.get('bound', 'point')})")
+        parts.append(f"{t['metric']} {_fmt(t.get('value'))}{ci} (need {need}, {evidence_text(t)})")
     c = gate.get("comparison")
     if c:
         p = pval(c.get("p_value"))

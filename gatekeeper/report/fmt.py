@@ -142,6 +142,9 @@ class Headline:
     flipped: bool = False     # comparison of a lower-is-better metric: delta = baseline - candidate
 
 
+ASSERTION = "assertion (no statistics)"
+
+
 def threshold_text(th: Mapping | None) -> str:
     """'min 0.85 (lower95)' style description of an absolute threshold."""
     if not th:
@@ -152,10 +155,24 @@ def threshold_text(th: Mapping | None) -> str:
     if is_num(th.get("max")):
         parts.append(f"\u2264 {num(th['max'])}")
     text = " and ".join(parts)
-    bound = th.get("bound")
-    if text and bound and bound != "point":
-        text += f" ({bound})"
-    return text
+    return f"{text} ({evidence_text(th)})" if text else text
+
+
+def judged_on_bound(th: Mapping) -> bool:
+    """Whether the threshold was judged on its confidence bound(s) (not census, not point)."""
+    evidence = th.get("evidence")
+    if evidence is not None:
+        return evidence == "bound"
+    return th.get("bound") not in (None, "point")  # reports written before issue 20
+
+
+def evidence_text(th: Mapping) -> str:
+    """What a threshold compared: 'lower95 bound', 'census, exact' or 'point, no evidence required'."""
+    if judged_on_bound(th):
+        return f"{th.get('bound')} bound"
+    if th.get("evidence") == "census":
+        return "census, exact"
+    return "point, no evidence required"
 
 
 def headline(gate: Mapping) -> Headline:
@@ -178,9 +195,12 @@ def headline(gate: Mapping) -> Headline:
     if delta is None and cand is not None and base is not None:
         delta = cand - base
     n = cmp.get("n") if is_num(cmp.get("n")) else meas.get("n")
+    required = threshold_text(th)
+    if not th and not cmp and gate.get("type") == "python" and gate.get("outcome") in ("pass", "fail"):
+        required = ASSERTION  # a bare-assert python gate: its pass is its assertions
     return Headline(metric=metric, candidate=cand, interval=th.get("interval"), baseline=base,
                     delta=delta, delta_ci=cmp.get("ci"), p_value=cmp.get("p_value"),
-                    threshold=threshold_text(th), n=n, flipped=flipped)
+                    threshold=required, n=n, flipped=flipped)
 
 
 def partial_note(report: Mapping) -> str | None:

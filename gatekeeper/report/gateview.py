@@ -15,7 +15,7 @@ from gatekeeper.report.charts import comparison_chart, threshold_chart
 from gatekeeper.report.evidence import evidence, text
 from gatekeeper.report.fragments import render_fragment
 from gatekeeper.report.fmt import (OUTCOME_WORDS, clean, dig, interval, is_num, num, pval,
-                                   seconds, signed, source_text, threshold_text)
+                                   judged_on_bound, seconds, signed, source_text, threshold_text)
 from gatekeeper.report.power import power_view
 
 TESTS: dict[Any, str] = {"mcnemar_exact": "exact McNemar test (paired, binary outcomes)",
@@ -52,8 +52,8 @@ def threshold_view(th: Mapping | None, baseline: Any, n: Any) -> dict | None:
     iv = interval(th.get("interval"))
     method = f" ({th['interval_method']} 95%)" if iv and th.get("interval_method") else ""
     facts.append((f"measured {th.get('metric') or 'value'}", f"{num(th.get('value'))} {iv}{method}".strip()))
-    if th.get("bound") not in (None, "point"):
-        facts.append((f"compared ({th['bound']} bound)", num(th.get("compared_value"))))
+    if judged_on_bound(th):
+        facts.append((f"compared ({th['bound']} bound)", _compared(th)))
     facts.append(("threshold", threshold_text(th) or "none"))
     if is_num(baseline):
         facts.append(("baseline", num(baseline)))
@@ -64,6 +64,14 @@ def threshold_view(th: Mapping | None, baseline: Any, n: Any) -> dict | None:
         facts.append(("judged", clean(th["reason"])))
     return {"facts": facts, "chart": threshold_chart(th, baseline),
             "outcome": th.get("outcome"), "has_baseline": is_num(baseline)}
+
+
+def _compared(th: Mapping) -> str:
+    """The deciding bound, or both one-sided bounds of a two-sided threshold."""
+    bounds = th.get("bounds")
+    if is_num(th.get("min")) and is_num(th.get("max")) and isinstance(bounds, list) and len(bounds) == 2:
+        return f"{num(bounds[0])} / {num(bounds[1])}"
+    return num(th.get("compared_value"))
 
 
 def _ci_level(cmp: Mapping) -> str:
@@ -115,13 +123,19 @@ def details_view(gate: Mapping) -> dict | None:
             "other_keys": ", ".join(map(str, details))}
 
 
-def _metrics(meas: Mapping) -> list[dict]:
+def _metrics(meas: Mapping, cmp: Mapping | None = None) -> list[dict]:
+    """Every metric, candidate and baseline; the delta in the comparison's orientation for
+    its metric (baseline - candidate when lower is better), so its sign agrees with the
+    gate table's."""
     cand, base = meas.get("metrics") or {}, meas.get("baseline_metrics") or {}
+    flipped = (cmp or {}).get("metric") if (cmp or {}).get("higher_is_better") is False else None
     rows = []
     for name in dict.fromkeys([*cand, *base]):
         c, b = cand.get(name), base.get(name)
+        delta = (b - c if name == flipped else c - b) if is_num(c) and is_num(b) else None
         rows.append({"name": clean(name), "candidate": num(c), "baseline": num(b) if name in base else "",
-                     "delta": signed(c - b) if is_num(c) and is_num(b) else ""})
+                     "delta": (signed(delta) + (" (baseline \u2212 candidate)" if name == flipped else ""))
+                     if delta is not None else ""})
     return rows
 
 
@@ -146,7 +160,7 @@ def gate_view(gate: Mapping, index: int) -> dict:
         "threshold": threshold_view(th, baseline, th.get("n") if th and is_num(th.get("n")) else meas.get("n")),
         "comparison": comparison_view(cmp),
         "power": power_view(gate),  # operating characteristic (gatekeeper/report/power.py)
-        "metrics": _metrics(meas), "details": details_view(gate),
+        "metrics": _metrics(meas, cmp), "details": details_view(gate),
         "evidence": evidence(meas.get("items")),
         "spec": pretty_json(gate["spec"]) if gate.get("spec") else None,
     }

@@ -21,6 +21,7 @@ from gatekeeper.report.fmt import (blocking_ids, partial_note, vs_prompting, MIS
                                    one_line, pval, seconds, signed)
 from gatekeeper.report.env import environment
 from gatekeeper.report.gateview import gate_view, pretty_json
+from gatekeeper.report.power import family_view
 from gatekeeper.report.provenance import provenance_view
 
 VERDICT_LINES = {
@@ -138,6 +139,7 @@ def build_view(report: Mapping) -> dict:
         "gates": views, "previous": _previous_view(report.get("previous_release"), gates, views),
         "training": _training_view(report.get("training")),
         "prov": provenance_view(report, views),
+        "family": family_view(gates),
     }
 
 

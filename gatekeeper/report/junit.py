@@ -13,7 +13,8 @@ import xml.etree.ElementTree as ET
 from typing import Any, Mapping
 
 from gatekeeper.report.fmt import (blocking_ids, partial_note, NOT_PASS, OUTCOME_WORDS, clean, dig, interval, is_num, num,
-                                   one_line, pval, signed, source_text, threshold_text)
+                                   one_line, pval, signed, source_text, threshold_text,
+                                   judged_on_bound)
 
 
 def _time(seconds: Any) -> str:
@@ -29,7 +30,7 @@ def explain(gate: Mapping) -> str:
     lines.append(f"{OUTCOME_WORDS.get(gate.get('outcome'), gate.get('outcome'))}: {clean(gate.get('reason'))}")
     th = gate.get("threshold") or {}
     if th:
-        bound = f", {th['bound']} bound {num(th.get('compared_value'))}" if th.get("bound") not in (None, "point") else ""
+        bound = f", {th['bound']} bound {num(th.get('compared_value'))}" if judged_on_bound(th) else ""
         lines.append(f"threshold: {clean(th.get('metric'))} = {num(th.get('value'))} "
                      f"{interval(th.get('interval'))}{bound}; required {threshold_text(th) or 'none'}")
     cmp = gate.get("comparison") or {}

@@ -1,6 +1,7 @@
 """Power in the report: each gate's operating characteristic (``templates/_oc.j2``); the
-run's family-wise picture (``templates/_power.j2``) multiplies the blocking gates' pass
-probabilities from these views.
+run's family-wise picture (``templates/_power.j2``, ``family_view``): what backs each
+blocking gate's pass, the release-level error rate (``gatekeeper.verdict.family``) and the
+blocking gates' pass probabilities multiplied.
 
 Reads only report.json (the ``oc``, ``pass_probability`` and ``power_note`` fields the judge
 writes, see gatekeeper/verdict/judgement.py). Geometry only; the SVG is written by
@@ -14,6 +15,7 @@ from typing import Any, Mapping
 
 from gatekeeper.report.charts import nice_ticks
 from gatekeeper.report.fmt import clean, is_num, num
+from gatekeeper.verdict import family
 
 W, H, LEFT, RIGHT, TOP, BOTTOM = 560, 170, 44, 14, 10, 30
 
@@ -79,3 +81,28 @@ def power_view(gate: Mapping) -> dict | None:
     joint = math.prod(nums, start=1.0) if probs and len(nums) == len(probs) else None
     return {"charts": charts, "pass_probability": joint, "pass_text": _pct(joint),
             "blocking": gate.get("severity", "block") == "block"}
+
+
+def gate_pass_probability(gate: Mapping) -> float | None:
+    """The gate's parts' pass probabilities multiplied (None unless every part has one)."""
+    parts = [b for b in (gate.get("threshold"), gate.get("comparison")) if isinstance(b, Mapping)]
+    probs = [b.get("pass_probability") for b in parts]
+    if not parts or not all(is_num(p) for p in probs):
+        return None
+    out = 1.0
+    for p in probs:
+        out *= float(p)  # type: ignore[arg-type]
+    return out
+
+
+def family_view(gates: list[Mapping]) -> dict | None:
+    """The trust section: counts by evidence over every blocking gate of report.json, the
+    release-level bound and what it leaves out, the chance all of them pass."""
+    entries = [{"id": g.get("id"), "type": g.get("type"), "severity": g.get("severity", "block"),
+                "outcome": g.get("outcome"), "threshold": g.get("threshold"),
+                "comparison": g.get("comparison"), "pass_probability": gate_pass_probability(g)}
+               for g in gates if g.get("outcome") != "skip"]
+    if not entries:
+        return None
+    picture = family.picture(entries)
+    return {"lines": [clean(line) for line in family.lines(picture)], **picture}

@@ -15,8 +15,12 @@ from typing import Any, Mapping
 class ThresholdResult:
     """The threshold part of a verdict.
 
-    ``compared_value`` is the one-sided 95% bound named by ``bound`` (the point value for
-    ``bound: point``); ``opposite_value`` the other one-sided bound, which decides ``fail``.
+    ``evidence`` says what was compared: "bound" (the one-sided 95% bound(s): ``bound`` is
+    lower95, upper95 or lower95+upper95 for a two-sided threshold, ``bounds`` holds both),
+    "census" (a count over all there is, compared exactly) or "point" (the explicit
+    ``bound: point`` opt-out: no evidence required). ``compared_value`` is the deciding
+    limit's bound (the value itself for census and point); ``opposite_value`` that limit's
+    other one-sided bound, which decides ``fail``.
     ``test`` and ``p_value`` are those of the test that decided the outcome. Power
     (README "Outcomes and statistics"): ``pass_probability`` is the probability of passing
     at this n if the true value equals the observed one, ``required_n`` the n that gives
@@ -43,6 +47,8 @@ class ThresholdResult:
     pass_probability: float | None = None
     power_note: str | None = None
     oc: dict | None = None
+    evidence: str | None = None
+    bounds: tuple[float, float] | None = None
 
     def to_dict(self) -> dict:
         return plain(asdict(self))
@@ -89,7 +95,8 @@ class Judgement:
 
     ``pass_probability``: the chance this gate passes at its n if the true values equal the
     observed ones (threshold and comparison multiplied, an approximation that treats them
-    as independent); the report sums these over blocking gates for the family-wise picture.
+    as independent); the report multiplies these over blocking gates for the family-wise
+    picture.
     """
 
     outcome: str
@@ -105,7 +112,7 @@ class Judgement:
     def from_dict(cls, data: Mapping[str, Any]) -> "Judgement":
         t, c = data.get("threshold"), data.get("comparison")
         return cls(data["outcome"], data["reason"],
-                   ThresholdResult(**_known(ThresholdResult, t, "interval")) if t else None,
+                   ThresholdResult(**_known(ThresholdResult, t, "interval", "bounds")) if t else None,
                    ComparisonResult(**_known(ComparisonResult, c, "ci")) if c else None,
                    data.get("pass_probability"))
 
@@ -121,10 +128,11 @@ def plain(value: Any) -> Any:
     return None if isinstance(value, float) and not math.isfinite(value) else value
 
 
-def _known(cls, data: Mapping[str, Any], key: str) -> dict:
+def _known(cls, data: Mapping[str, Any], *pairs: str) -> dict:
     """Fields this version knows (older reports lack the power fields: they default)."""
     names = {f.name for f in fields(cls)}
     out = {k: v for k, v in data.items() if k in names}
-    if out.get(key) is not None:
-        out[key] = tuple(out[key])
+    for key in pairs:
+        if out.get(key) is not None:
+            out[key] = tuple(out[key])
     return out

@@ -10,8 +10,13 @@ min_gain: 0 are the same claim and get the same answer.
   * 0/1 samples, boundary != 0: Tango's score test of delta against the boundary (the
     McNemar test only asks "any difference"), numerator computed exactly on counts, so a
     tie with the margin is a tie. Interval: the inverted score test.
-  * Scores: conservative studentized bootstrap of the per-item differences, at least
-    ``MIN_N_SCORES`` items.
+  * Scores with a declared range: betting bounds of the mean difference
+    (``gatekeeper.verdict.betting``; differences in [-span, span]), valid at every n, with
+    ties and piles at the boundary. Without a range (latency): a conservative studentized
+    bootstrap of the differences, at least ``MIN_N_SCORES`` items; ``test`` says which.
+
+No signal, no pass (``bounds.no_signal``): identical paired samples, or a metric the gate
+type flags, make a would-be pass inconclusive, saying what was seen.
 
 pass: the one-sided test of delta > boundary has p < alpha; fail: the opposite one-sided
 test (delta < boundary) has p < alpha; otherwise inconclusive. ``p_value`` is the deciding
@@ -24,10 +29,10 @@ from typing import Mapping
 
 import numpy as np
 
-from gatekeeper.verdict import power, reasons, stats
+from gatekeeper.verdict import betting, power, reasons, stats
 from gatekeeper.core.errors import ConfigError, MeasurementError
-from gatekeeper.verdict.bounds import (MIN_N_SCORES, describe, require_binary, require_finite, se_floor,
-                                       where)
+from gatekeeper.verdict.bounds import (MIN_N_SCORES, describe, no_signal, paired_scale,
+                                       require_binary, require_finite, se_floor, where)
 from gatekeeper.verdict.judgement import ComparisonResult
 from gatekeeper.core.measurement import Measurement, Samples
 from gatekeeper.core.metrics import Metric
@@ -53,6 +58,10 @@ def judge_comparison(c: Comparison, m: Measurement, default_metric: str | None =
     design = found.pop("design")
     n, delta = len(cand), found["delta"]
     need = power.required_n(design, delta)
+    silent = no_signal(m, name, samples, paired=True)
+    if silent and found["outcome"] != "fail":  # no signal, no pass
+        found.update(outcome="inconclusive", note=silent)
+        need = None
     outcome = found["outcome"]
     note = found.pop("note", None) or power.power_note(design, delta, need, n)
     if samples.binary:
@@ -61,7 +70,7 @@ def judge_comparison(c: Comparison, m: Measurement, default_metric: str | None =
     fields = dict(found, metric=name, kind=kind, margin=margin, alpha=c.alpha, n=n,
                   candidate=float(cand.mean()), baseline=float(base.mean()),
                   required_n=need if outcome == "inconclusive" else None, higher_is_better=higher,
-                  pass_probability=float(power.pass_probability(design, n, delta)),
+                  pass_probability=0.0 if silent else float(power.pass_probability(design, n, delta)),
                   power_note=note, oc=power.oc_curve(design, n, delta))
     return ComparisonResult(**fields, reason=reasons.comparison_reason(fields))
 
@@ -122,20 +131,34 @@ def _binary_test(better, worse, boundary: float, alpha: float, metric: Metric) -
 
 
 def _score_test(better, worse, boundary: float, alpha: float, metric: Metric) -> dict:
-    """Conservative studentized bootstrap of the differences; inconclusive below MIN_N_SCORES."""
+    """Betting bounds of the mean difference when the score has a declared range (the
+    differences lie in [-span, span]; valid at every n, ties and all); else a conservative
+    studentized bootstrap, inconclusive below MIN_N_SCORES."""
     diffs = better - worse
     n = len(diffs)
+    sd = float(diffs.std(ddof=1)) if n > 1 else 0.0
+    if metric.bounded:
+        scale = paired_scale(metric)
+        y, m0 = scale.unit(diffs), scale.unit(boundary)
+        up = float(betting.p_value(y, m0, "greater", alpha))
+        down = float(betting.p_value(y, m0, "less", alpha))
+        design = power.Design("paired_mean", boundary, "min", alpha, sd=sd, lower=scale.lower,
+                              upper=scale.upper, method="betting")
+        ci = (scale.value(betting.lower_bound(y, 1 - alpha)),
+              scale.value(betting.upper_bound(y, 1 - alpha)))
+        outcome = "pass" if up <= alpha else "fail" if down <= alpha else "inconclusive"
+        return dict(test="betting", delta=float(diffs.mean()), discordant=None, ci=ci,
+                    design=design, outcome=outcome, p_value=down if outcome == "fail" else up)
     floor = 2 * se_floor(metric, n)  # a difference spans twice the score's range
-    sd = max(float(diffs.std(ddof=1)) if n > 1 else 0.0, floor * np.sqrt(n))
-    design = power.Design("paired_mean", boundary, "min", alpha, sd=sd, lower=None, upper=None,
-                          min_n=MIN_N_SCORES)
+    design = power.Design("paired_mean", boundary, "min", alpha, sd=max(sd, floor * np.sqrt(n)),
+                          lower=None, upper=None, min_n=MIN_N_SCORES)
     boot = stats.student_bootstrap(diffs, se_floor=floor)
     up, down = boot.p_value(boundary, "greater"), boot.p_value(boundary, "less")
     found = dict(test="studentized_bootstrap", delta=float(diffs.mean()), discordant=None,
                  ci=(boot.lower(1 - alpha), boot.upper(1 - alpha)), design=design)
     if n < MIN_N_SCORES:
         return dict(found, outcome="inconclusive", p_value=up,
-                    note=f"a paired comparison of scores needs at least {MIN_N_SCORES} items "
-                         f"(this run has {n})")
+                    note=f"a bootstrap comparison of scores without a declared range needs at "
+                         f"least {MIN_N_SCORES} items (this run has {n})")
     outcome = "pass" if up < alpha else "fail" if down < alpha else "inconclusive"
     return dict(found, p_value=down if outcome == "fail" else up, outcome=outcome)

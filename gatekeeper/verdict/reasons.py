@@ -12,22 +12,29 @@ from gatekeeper.core.numbers import limit
 from gatekeeper.core.spec import Threshold
 
 TESTS = {"exact_binomial": "exact binomial", "studentized_bootstrap": "studentized bootstrap",
+         "betting": "betting e-value",
          "mcnemar_exact": "exact McNemar", "tango_score": "Tango score test"}
 
 
-def threshold_reason(t: Threshold, head: str, r: dict) -> str:
-    """Reason for a bound-judged threshold: the deciding bound, the test's p and the power."""
-    limit_value = t.min if t.bound == "lower95" else t.max
+def threshold_reason(t: Threshold, head: str, r: dict, side: str) -> str:
+    """Reason for a bound-judged threshold: the deciding limit's bound, the test's p and the
+    power. ``side`` is the deciding limit ("min" or "max")."""
+    limit_value = t.min if side == "min" else t.max
+    named, other = ("lower95", "upper95") if side == "min" else ("upper95", "lower95")
     shown = fmt_apart(r["compared_value"], limit_value)
     test = TESTS.get(r["test"], r["test"])
     p = f", {test} {pvalue(r['p_value'])}" if r.get("p_value") is not None else ""
+    need = requirement(t, r["bound"])
     if r["outcome"] == "pass":
-        return f"{head} meets {requirement(t)} ({t.bound} {shown}{p})"
+        both = r.get("bounds") if t.min is not None and t.max is not None else None
+        if both:
+            shown = (f"lower95 {fmt_apart(both[0], t.min)}, upper95 {fmt_apart(both[1], t.max)}")
+            return f"{head} meets {need} ({shown}{p})"
+        return f"{head} meets {need} ({named} {shown}{p})"
     if r["outcome"] == "fail":
-        other = "upper95" if t.bound == "lower95" else "lower95"
         opposite = fmt_apart(r["opposite_value"], limit_value)
-        return f"{head} fails {requirement(t)}: the data show it is not met ({other} {opposite}{p})"
-    return f"{head} cannot support {requirement(t)} ({t.bound} {shown}{p}): {r['power_note']}"
+        return f"{head} fails {need}: the data show it is not met ({other} {opposite}{p})"
+    return f"{head} cannot support {need} ({named} {shown}{p}): {r['power_note']}"
 
 
 def comparison_reason(r: dict) -> str:
@@ -57,12 +64,17 @@ def pvalue(p: float | None) -> str:
     return f"p{text}" if text.startswith("<") else f"p={text}"
 
 
-def requirement(t: Threshold) -> str:
+def requirement(t: Threshold, judged: str) -> str:
+    """">= 0.85 at lower95", "within [0.1, 0.2] at lower95+upper95", "<= 0 (census)"."""
     if t.min is not None and t.max is not None:
         text = f"within [{limit(t.min)}, {limit(t.max)}]"
     else:
         text = f">= {limit(t.min)}" if t.min is not None else f"<= {limit(t.max)}"
-    return text if t.bound == "point" else f"{text} at {t.bound}"
+    if judged == "point":
+        return f"{text} (point, no evidence required)"
+    if judged == "census":
+        return f"{text} (census, exact)"
+    return f"{text} at {judged}"
 
 
 def describe_interval(interval: tuple | None, n: int | None) -> str:

@@ -2,19 +2,23 @@
 
 ``threshold_problems`` runs at collection time (before any model loads) on the gate file's
 raw ``threshold:`` / ``vs_baseline:`` mappings, so each problem carries the key it is
-about and collect.py can point at the file:line. The judge re-checks alpha with
-``alpha_problem``; gatefile.schema.json states the same range (a test keeps them equal).
+about and collect.py can point at the file:line. ``spec_problems`` is what the judge runs
+on every spec it is given, from YAML or built in code (a python gate, a third-party
+caller): the types the schema would have checked, then the same ``threshold_problems``.
+gatefile.schema.json states the same ranges (a test keeps alpha's equal).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import asdict
 from typing import Any, Mapping, TypeGuard
 
 from gatekeeper.core.metrics import Metric
 from gatekeeper.core.numbers import is_number, limit
 
 ALPHA_MIN, ALPHA_MAX = 0.0, 0.5   # both exclusive: a one-sided test at level alpha
+BOUNDS = (None, "point", "lower95", "upper95")
 
 Problem = tuple[tuple[str, ...], str, str | None]  # (key path, message, hint)
 
@@ -55,6 +59,51 @@ def threshold_problems(threshold: Mapping | None, comparison: Mapping | None,
                              f"'{metric.name}' ({metric.direction})",
                              "remove higher_is_better: the gate type declares the direction"))
     return problems
+
+
+def spec_problems(threshold: Any, comparison: Any,
+                  metrics: Mapping[str, Metric] | None = None) -> list[Problem]:
+    """Every problem with a Threshold / Comparison built anywhere (the judge's check)."""
+    t = _fields(threshold)
+    c = _fields(comparison)
+    problems: list[Problem] = []
+    if threshold is not None:
+        if not isinstance(t.get("metric"), str) or not t.get("metric"):
+            problems.append((("threshold", "metric"), f"threshold metric must be a name, got "
+                             f"{t.get('metric')!r}", "e.g. metric: accuracy"))
+        if "min" not in t and "max" not in t:
+            problems.append((("threshold",), "a threshold needs min and/or max",
+                             "e.g. threshold: {metric: accuracy, min: 0.85}"))
+        for key in ("min", "max"):
+            if key in t and not _number(t[key]):
+                problems.append((("threshold", key), f"threshold {key} must be a number, got "
+                                 f"{t[key]!r}", f"e.g. {key}: 0.9"))
+        if t.get("bound") not in BOUNDS:
+            problems.append((("threshold", "bound"), f"bound must be point, lower95 or upper95, "
+                             f"got {t.get('bound')!r}", "leave it out to judge on the bound"))
+    if comparison is not None:
+        if ("max_drop" in c) == ("min_gain" in c):
+            problems.append((("vs_baseline",), "vs_baseline needs exactly one of max_drop or "
+                             "min_gain", "max_drop: non-inferiority; min_gain: superiority"))
+        for key in ("max_drop", "min_gain"):
+            if key in c and not _number(c[key]):
+                problems.append((("vs_baseline", key), f"{key} must be a number, got {c[key]!r}",
+                                 f"e.g. {key}: 0.02"))
+        if c.get("higher_is_better") is not None and not isinstance(c["higher_is_better"], bool):
+            problems.append((("vs_baseline", "higher_is_better"), "higher_is_better must be "
+                             f"true or false, got {c['higher_is_better']!r}", None))
+    if problems:
+        return problems
+    return threshold_problems(t or None, {**c, "alpha": c.get("alpha")} if comparison is not None
+                              else None, metrics)
+
+
+def _fields(spec: Any) -> dict:
+    """A dataclass spec as the mapping a gate file would have held (None values left out)."""
+    if spec is None:
+        return {}
+    data = asdict(spec) if hasattr(spec, "__dataclass_fields__") else dict(spec)
+    return {k: v for k, v in data.items() if v is not None}
 
 
 def _limit(key: tuple[str, ...], value: Any, metric: Metric | None) -> list[Problem]:

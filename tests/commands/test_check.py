@@ -17,7 +17,7 @@ GATES = """\
 gates:
   - id: s.ok
     type: static_rate
-    params: {passes: 10, total: 10}
+    params: {passes: 60, total: 60}
     threshold: {metric: rate, min: 0.9}
   - id: s.boom
     type: boom

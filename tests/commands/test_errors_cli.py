@@ -160,4 +160,4 @@ def test_list_shows_gate_types_with_parameters():
     proc = run_cli("list")
     assert proc.returncode == 0
     assert "task_accuracy:" in proc.stdout and "scorer: str (default 'exact')" in proc.stdout
-    assert "json_validity:" in proc.stdout and "metrics: valid_rate (rate, higher is better), parse_rate" in proc.stdout
+    assert "json_validity:" in proc.stdout and "metrics: valid_rate (rate, higher is better, sampled), parse_rate" in proc.stdout

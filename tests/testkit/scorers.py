@@ -26,16 +26,18 @@ def shout(text: str) -> str:
 def typo(text: str) -> str:
     return text[:-1] + ("x" if text[-1:] != "x" else "y")
 
+# the scorer gates count a handful of items: judged on the point value (bound: point), since
+# they test the counting, not the statistics
 SCORER_GATES = """\
 gates:
   - {id: acc.exact, type: task_accuracy, golden_set: ../data/exact.jsonl,
-     params: {scorer: exact, max_new_tokens: 8}, threshold: {metric: accuracy, min: 0.4}}
+     params: {scorer: exact, max_new_tokens: 8}, threshold: {metric: accuracy, min: 0.4, bound: point}}
   - {id: acc.exact_vs_base, type: task_accuracy, golden_set: ../data/exact.jsonl,
      params: {scorer: exact, max_new_tokens: 8}, vs_baseline: {max_drop: 0.5}}
   - {id: acc.normalized, type: task_accuracy, golden_set: ../data/normalized.jsonl,
-     params: {scorer: normalized, max_new_tokens: 8}, threshold: {metric: accuracy, min: 0.4}}
+     params: {scorer: normalized, max_new_tokens: 8}, threshold: {metric: accuracy, min: 0.4, bound: point}}
   - {id: acc.fuzzy, type: task_accuracy, golden_set: ../data/fuzzy.jsonl,
-     params: {scorer: fuzzy, min_ratio: 80, max_new_tokens: 8}, threshold: {metric: accuracy, min: 0.4}}
+     params: {scorer: fuzzy, min_ratio: 80, max_new_tokens: 8}, threshold: {metric: accuracy, min: 0.4, bound: point}}
   - {id: acc.json_field, type: task_accuracy, golden_set: ../data/exact.jsonl,
      params: {scorer: json_field, field: category, max_new_tokens: 8}, threshold: {metric: accuracy, min: 0.4}}
   - {id: acc.choice, type: task_accuracy, golden_set: ../data/choice.jsonl,

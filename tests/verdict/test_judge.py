@@ -44,31 +44,34 @@ VALID_995 = Threshold("valid_rate", min=0.995, bound="lower95")
 # -- thresholds ---------------------------------------------------------------------------
 
 def test_point_threshold_pass_and_fail():
-    passed = judge(gate(Threshold("accuracy", min=0.8)), measured("accuracy", rate(170, 30)))
+    passed = judge(gate(Threshold("accuracy", min=0.8, bound="point")),
+                   measured("accuracy", rate(170, 30)))
     assert passed.outcome == "pass" and passed.comparison is None
     assert passed.threshold.compared_value == 0.85 and passed.threshold.test == "point"
     assert passed.threshold.interval_method == "wilson"
     lo, hi = passed.threshold.interval
     assert lo < 0.85 < hi
     assert passed.reason.startswith("accuracy 0.850 (95% CI") and ">= 0.8" in passed.reason
+    assert passed.threshold.evidence == "point" and "no evidence required" in passed.reason
     # the point rule has an operating characteristic too: P(k >= 160 of 200 | p = 0.85)
     from scipy.stats import binom
     assert passed.threshold.pass_probability == pytest.approx(binom.sf(159, 200, 0.85))
-    failed = judge(gate(Threshold("accuracy", min=0.9)), measured("accuracy", rate(170, 30)))
+    failed = judge(gate(Threshold("accuracy", min=0.9, bound="point")),
+                   measured("accuracy", rate(170, 30)))
     assert failed.outcome == "fail" and "fails >= 0.9" in failed.reason
 
 
 def test_point_threshold_with_max_and_range():
     m = measured("refusal_rate", rate(6, 94))
-    assert judge(gate(Threshold("refusal_rate", max=0.1)), m).outcome == "pass"
-    assert judge(gate(Threshold("refusal_rate", max=0.05)), m).outcome == "fail"
-    ranged = judge(gate(Threshold("refusal_rate", min=0.01, max=0.1)), m)
+    assert judge(gate(Threshold("refusal_rate", max=0.1, bound="point")), m).outcome == "pass"
+    assert judge(gate(Threshold("refusal_rate", max=0.05, bound="point")), m).outcome == "fail"
+    ranged = judge(gate(Threshold("refusal_rate", min=0.01, max=0.1, bound="point")), m)
     assert ranged.outcome == "pass" and "within [0.01, 0.1]" in ranged.reason
 
 
 def test_point_threshold_without_samples_has_no_interval():
     m = Measurement(metrics={"exact_match": 0.4}, n=50)
-    result = judge(gate(Threshold("exact_match", min=0.3)), m)
+    result = judge(gate(Threshold("exact_match", min=0.3, bound="point")), m)
     assert result.outcome == "pass" and result.pass_probability is None
     assert result.threshold.interval is None and result.threshold.interval_method is None
     assert "(n=50)" in result.reason
@@ -176,34 +179,68 @@ def test_infinite_metric_is_an_error_not_a_pass():
 SCORE = {"rouge": Metric("rouge", kind="score")}
 
 
-def test_continuous_threshold_uses_the_studentized_bootstrap():
-    scores = np.random.default_rng(0).normal(0.7, 0.1, 200)
-    point = judge(gate(Threshold("rouge", min=0.6)), measured("rouge", scores, binary=False), SCORE)
-    assert point.outcome == "pass" and point.threshold.interval_method == "studentized bootstrap"
-    clear = judge(gate(Threshold("rouge", min=0.65, bound="lower95")),
+LATENCY = {"latency": Metric("latency", kind="value", higher_is_better=False, sampled=True)}
+
+
+def test_bounded_scores_use_betting_bounds():
+    scores = np.clip(np.random.default_rng(0).normal(0.7, 0.1, 200), 0, 1)
+    point = judge(gate(Threshold("rouge", min=0.6, bound="point")),
                   measured("rouge", scores, binary=False), SCORE)
-    assert clear.outcome == "pass" and clear.threshold.test == "studentized_bootstrap"
+    assert point.outcome == "pass" and point.threshold.interval_method == "betting"
+    clear = judge(gate(Threshold("rouge", min=0.65)), measured("rouge", scores, binary=False), SCORE)
+    assert clear.outcome == "pass" and clear.threshold.test == "betting"
     assert 0.65 < clear.threshold.compared_value < clear.threshold.value
-    close = judge(gate(Threshold("rouge", min=0.695, bound="lower95")),
-                  measured("rouge", scores, binary=False), SCORE)
+    assert clear.threshold.p_value <= 0.05 and "betting e-value" in clear.reason
+    close = judge(gate(Threshold("rouge", min=0.695)), measured("rouge", scores, binary=False), SCORE)
     assert close.outcome == "inconclusive" and close.threshold.required_n > 200
 
 
-@pytest.mark.parametrize("values", [[0.95], [0.95] * 10, list(np.linspace(0.9, 1.0, 10))])
-def test_scores_below_the_minimum_n_are_inconclusive(values):
+def test_unbounded_scores_use_the_studentized_bootstrap_and_say_so():
+    times = np.random.default_rng(0).normal(300.0, 30.0, 200)
+    result = judge(gate(Threshold("latency", max=320.0)), measured("latency", times, binary=False),
+                   LATENCY)
+    assert result.outcome == "pass" and result.threshold.test == "studentized_bootstrap"
+    assert result.threshold.interval_method == "studentized bootstrap"
+    assert "studentized bootstrap" in result.reason
+
+
+@pytest.mark.parametrize("values", [[250.0], [250.0, 260.0] * 5])
+def test_unbounded_scores_below_the_minimum_n_are_inconclusive(values):
     """Defect: the percentile bootstrap passed on n = 1 or constant samples, and at n = 10 its
-    false-pass rate at the margin was 0.156 for an alpha of 0.05."""
-    result = judge(gate(Threshold("rouge", min=0.5, bound="lower95")),
-                   measured("rouge", values, binary=False), SCORE)
+    false-pass rate at the margin was 0.156 for an alpha of 0.05. A bootstrap still needs 30."""
+    result = judge(gate(Threshold("latency", max=500.0)),
+                   measured("latency", values, binary=False), LATENCY)
     assert result.outcome == "inconclusive"
     assert "needs at least 30 items" in result.reason
     assert result.threshold.required_n >= 30 and result.pass_probability == 0.0
+
+
+def test_constant_unbounded_samples_are_no_signal_not_a_pass():
+    """Defect: 30 identical values at 0.099 passed `max: 0.10, upper95` (a 1e-12 error floor)."""
+    result = judge(gate(Threshold("latency", max=0.10, bound="upper95")),
+                   measured("latency", [0.099] * 30, binary=False), LATENCY)
+    assert result.outcome == "inconclusive" and "no signal" in result.reason
+
+
+def test_bounded_scores_need_no_minimum_n():
+    """Betting bounds hold at every n: one item is inconclusive, ten items all >= 0.9 show a
+    mean above 0.5 (no distribution on [0, 1] with mean <= 0.5 does that 5% of the time)."""
+    one = judge(gate(Threshold("rouge", min=0.5)), measured("rouge", [0.95], binary=False), SCORE)
+    assert one.outcome == "inconclusive" and one.threshold.test == "betting"
+    ten = judge(gate(Threshold("rouge", min=0.5)),
+                measured("rouge", list(np.linspace(0.9, 1.0, 10)), binary=False), SCORE)
+    assert ten.outcome == "pass" and ten.threshold.compared_value >= 0.5
 
 
 def test_constant_scores_still_get_a_bound_of_nonzero_width():
     result = judge(gate(Threshold("rouge", min=0.89, bound="lower95")),
                    measured("rouge", [0.9] * 40, binary=False), SCORE)
     assert result.threshold.compared_value < 0.9 < result.threshold.opposite_value
+
+
+def test_scores_outside_the_declared_range_are_a_measurement_error():
+    with pytest.raises(MeasurementError, match="outside its declared range"):
+        judge(gate(Threshold("rouge", min=0.5)), measured("rouge", [0.9, 1.2, 0.8], binary=False), SCORE)
 
 
 def test_bound_without_samples_cannot_be_judged():
