@@ -160,8 +160,8 @@ def _build_spec(bundle, doc, key, raw, catalog: Catalog, roots, errors) -> GateS
     for problem in gtype.bind(params):
         at.error(("params",), problem, "run `gatekeeper list` for each type's parameters")
     inputs_ok = not at.failed  # parameters bind: the type's own check can run on them
-    for name, value in gtype.paths(params):  # every role: each path stays inside the bundle
-        value = expand_env(value)  # ${NAME}: the environment, declared here
+    for name, written in gtype.paths(params):  # every role: each path stays inside the bundle
+        value = expand_env(written)  # ${NAME}: the environment, declared here
         if value is None:
             del params[name]  # it names an unset variable: as if not given
         else:
