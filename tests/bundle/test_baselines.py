@@ -29,12 +29,12 @@ gates:
     type: task_accuracy
     golden_set: ../data/eval.jsonl
     params: {scorer: exact, max_new_tokens: 6}
-    vs_baseline: {against: prompted, max_drop: 1.0}
+    vs_baseline: {against: prompted, max_drop: 0.9}
   - id: acc.vs_base
     type: task_accuracy
     golden_set: ../data/eval.jsonl
     params: {scorer: exact, max_new_tokens: 6}
-    vs_baseline: {max_drop: 1.0}
+    vs_baseline: {max_drop: 0.9}
 """
 
 
@@ -89,7 +89,9 @@ def test_against_prompted_compares_with_the_prompted_base_model(checked, tiny_mo
     vs_prompting = [i["baseline_output"] for i in gates["acc.vs_prompting"]["measurement"]["items"]]
     vs_base = [i["baseline_output"] for i in gates["acc.vs_base"]["measurement"]["items"]]
     assert vs_prompting == prompted and vs_base == plain
-    assert gates["acc.vs_prompting"]["comparison"]["outcome"] == "pass"
+    # the tiny model's noise scores 0 everywhere, for both: no signal, so never a pass
+    comparison = gates["acc.vs_prompting"]["comparison"]
+    assert comparison["outcome"] == "inconclusive" and "no signal" in comparison["reason"]
 
 
 def test_the_few_shot_file_is_locked(checked, tmp_path):
@@ -120,7 +122,7 @@ def test_fine_tune_vs_best_prompting_leads_every_summary(checked):
     cmp = gates["acc.vs_prompting"]["comparison"]
     console = render_console(report)
     line = next(x for x in console.splitlines() if x.startswith("fine-tune vs best prompting:"))
-    assert "acc.vs_prompting" in line and f"n={cmp['n']}" in line and line.endswith("PASS")
+    assert "acc.vs_prompting" in line and f"n={cmp['n']}" in line and line.endswith(cmp["outcome"].upper())
     assert "acc.vs_base" not in console.split("verdict:")[1]  # only gates against `prompted`
     markdown = render_markdown(report)
     assert markdown.index("Fine-tune vs best prompting") < markdown.index("| gate")

@@ -20,7 +20,7 @@ gates:
     type: task_accuracy
     golden_set: ../data/eval.jsonl
     params: {scorer: exact, max_new_tokens: 4}
-    vs_baseline: {max_drop: 1.0}
+    vs_baseline: {max_drop: 0.9}
   - id: data.audit
     type: dataset_audit
     params: {max_length: 300}
@@ -76,12 +76,12 @@ def test_cache_dir_holds_every_kind_and_the_default_cache_stays_untouched(bundle
     assert main(["lock", str(root), "--cache-dir", str(cache)]) == 0
     assert set(kinds(cache)) == {"file-sha256"}  # lock honours --cache-dir too
     args = ["--cache-dir", str(cache), "--no-progress"]
-    assert main(["check", str(root), "--out", str(tmp_path / "cold"), "--workers", "2", *args]) == 0
+    assert main(["check", str(root), "--out", str(tmp_path / "cold"), "--workers", "2", *args]) in (0, 1)  # a finished check, whatever its verdict
     found = kinds(cache)
     assert KINDS <= set(found), found
     assert not env.exists(), files(env)  # nor from the data-parallel worker
     cold, _ = outcomes(tmp_path / "cold")
-    assert main(["check", str(root), "--out", str(tmp_path / "warm"), *args]) == 0
+    assert main(["check", str(root), "--out", str(tmp_path / "warm"), *args]) in (0, 1)  # a finished check, whatever its verdict
     warm, report = outcomes(tmp_path / "warm")
     assert warm == cold and not report["provenance"]["model"]["loaded"]  # every answer read back from there
     assert kinds(cache) == found and not env.exists()
@@ -94,12 +94,12 @@ def test_no_cache_writes_no_cache_anywhere_and_changes_no_outcome(bundle, tmp_pa
     assert files(cache) == []
     for run in ("one", "two"):
         assert main(["check", str(root), "--out", str(tmp_path / run), "--no-cache",
-                     "--cache-dir", str(cache), "--no-progress"]) == 0
+                     "--cache-dir", str(cache), "--no-progress"]) in (0, 1)
     # pytest's --lf state is the only file a run keeps, and it is not a cache of results
     assert files(cache) and all(name.startswith("pytest/") for name in files(cache)), files(cache)
     assert not env.exists(), files(env)
     first, report = outcomes(tmp_path / "one")
     assert outcomes(tmp_path / "two")[0] == first and report["provenance"]["model"]["loaded"]
-    assert main(["check", str(root), "--out", str(tmp_path / "cached"), "--no-progress"]) == 0
+    assert main(["check", str(root), "--out", str(tmp_path / "cached"), "--no-progress"]) in (0, 1)  # a finished check, whatever its verdict
     assert outcomes(tmp_path / "cached")[0] == first  # the cache changes no outcome or metric
     assert KINDS <= set(kinds(env))  # without --cache-dir the default takes it all

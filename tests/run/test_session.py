@@ -33,7 +33,7 @@ gates:
     type: role_probe
     golden_set: ../data/eval.jsonl
     params: {questions: ../data/questions.jsonl, rules: ../data/rules.json, corpus: ../data/corpus.jsonl}
-    threshold: {metric: rate, min: 0.5}
+    threshold: {metric: rate, min: 0.5, bound: point}
 """
 
 

@@ -12,7 +12,7 @@ gates:
   - id: s.ok
     type: static_rate
     params: {passes: 10, total: 10}
-    threshold: {metric: rate, min: 0.9}
+    threshold: {metric: rate, min: 0.9, bound: point}  # release mechanics, not statistics
 """
 
 
