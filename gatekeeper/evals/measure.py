@@ -29,6 +29,9 @@ def accuracy_measurement(pairs: Sequence[PairedSample], source: TaskSource, run:
     silent = no_signal(pairs)
     if silent:
         details[NO_SIGNAL] = silent
+    above = chance_view(pairs)
+    if above:
+        details["chance"] = above
     return Measurement(
         metrics={"accuracy": sum(cand) / len(cand)}, n=len(pairs),
         baseline_metrics={"accuracy": sum(base) / len(base)},
@@ -64,6 +67,21 @@ def no_signal(pairs: Sequence[PairedSample]) -> dict:
             out["accuracy.comparison"] = (f"the baseline's accuracy {right / len(pairs):.3f} is not "
                                           f"above chance ({chance:.3f}): its lower 95% bound is "
                                           f"{lower:.3f}")
+    return out
+
+
+def chance_view(pairs: Sequence[PairedSample]) -> dict | None:
+    """Chance accuracy (1 / choices) beside both models' accuracy with 95% Wilson intervals:
+    a regression test says something only where the baseline is above chance."""
+    from gatekeeper.verdict.stats import wilson_interval
+
+    sizes = [len(p.baseline.choices) for p in pairs if p.baseline.choices]
+    if not pairs or len(sizes) != len(pairs) or min(sizes) < 2:
+        return None
+    out: dict = {"chance": sum(1 / k for k in sizes) / len(sizes)}
+    for who in ("candidate", "baseline"):
+        right = sum(1 for p in pairs if getattr(p, who).metric >= 0.5)
+        out[who] = {"accuracy": right / len(pairs), "interval": list(wilson_interval(right, len(pairs)))}
     return out
 
 

@@ -4,6 +4,12 @@ The layout is the original Hendrycks release: ``data/{dev,test}/<subject>_<split
 headerless rows ``question,A,B,C,D,answer`` with the answer a letter. Each subject becomes
 a task with the same prompt, choices and few-shot source as lm-eval's own ``mmlu_*``
 tasks, reading a JSONL copy we write (lm-eval's CSV loader would need a header).
+
+Two styles (``STYLES``): ``letters`` is lm-eval's MMLU (the choices listed as A-D, the model
+scores the letter); ``cloze`` scores each full answer text as the continuation of
+"Question: ...\nAnswer:" (lm-eval's cloze / continuation MMLU). A small model often answers
+one letter everywhere, so the letter style measures its letter bias, not its knowledge
+(SmolLM2-135M: the same letter on every question, 0.28; cloze 0.63 on the demo's set).
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ LETTERS = ("A", "B", "C", "D")
 FORMAT_VERSION = 1
 _PROMPT = ("{{question.strip()}}\nA. {{choices[0]}}\nB. {{choices[1]}}\nC. {{choices[2]}}\n"
            "D. {{choices[3]}}\nAnswer:")
+_CLOZE = "Question: {{question.strip()}}\nAnswer:"
+STYLES = ("letters", "cloze")
 
 
 @dataclass(frozen=True)
@@ -144,8 +152,14 @@ def _parse_row(row: list[str], path: Path, line: int) -> McItem:
     return McItem(line, question, tuple(choices), LETTERS.index(answer.strip().upper()))
 
 
-def build_tasks(root: Path, subjects: list[str] | None, out_root: Path, prefix: str = "gk_mmlu") -> TaskSet:
+def build_tasks(root: Path, subjects: list[str] | None, out_root: Path, prefix: str = "gk_mmlu",
+                style: str = "letters") -> TaskSet:
     """Validate the CSVs and write JSONL + task YAMLs under ``out_root/<digest>`` (idempotent)."""
+    if style not in STYLES:
+        raise ConfigError(f"style must be one of {', '.join(STYLES)}, found {style!r}",
+                          hint="cloze scores the answer text; letters is lm-eval's MMLU prompt")
+    if style == "cloze":
+        prefix = f"{prefix}_cloze"
     chosen = pick_subjects(root, subjects)
     data = {s: (read_items(_csv(root, s, "test")), read_items(_csv(root, s, "dev"))) for s in chosen}
     for subject, (test, _) in data.items():
@@ -158,7 +172,7 @@ def build_tasks(root: Path, subjects: list[str] | None, out_root: Path, prefix: 
         name = f"{prefix}_{subject}"
         yaml_path = directory / f"{name}.yaml"
         if not yaml_path.exists():
-            _write_task(directory, name, subject, test, dev)
+            _write_task(directory, name, subject, test, dev, style)
         tasks.append(TaskFile(name, subject, yaml_path, len(test)))
     return TaskSet(directory, tuple(tasks), digest, root)
 
@@ -174,7 +188,8 @@ def _csv(root: Path, subject: str, split: str) -> Path:
 
 
 def _digest(data: dict, prefix: str) -> str:
-    h = hashlib.sha256(f"gatekeeper-mmlu-v{FORMAT_VERSION}:{prefix}:{_PROMPT}".encode())
+    prompt = _CLOZE if prefix.endswith("_cloze") else _PROMPT
+    h = hashlib.sha256(f"gatekeeper-mmlu-v{FORMAT_VERSION}:{prefix}:{prompt}".encode())
     for subject, splits in data.items():
         h.update(subject.encode())
         for items in splits:
@@ -182,7 +197,8 @@ def _digest(data: dict, prefix: str) -> str:
     return h.hexdigest()
 
 
-def _write_task(directory: Path, name: str, subject: str, test: list[McItem], dev: list[McItem]) -> None:
+def _write_task(directory: Path, name: str, subject: str, test: list[McItem], dev: list[McItem],
+                style: str = "letters") -> None:
     import yaml
 
     files = {}
@@ -195,8 +211,10 @@ def _write_task(directory: Path, name: str, subject: str, test: list[McItem], de
         "task": name, "dataset_path": "json",
         "dataset_kwargs": {"data_files": {k: str(v) for k, v in files.items()}},
         "test_split": "test", "fewshot_split": "dev", "fewshot_config": {"sampler": "first_n"},
-        "output_type": "multiple_choice", "doc_to_text": _PROMPT,
-        "doc_to_choice": list(LETTERS), "doc_to_target": "answer",
+        "output_type": "multiple_choice",
+        "doc_to_text": _CLOZE if style == "cloze" else _PROMPT,
+        "doc_to_choice": "{{choices}}" if style == "cloze" else list(LETTERS),
+        "doc_to_target": "answer",
         "description": f"The following are multiple choice questions (with answers) about "
                        f"{subject.replace('_', ' ')}.\n\n",
         "metric_list": [{"metric": "acc", "aggregation": "mean", "higher_is_better": True}],

@@ -50,7 +50,8 @@ def prepare(ctx, params: dict, *, metric: str = "acc") -> tuple[TaskSource, Harn
     source = build_source(task_dir=params.get("task_dir"), tasks=params.get("tasks"),
                           mmlu_dir=params.get("mmlu_dir"), fallback_dir=params.get("fallback_dir"),
                           subjects=params.get("subjects"), limit=params.get("limit"),
-                          max_items=params.get("max_items"), out_root=cache.tasks_dir())
+                          max_items=params.get("max_items"), out_root=cache.tasks_dir(),
+                          style=params.get("style") or "letters")
     run = HarnessRun(task_dir=source.task_dir, tasks=source.tasks,
                      num_fewshot=params.get("num_fewshot", 0), limit=source.limit,
                      batch_size=params.get("batch_size", 16),

@@ -35,6 +35,10 @@ def check_source(params: dict) -> None:
             raise ConfigError(f"{name} must be a positive integer, found {value!r}")
     if int(params.get("num_fewshot", 0) or 0) < 0:
         raise ConfigError("num_fewshot must be >= 0")
+    if params.get("style", "letters") not in mmlu.STYLES:
+        raise ConfigError(f"style must be one of {', '.join(mmlu.STYLES)}, found {params['style']!r}",
+                          hint="cloze scores each answer's text (small models); letters is "
+                               "lm-eval's MMLU prompt")
     if params.get("task_dir"):
         if params.get("mmlu_dir") or params.get("subjects"):
             raise ConfigError("task_dir (your own lm-eval tasks) cannot be combined with "
@@ -71,13 +75,13 @@ def planned_n(params: dict) -> int | None:
 
 
 def build_source(*, task_dir, tasks, mmlu_dir, fallback_dir, subjects, limit, max_items,
-                 out_root: Path) -> TaskSource:
+                 out_root: Path, style: str = "letters") -> TaskSource:
     if task_dir:
         root = Path(task_dir)
         return TaskSource(root, tuple(tasks), _dir_digest(root), {t: t for t in tasks},
                           limit, {"kind": "lm_eval tasks", "path": str(root)})
     root, chosen_by = mmlu.resolve_mmlu_dir(mmlu_dir, fallback_dir)
-    taskset = mmlu.build_tasks(root, subjects, out_root)
+    taskset = mmlu.build_tasks(root, subjects, out_root, style=style)
     per_task = limit
     if max_items:
         spread = max(1, math.floor(max_items / len(taskset.tasks)))
@@ -85,7 +89,7 @@ def build_source(*, task_dir, tasks, mmlu_dir, fallback_dir, subjects, limit, ma
     return TaskSource(taskset.directory, tuple(t.name for t in taskset.tasks), taskset.digest,
                       {t.name: t.subject for t in taskset.tasks}, per_task,
                       {"kind": "mmlu", "path": str(root), "chosen_by": chosen_by,
-                       "subjects": len(taskset.tasks),
+                       "subjects": len(taskset.tasks), "style": style,
                        "available": sum(t.n_test for t in taskset.tasks)})
 
 

@@ -43,7 +43,8 @@ def calibration(ctx, *, tasks: list | None = None, task_dir: str | None = None,
                 mmlu_dir: str | None = None, fallback_dir: str | None = None,
                 subjects: list | None = None, limit: int | None = None,
                 max_items: int | None = None, num_fewshot: int = 0, batch_size: int = 16,
-                chat_template: bool = False, bins: int = N_BINS, prompt_field: str = "prompt",
+                chat_template: bool = False, style: str = "letters", bins: int = N_BINS,
+                prompt_field: str = "prompt",
                 target_field: str = "target") -> Measurement:
     """ECE and Brier score of multiple-choice probabilities (MMLU by default), candidate vs baseline."""
     if ctx.golden is not None:  # a choice-scorer golden set instead of lm-eval tasks
@@ -53,7 +54,7 @@ def calibration(ctx, *, tasks: list | None = None, task_dir: str | None = None,
                                   n_bins=bins)
     params = dict(tasks=tasks, task_dir=task_dir, mmlu_dir=mmlu_dir, fallback_dir=fallback_dir,
                   subjects=subjects, limit=limit, max_items=max_items, num_fewshot=num_fewshot,
-                  batch_size=batch_size, chat_template=chat_template)
+                  batch_size=batch_size, chat_template=chat_template, style=style)
     source, run = prepare(ctx, params)
     return calibration_measurement(evaluate_pairs(ctx, source, run), source, run, n_bins=bins)
 

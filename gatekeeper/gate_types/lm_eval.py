@@ -29,11 +29,12 @@ def lm_eval(ctx, *, tasks: list | None = None, task_dir: str | None = None,
             mmlu_dir: str | None = None, fallback_dir: str | None = None,
             subjects: list | None = None, limit: int | None = None, max_items: int | None = None,
             num_fewshot: int = 0, batch_size: int = 16, chat_template: bool = False,
+            style: str = "letters",
             metric: str = "acc") -> Measurement:
     """lm-eval tasks (MMLU from CSVs by default) on candidate and baseline, paired per document."""
     params = dict(tasks=tasks, task_dir=task_dir, mmlu_dir=mmlu_dir, fallback_dir=fallback_dir,
                   subjects=subjects, limit=limit, max_items=max_items, num_fewshot=num_fewshot,
-                  batch_size=batch_size, chat_template=chat_template)
+                  batch_size=batch_size, chat_template=chat_template, style=style)
     source, run = prepare(ctx, params, metric=metric)
     return accuracy_measurement(evaluate_pairs(ctx, source, run), source, run)
 

@@ -103,3 +103,44 @@ def test_a_choice_row_without_choices_fails_validation_at_its_line(tiny_model_di
     code = cli_main(["validate", str(root)])
     err = capsys.readouterr().err
     assert code == 4 and "choice.jsonl:2" in err and "Traceback" not in err
+
+
+CLOZE = """\
+gates:
+  - id: general.cloze
+    type: lm_eval
+    params: {mmlu_dir: ../mmlu, batch_size: 4, style: cloze}
+    vs_baseline: {max_drop: 0.9}
+"""
+
+
+def test_cloze_style_scores_each_full_answer_text(tiny_model_dir, tiny_adapter_dir, tmp_path):
+    """A small model answers one letter everywhere (the demo's 135M model: 'A' on all 237
+    items); cloze scoring compares the answers' own texts as continuations, so the
+    measurement sees the model's knowledge instead of its letter bias."""
+    root = make_bundle(tmp_path / "bundle", tiny_model_dir, tiny_adapter_dir, gates=CLOZE)
+    result = run_check(root, CheckOptions(out_dir=tmp_path / "run", engine=EngineOptions(progress=False)))
+    gate = result.report["gates"][0]
+    assert gate["outcome"] != "error", gate["reason"]
+    m = gate["measurement"]
+    assert m["details"]["source"]["style"] == "cloze" and m["n"] == 6
+    texts = {"3", "4", "5", "6", "Rome", "Madrid", "Paris", "Berlin", "Shark", "Whale", "Trout", "Eel"}
+    for item in m["items"]:
+        assert item["output"] in texts and item["expected"] in texts  # answer texts, not letters
+        assert item["passed"] == (item["output"] == item["expected"])
+    assert gate["comparison"]["n"] == 6
+
+
+def test_style_must_be_letters_or_cloze(tiny_model_dir, tiny_adapter_dir, tmp_path, capsys):
+    root = make_bundle(tmp_path / "bundle", tiny_model_dir, tiny_adapter_dir, gates=CLOZE)
+    (root / "gates" / "g.yaml").write_text(CLOZE.replace("style: cloze", "style: words"))
+    assert cli_main(["validate", str(root)]) == 4
+    assert "style must be one of letters, cloze, found 'words'" in capsys.readouterr().err
+
+
+def test_lm_eval_reports_accuracy_against_chance(checked):
+    _, gates = checked
+    chance = gates["general.mmlu"]["measurement"]["details"]["chance"]
+    assert chance["chance"] == pytest.approx(0.25)
+    lo, hi = chance["baseline"]["interval"]
+    assert lo <= chance["baseline"]["accuracy"] <= hi
