@@ -215,7 +215,8 @@ def _criteria(raw, gtype: GateType, at, views) -> tuple[Threshold | None, Compar
         at.error(("threshold", "bound"), "bound lower95 applies to a `min` threshold", "add min: or use upper95 with max:")
     if threshold and threshold.bound == "upper95" and threshold.max is None:
         at.error(("threshold", "bound"), "bound upper95 applies to a `max` threshold", "add max: or use lower95 with min:")
-    for key, message, hint in threshold_problems(t, c, gtype.metric_table):  # one rule with judge
+    resolved = {**c, "metric": comparison.metric} if c and comparison and comparison.metric else c
+    for key, message, hint in threshold_problems(t, resolved, gtype.metric_table):  # one rule with judge
         at.error(key, message, hint)
     if comparison and comparison.against not in views:
         at.error(("vs_baseline", "against"), f"unknown baseline '{comparison.against}'",

@@ -106,7 +106,7 @@ def test_plan_sizes_safety_lm_eval_and_calibration_from_their_files(capsys):
     """Defect: 'n unknown' for safety and lm_eval gates whose size is known from their files."""
     gates = {g["id"]: g for g in plan_json(capsys, DEMO)["gates"]}
     assert gates["standard.refusal"]["n"] == {"refusal_rate": 70, "over_refusal_rate": 70}
-    assert gates["standard.general"]["n"] == 237 and gates["standard.calibration"]["n"] == 237
+    assert gates["standard.general"]["n"] == 381 and gates["standard.calibration"]["n"] == 381
     assert gates["standard.general"]["comparison"]["min_detectable"] is not None
     assert gates["tickets.category"]["threshold"]["bound"] == "lower95"  # the default bound
     assert gates["standard.contamination"]["threshold"]["evidence"] == "census"

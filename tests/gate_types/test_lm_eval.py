@@ -11,7 +11,7 @@ from gatekeeper.commands.check import CheckOptions, run_check
 from gatekeeper.cli import main as cli_main
 from gatekeeper.evals.mmlu import MMLU_ENV
 from gatekeeper.core.options import EngineOptions
-from testkit.evals import write_mmlu
+from testkit.evals import make_bundle, write_mmlu
 
 
 
