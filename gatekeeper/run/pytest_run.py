@@ -72,6 +72,9 @@ def pytest_args(session: RunSession, options, ini: Path) -> list[str]:
             "-c", str(ini), "--rootdir", str(root), "--confcutdir", str(root),
             "-p", "gatekeeper.run.plugin", "-o", f"cache_dir={pytest_cache_dir(session.bundle)}",
             "-q" if not options.verbose else "-v", "--no-header", "-rN"]
+    # a failing gate's section would repeat the loaders' progress bars from stderr; a python
+    # gate's own prints (stdout) stay, and -v shows everything
+    args += [] if options.verbose else ["--show-capture=stdout"]
     args += ["-k", options.keyword] if options.keyword else []
     args += ["-m", options.markexpr] if options.markexpr else []
     args += ["-x"] if options.exitfirst else []

@@ -252,3 +252,24 @@ def test_a_non_ascii_path_under_the_c_locale_is_not_an_internal_error(tmp_path):
                           env=env, capture_output=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
     assert json.loads((tmp_path / "rün" / "report.json").read_text("utf-8"))["verdict"] == "PASS"
+
+
+NOISY_GATE = '''
+import sys
+
+def test_noisy(record):
+    record(rate=0.5)
+    print("my own debugging line")
+    print("Loading weights: 100%|##########| 272/272", file=sys.stderr)
+    assert 0.5 > 0.9, "rate 0.5 below 0.9"
+'''
+
+
+def test_a_failing_gate_shows_its_prints_but_not_the_loaders_progress_bars(tmp_path, capfd):
+    """Defect: a blocking failure's section repeated every progress bar from stderr."""
+    root = write_bundle(tmp_path / "b", {"g.yaml": GATES.split("  - id: s.boom")[0], "test_noisy.py": NOISY_GATE})
+    lock_without_model(root)
+    assert check(root, tmp_path).exit_code == 1
+    out = capfd.readouterr().out
+    assert "Captured stdout" in out and "my own debugging line" in out
+    assert "Captured stderr" not in out
