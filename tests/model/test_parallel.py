@@ -22,7 +22,7 @@ gates:
     type: task_accuracy
     golden_set: ../data/eval.jsonl
     params: {scorer: exact, max_new_tokens: 6}
-    vs_baseline: {max_drop: 1.0}
+    vs_baseline: {max_drop: 0.9}
   - id: acc.choice
     type: task_accuracy
     golden_set: ../data/choice.jsonl
