@@ -42,6 +42,13 @@ def collect_gates(bundle: Bundle, catalog: Catalog) -> Collection:
     gate_types = dict(catalog.gate_types)
     errors: list[GatekeeperError] = []
     yaml_files, py_files = _gate_files(bundle, errors)
+    for name, baseline in bundle.baselines.items():  # a plugin's view would silently win
+        if isinstance(baseline, AdapterBaseline) and name in catalog.views:
+            doc = bundle.document
+            errors.append(ConfigError(f"baselines.{name}: '{name}' is also a registered model view",
+                                      where=bundle.manifest_path,
+                                      line=doc.line(("baselines", name)) if doc else None,
+                                      hint="give the adapter baseline another name"))
     gates: list[GateSpec] = []
     ids: list[tuple[str, Location]] = []  # every entry's id, built or not: duplicates in the same pass
     for path in yaml_files:

@@ -66,6 +66,7 @@ def test_the_candidate_is_compared_with_the_named_adapter_item_by_item(checked, 
     assert [i["output"] for i in items] == candidate and candidate != production
     assert gate["measurement"]["baseline_metrics"]["accuracy"] == 1.0
     assert gate["comparison"]["baseline"] == 1.0
+    assert gate["spec"]["vs_baseline"]["against"] == "production"  # the report says what it was compared with
 
 
 def test_the_named_adapter_is_locked(checked, tmp_path, capsys):
@@ -80,3 +81,23 @@ def test_the_named_adapter_is_locked(checked, tmp_path, capsys):
     assert main(["check", str(copy), "--no-cache"]) == 4
     captured = capsys.readouterr()
     assert "'adapters/production/adapter_model.safetensors' differs from the lock" in captured.out + captured.err
+
+
+def test_a_registered_view_of_the_same_name_is_refused(tmp_path, tiny_adapter_dir, static_gate_types):
+    from gatekeeper.bundle.collect import collect_gates
+    from gatekeeper.bundle.manifest import load_bundle
+    from gatekeeper.core.errors import CollectionErrors
+    from gatekeeper.run.registry import load_catalog
+    from gatekeeper.run.views import ModelView, register_view, unregister_view
+    from testkit.bundles import write_bundle
+
+    gate = "gates:\n  - {id: s.ok, type: static_rate, params: {passes: 1, total: 1}, threshold: {metric: rate, min: 0.5}}\n"
+    root = write_bundle(tmp_path / "b", {"g.yaml": gate},
+                        manifest={"baselines": {"production": {"adapter": "prod"}}})
+    shutil.copytree(tiny_adapter_dir, root / "prod")
+    register_view("production", lambda access: ModelView(access, "production"))
+    try:
+        with pytest.raises(CollectionErrors, match="'production' is also a registered model view"):
+            collect_gates(load_bundle(root), load_catalog())
+    finally:
+        unregister_view("production")
