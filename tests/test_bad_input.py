@@ -63,6 +63,37 @@ gates:
     threshold: {metric: valid_rate, min: 0.5}
 """
 
+ASSERTIONS = """\
+gates:
+  - id: t.assert
+    type: assertions
+    golden_set: ../data/eval.jsonl
+    params: {assertions: [{max_length: 200}]}
+    threshold: {metric: pass_rate, min: 0.5}
+"""
+
+
+def _assertions(entries: str, rows: list | None = None):
+    def setup(b: Bundle) -> None:
+        b.gates(ASSERTIONS.replace("[{max_length: 200}]", entries))
+        if rows is not None:
+            b.rows(rows)
+    return setup
+
+
+def _named_adapter(config: str | None = '{"base_model_name_or_path": "org/base"}', *,
+                   manifest: str = "{production: {adapter: prod/}}", weights: str = "adapter_model.safetensors"):
+    """A candidate adapter of org/base and a named adapter baseline ``prod/`` (config None: none)."""
+    def setup(b: Bundle) -> None:
+        b.adapter()
+        b.write("adapter/adapter_config.json", '{"base_model_name_or_path": "org/base"}')
+        if config is not None:
+            b.write("prod/adapter_config.json", config)
+        b.write(f"prod/{weights}", b"weights")
+        b.edit("gatekeeper.yaml", "gates: [gates/]", f"gates: [gates/]\nbaselines: {manifest}")
+    return setup
+
+
 # "billion laughs": 9 levels of 9 aliases each, about 350 bytes
 BOMB = 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
     f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 9) + "]\n" for i in range(1, 9))
@@ -394,6 +425,43 @@ CASES = [
          ("g.yaml:5", "a threshold needs `metric`")),
     Case("golden_set_is_directory", lambda b: (b.gates(ACCURACY.replace("../data/eval.jsonl", "../data")),),
          ("data", "cannot read golden set")),
+    # --- named adapter baselines ----------------------------------------------------------
+    Case("adapter_baseline_missing", _named_adapter(manifest="{production: {adapter: prd/}}"),
+         ("gatekeeper.yaml:7", "baselines.production.adapter: path 'prd/' does not exist")),
+    Case("adapter_baseline_not_an_adapter", _named_adapter(None),
+         ("gatekeeper.yaml:7", "adapter directory has no adapter_config.json", "baselines.production.adapter")),
+    Case("adapter_baseline_other_base", _named_adapter('{"base_model_name_or_path": "org/other"}'),
+         ("gatekeeper.yaml:7", "made for base 'org/other', the candidate for 'org/base'", "same base model")),
+    Case("adapter_baseline_config_not_json", _named_adapter("{peft"),
+         ("adapter_config.json", "not valid JSON")),
+    Case("adapter_baseline_pickle", _named_adapter(weights="adapter_model.bin"),
+         ("gatekeeper.yaml:7", "pickle weights (prod/adapter_model.bin)")),
+    Case("adapter_baseline_reserved_name", _named_adapter(manifest="{base: {adapter: prod/}}"),
+         ("gatekeeper.yaml:7", "'base' is a built-in baseline")),
+    Case("adapter_baseline_no_adapter_key", _named_adapter(manifest="{production: {adaptor: prod/}}"),
+         ("gatekeeper.yaml", "named adapter baseline is `NAME: {adapter: path/to/adapter}`")),
+    Case("adapter_baseline_unknown_against",
+         lambda b: (_named_adapter()(b), b.gates(STATIC + "    vs_baseline: {against: prodution, max_drop: 0.1}\n")),
+         ("g.yaml:6", "unknown baseline 'prodution'", "production")),
+    # --- assertions gate ------------------------------------------------------------------
+    Case("assertion_unknown_kind", _assertions("[{contain: refund}]"),
+         ("g.yaml:5", "params.assertions[0]: unknown assertion 'contain'", "did you mean 'contains'")),
+    Case("assertion_bad_regex", _assertions("[{regex: '(unclosed'}]"),
+         ("g.yaml:5", "params.assertions[0].regex: bad regular expression")),
+    Case("assertion_length_not_int", _assertions("[{max_length: '200'}]"),
+         ("g.yaml:5", "max_length must be a whole number")),
+    Case("assertion_equals_not_string", _assertions("[{equals: 3}]"),
+         ("g.yaml:5", "equals must be a string", "json_path")),
+    Case("assertion_json_path_syntax", _assertions("[{json_path: {path: 'a..b', equals: 1}}]"),
+         ("g.yaml:5", "is not a dotted path")),
+    Case("assertion_json_path_no_value", _assertions("[{json_path: {path: a}}]"),
+         ("g.yaml:5", "needs exactly one of 'equals' and 'one_of'")),
+    Case("assertions_not_a_list", _assertions("{max_length: 200}"),
+         ("g.yaml:5", "parameter 'assertions' must be list")),
+    Case("assertion_row_bad", _assertions("[{max_length: 200}]", [ROWS[0], {**ROWS[1], "assertions": [{"regex": "("}]}]),
+         ("eval.jsonl:2", "golden set row 'q1'", "'assertions'[0].regex: bad regular expression")),
+    Case("assertions_none_at_all", _assertions("[]"),
+         ("eval.jsonl:1", "has no assertions", "params.assertions")),
     # --- golden sets ------------------------------------------------------------------------
     Case("golden_prompt_empty", _accuracy_rows([{"id": "e", "prompt": "", "target": "x"}]),
          ("eval.jsonl:1", "must be a non-empty string")),

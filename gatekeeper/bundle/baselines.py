@@ -13,6 +13,13 @@ prompted baseline is the base model (adapter off) with the system prompt and the
 turns put before every chat prompt of the gate (``ctx.view("prompted")``, built by
 gatekeeper/run/prompted.py). Few-shot rows are ``{"prompt": ..., "completion": ...}`` or
 ``{"messages": [user, assistant, ...]}``.
+
+A named adapter baseline is another adapter of the same base model, the one in production
+say: ``baselines: {production: {adapter: adapters/prod}}`` and ``vs_baseline: {against:
+production}`` compare the candidate with it item by item on the shared weights (loaded as a
+second PEFT adapter, like ``previous_release``; gatekeeper/run/named.py). Its files are
+locked like the candidate's; it must be a peft directory (adapter_config.json, no pickle
+weights unless ``allow_pickle``) made for the same base (checked in manifest.py).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from gatekeeper.bundle.yamlio import read_text
 from gatekeeper.core.chat import RowError, as_messages
 
 ROLES = ("user", "assistant")
+RESERVED = ("candidate", "base", "previous_release")  # built-in views a baseline cannot shadow
 
 
 @dataclass(frozen=True)
@@ -42,14 +50,43 @@ class PromptedBaseline:
                 "turns": len(self.messages)}
 
 
-def parse_baselines(data: Any, resolve) -> tuple[dict, list]:
-    """``{"prompted": PromptedBaseline}`` from the manifest's ``baselines:`` block, and errors.
+@dataclass(frozen=True)
+class AdapterBaseline:
+    """Another adapter of the base model (``baselines: {NAME: {adapter: DIR}}``)."""
 
-    ``resolve(key)`` resolves a manifest path that must stay inside the bundle or a data root.
+    name: str
+    adapter: Path
+
+    def to_dict(self) -> dict:
+        return {"adapter": str(self.adapter)}
+
+
+def parse_baselines(data: Any, resolve, resolve_dir=None, error=None) -> tuple[dict, list]:
+    """``{name: PromptedBaseline | AdapterBaseline}`` from the manifest's ``baselines:``
+    block, and errors.
+
+    ``resolve(key)`` / ``resolve_dir(key)`` resolve a manifest file / folder that must stay
+    inside the bundle or a data root (reporting why not); ``error(key, message, hint)``
+    reports a problem at a manifest key.
     """
     if not data:
         return {}, []
-    spec = data.get("prompted") or {}
+    out: dict = {}
+    for name, spec in data.items():
+        if name == "prompted" or not isinstance(spec, dict) or "adapter" not in spec:
+            continue
+        if name in RESERVED:
+            error(("baselines", name), f"'{name}' is a built-in baseline and cannot be redefined",
+                  "name the adapter baseline for what it is, e.g. `production`")
+            continue
+        adapter = resolve_dir(("baselines", name, "adapter"))
+        if adapter is not None:
+            out[name] = AdapterBaseline(name, adapter)
+    prompted, errors = _prompted(data.get("prompted") or {}, resolve)
+    return {**prompted, **out}, errors
+
+
+def _prompted(spec: dict, resolve) -> tuple[dict, list]:
     if not spec:
         return {}, []
     fewshot = resolve(("baselines", "prompted", "fewshot")) if spec.get("fewshot") else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from gatekeeper.bundle.baselines import AdapterBaseline
 from gatekeeper.bundle.manifest import Bundle, expand_env
 from gatekeeper.core.errors import CollectionErrors, ConfigError, GatekeeperError, Location, suggest
 from gatekeeper.bundle.golden import load_golden
@@ -41,6 +42,13 @@ def collect_gates(bundle: Bundle, catalog: Catalog) -> Collection:
     gate_types = dict(catalog.gate_types)
     errors: list[GatekeeperError] = []
     yaml_files, py_files = _gate_files(bundle, errors)
+    for name, baseline in bundle.baselines.items():  # a plugin's view would silently win
+        if isinstance(baseline, AdapterBaseline) and name in catalog.views:
+            doc = bundle.document
+            errors.append(ConfigError(f"baselines.{name}: '{name}' is also a registered model view",
+                                      where=bundle.manifest_path,
+                                      line=doc.line(("baselines", name)) if doc else None,
+                                      hint="give the adapter baseline another name"))
     gates: list[GateSpec] = []
     ids: list[tuple[str, Location]] = []  # every entry's id, built or not: duplicates in the same pass
     for path in yaml_files:
@@ -172,7 +180,8 @@ def _build_spec(bundle, doc, key, raw, catalog: Catalog, roots, errors) -> GateS
     elif gtype.needs_golden:
         at.error((), f"gate type '{gtype.name}' needs a `golden_set:`", "add golden_set: path/to/set.jsonl")
     inputs_ok = inputs_ok and not at.failed  # and every path resolved
-    threshold, comparison = _criteria(raw, gtype, at, catalog.views)
+    adapters = tuple(n for n, b in bundle.baselines.items() if isinstance(b, AdapterBaseline))
+    threshold, comparison = _criteria(raw, gtype, at, (*catalog.views, *adapters))
     if comparison and comparison.against == "prompted" and "prompted" not in bundle.baselines:
         at.error(("vs_baseline", "against"), "this gate compares with the prompted baseline, but the "
                  f"manifest {bundle.manifest_path.name} declares none",

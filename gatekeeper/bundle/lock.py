@@ -65,7 +65,11 @@ def artifact_paths(bundle: Bundle, collection: Collection) -> list[Path]:
             paths.append((bundle.root / bundle.train[key]).resolve())
     if bundle.recipe and bundle.recipe.mix:  # general data mixed into training
         paths.append(bundle.recipe.mix.data)
-    paths += [b.fewshot for b in bundle.baselines.values() if b.fewshot]  # named baselines' files
+    for baseline in bundle.baselines.values():  # named baselines' files: few-shot turns, adapters
+        if getattr(baseline, "fewshot", None):
+            paths.append(baseline.fewshot)
+        if getattr(baseline, "adapter", None):
+            paths += _files_under(baseline.adapter, special)
     for source in bundle.gate_sources:
         paths += _files_under(source, special)
     for spec in collection.gates:

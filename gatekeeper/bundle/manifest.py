@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from gatekeeper.bundle.baselines import parse_baselines
+from gatekeeper.bundle.baselines import AdapterBaseline, parse_baselines
 from gatekeeper.core.errors import BundleError, CollectionErrors, ConfigError
 from gatekeeper.bundle.recipe import Recipe, parse_recipe
 from gatekeeper.core.files import PICKLE_SUFFIXES, is_special
@@ -69,7 +69,7 @@ class Bundle:
     allow_pickle: bool = False
     trust_remote_code: bool = False
     manifest: dict = field(default_factory=dict)
-    baselines: dict = field(default_factory=dict)  # name -> PromptedBaseline (gatekeeper/bundle/baselines.py)
+    baselines: dict = field(default_factory=dict)  # name -> PromptedBaseline | AdapterBaseline (bundle/baselines.py)
     document: Document | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -150,7 +150,8 @@ def _build(root: Path, doc: Document, errors: list, allow_missing_adapter: bool 
         manifest=data, document=doc,
     )
     baselines, baseline_errors = parse_baselines(
-        data.get("baselines"), lambda key: resolve.inside(key, kind="file", extra_roots=bundle.data_roots))
+        data.get("baselines"), lambda key: resolve.inside(key, kind="file", extra_roots=bundle.data_roots),
+        lambda key: resolve.inside(key, kind="dir", extra_roots=bundle.data_roots), resolve._error)
     errors.extend(baseline_errors)
     bundle = replace(bundle, baselines=baselines)
     if train:
@@ -158,46 +159,88 @@ def _build(root: Path, doc: Document, errors: list, allow_missing_adapter: bool 
         errors.extend(recipe_errors)
         bundle = replace(bundle, recipe=recipe)
     if bundle.adapter is not None and not adapter_missing:
-        errors.extend(_weight_format_errors(bundle, doc))
+        errors.extend(_weight_format_errors(bundle, doc, bundle.adapter, ("adapter",)))
+    for name, baseline in bundle.baselines.items():
+        if isinstance(baseline, AdapterBaseline):
+            key = ("baselines", name, "adapter")
+            errors.extend(_weight_format_errors(bundle, doc, baseline.adapter, key)
+                          or _same_base_errors(bundle, doc, baseline.adapter, key))
     errors.extend(_content_errors(bundle))
     if errors:
         raise CollectionErrors(errors)
     return bundle
 
 
-def _weight_format_errors(bundle: Bundle, doc: Document) -> list[ConfigError]:
-    """Pickle weights can run code when loaded: refuse them unless the manifest opts in."""
+def _weight_format_errors(bundle: Bundle, doc: Document, adapter: Path, key: tuple) -> list[ConfigError]:
+    """An adapter directory (the candidate's, at manifest ``key``, or a named baseline's) holds
+    regular files inside the bundle and a peft config; pickle weights can run code when
+    loaded: refuse them unless the manifest opts in."""
     errors: list[ConfigError] = []
     files = []
-    adapter = bundle.adapter
-    assert adapter is not None  # called only for bundles with an adapter
+    roots = (bundle.root,) if key == ("adapter",) else (bundle.root, *bundle.data_roots)
     for p in sorted(adapter.rglob("*")):
-        if not p.resolve().is_relative_to(bundle.root):
+        if not any(p.resolve().is_relative_to(r) for r in roots):
             errors.append(BundleError(
-                f"adapter file '{p.relative_to(bundle.root)}' is a link that leaves the bundle "
-                f"(to {p.resolve()})", where=bundle.manifest_path, line=doc.line(("adapter",)),
+                f"adapter file '{_rel(bundle, p)}' is a link that leaves the bundle "
+                f"(to {p.resolve()})", where=bundle.manifest_path, line=doc.line(key),
                 hint="copy the file into the bundle: everything that ships must be inside it"))
         elif p.is_file():
             files.append(p)
         elif is_special(p):
             errors.append(BundleError(
-                f"adapter file '{p.relative_to(bundle.root)}' is a FIFO, socket or device",
-                where=bundle.manifest_path, line=doc.line(("adapter",)),
+                f"adapter file '{_rel(bundle, p)}' is a FIFO, socket or device",
+                where=bundle.manifest_path, line=doc.line(key),
                 hint="replace it with a regular file: the lock pins regular files only"))
     pickles = [p for p in files if p.suffix in PICKLE_SUFFIXES]
     if pickles and not bundle.allow_pickle:
-        names = ", ".join(str(p.relative_to(bundle.root)) for p in pickles)
+        names = ", ".join(_rel(bundle, p) for p in pickles)
         errors.append(BundleError(
             f"adapter contains pickle weights ({names}); pickle files can execute code when loaded",
-            where=bundle.manifest_path, line=doc.line(("adapter",)),
+            where=bundle.manifest_path, line=doc.line(key),
             hint="convert the adapter to safetensors (peft: save_pretrained(..., "
                  "safe_serialization=True)) or set `allow_pickle: true` if you trust its source"))
     if not (adapter / "adapter_config.json").is_file():
         errors.append(BundleError("adapter directory has no adapter_config.json",
-                                  where=bundle.manifest_path, line=doc.line(("adapter",)),
-                                  hint="point `adapter:` at a directory written by peft "
+                                  where=bundle.manifest_path, line=doc.line(key),
+                                  hint=f"point `{'.'.join(key)}:` at a directory written by peft "
                                        "save_pretrained, or train one with `gatekeeper train`"))
     return errors
+
+
+def _rel(bundle: Bundle, path: Path) -> str:
+    return os.path.relpath(path, bundle.root)
+
+
+def _same_base_errors(bundle: Bundle, doc: Document, other: Path, key: tuple) -> list[ConfigError]:
+    """A named adapter baseline must be an adapter of the candidate's base model: both
+    adapter_config.json files name the same ``base_model_name_or_path`` (when both name one)."""
+    mine = _adapter_base(bundle.adapter) if bundle.adapter else None
+    theirs = _adapter_base(other)
+    if isinstance(theirs, ConfigError):
+        return [theirs]
+    if mine and theirs and not isinstance(mine, ConfigError) and mine != theirs:
+        return [BundleError(f"{'.'.join(key)}: the adapter was made for base '{theirs}', the candidate "
+                            f"for '{mine}'", where=bundle.manifest_path, line=doc.line(key),
+                            hint="a named adapter baseline must be an adapter of the same base model "
+                                 "(base_model_name_or_path in adapter_config.json)")]
+    return []
+
+
+def _adapter_base(adapter: Path) -> "str | None | ConfigError":
+    config = adapter / "adapter_config.json"
+    if not config.is_file():
+        return None
+    try:
+        data = read_json(config, "adapter_config.json")
+    except ConfigError as exc:
+        return exc
+    if not isinstance(data, dict):
+        return BundleError(f"adapter_config.json holds a JSON {type(data).__name__}, expected an object",
+                           where=config, hint="restore the file peft save_pretrained wrote")
+    value = data.get("base_model_name_or_path")
+    return value if isinstance(value, str) and value else None
+
+
 
 
 def _content_errors(bundle: Bundle) -> list[ConfigError]:

@@ -13,6 +13,7 @@ from gatekeeper.core.measurement import ItemResult, Measurement, Samples
 from gatekeeper.core.metrics import Metric
 from gatekeeper.core.gatetype import gate_type
 from gatekeeper.bundle.validation import schema_validator
+from gatekeeper.evals.generated import generate_outputs
 
 
 def _validator(schema_path: str):
@@ -66,16 +67,11 @@ def json_validity(ctx, *, schema: str | None = None, max_new_tokens: int = 64,
     validator = _validator(schema) if schema else None
     rows = [r.data for r in ctx.golden.rows]
     prompts = [prompt_of(r, prompt_field) for r in rows]
-    gen = dict(max_new_tokens=max_new_tokens, stop=tuple(stop or ()))
-    outputs = ctx.candidate.generate(prompts, desc=f"{ctx.spec.id} candidate", **gen)
+    outputs, base_outputs = generate_outputs(ctx, prompts, max_new_tokens=max_new_tokens, stop=stop)
     cand = [judge_output(o, validator) for o in outputs]
     n = len(rows)
-    # The baseline runs only when the gate compares with it (ctx.compares).
-    base_outputs: list[str | None] = [None] * n
-    base: list[tuple | None] = [None] * n
-    if ctx.compares:
-        base_outputs = list(ctx.baseline.generate(prompts, desc=f"{ctx.spec.id} baseline", **gen))
-        base = [judge_output(o or "", validator) for o in base_outputs]
+    base: list[tuple | None] = [judge_output(o or "", validator) if ctx.compares else None
+                                for o in base_outputs]
     items = tuple(
         ItemResult(id=str(r.get("id", i)), input=display(p), expected=None, output=o,
                    passed=c[1], detail=c[2], baseline_output=bo,
@@ -104,16 +100,7 @@ def json_validity(ctx, *, schema: str | None = None, max_new_tokens: int = 64,
 
 def report_view(details: dict, gate: dict) -> list:
     """(title, bars) for the candidate's and the baseline's failure reasons."""
-    from gatekeeper.report.fmt import clean, is_num
+    from gatekeeper.report.fmt import reason_bars
 
-    out = []
-    for key, title in (("failure_reasons", "Why items failed (candidate)"),
-                       ("baseline_failure_reasons", "Why items failed (baseline)")):
-        data = details.get(key)
-        if not isinstance(data, dict) or not data:
-            continue
-        rows = sorted(((clean(k), v) for k, v in data.items() if is_num(v)), key=lambda kv: -kv[1])
-        total, top = sum(v for _, v in rows) or 1, (rows[0][1] if rows else 1) or 1
-        out.append((title, [{"reason": k, "count": v, "pct": f"{100 * v / total:.0f}%",
-                             "width": round(100 * v / top, 1)} for k, v in rows]))
-    return out
+    return reason_bars(details, (("failure_reasons", "Why items failed (candidate)"),
+                                 ("baseline_failure_reasons", "Why items failed (baseline)")))

@@ -11,6 +11,7 @@ from gatekeeper.bundle.golden import GoldenSet
 from gatekeeper.core.measurement import ItemResult, Measurement, Samples
 from gatekeeper.core.metrics import Metric
 from gatekeeper.core.gatetype import gate_type
+from gatekeeper.evals.generated import generate_outputs
 from gatekeeper.core.scoring import (SCORERS, Score, predicted_field, score_exact, score_fuzzy,
                                 score_json_field, score_normalized)
 
@@ -66,12 +67,10 @@ def task_accuracy(ctx, *, scorer: str = "exact", field: str | None = None, min_r
             base_outputs = [s.detail for s in base if s is not None]
         expected = [str(r["choices"][_choice_index(r[target_field], r["choices"])]) for r in rows]
     else:
-        gen = dict(max_new_tokens=max_new_tokens, stop=tuple(stop or ()))
-        outputs = ctx.candidate.generate(prompts, desc=f"{ctx.spec.id} candidate", **gen)
+        outputs, base_outputs = generate_outputs(ctx, prompts, max_new_tokens=max_new_tokens, stop=stop)
         score = _scorer(scorer, field, min_ratio)
         cand = [score(o, e) for o, e in zip(outputs, expected)]
         if ctx.compares:
-            base_outputs = list(ctx.baseline.generate(prompts, desc=f"{ctx.spec.id} baseline", **gen))
             base = [score(o, e) for o, e in zip(base_outputs, expected)]
     items = tuple(
         ItemResult(id=str(r.get("id", i)), input=display(p), expected=e, output=o, passed=c.passed,

@@ -235,3 +235,17 @@ def vs_prompting(report: Mapping) -> list[str]:
             f"(CI {interval(cmp.get('ci'), signed)}, p {pval(cmp.get('p_value'))}, n={num(cmp.get('n'))}; "
             f"{claim}): {word}")
     return lines
+
+
+def reason_bars(details: Mapping, sections: tuple[tuple[str, str], ...]) -> list:
+    """(title, bars) per (details key, title) whose value is a reason -> count histogram."""
+    out = []
+    for key, title in sections:
+        data = details.get(key)
+        if not isinstance(data, Mapping) or not data:
+            continue
+        rows = sorted(((clean(k), v) for k, v in data.items() if is_num(v)), key=lambda kv: -kv[1])
+        total, top = sum(v for _, v in rows) or 1, (rows[0][1] if rows else 1) or 1
+        out.append((title, [{"reason": k, "count": v, "pct": f"{100 * v / total:.0f}%",
+                             "width": round(100 * v / top, 1)} for k, v in rows]))
+    return out

@@ -87,7 +87,7 @@ class ModelAccess:
 
     def view(self, name: str) -> ModelView:
         if name not in self._views:
-            factory = view_factory(name)
+            factory = view_factory(name, self.bundle)
             if factory is None:
                 raise ConfigError(f"unknown model view '{name}'",
                                   hint=f"named views: {', '.join(view_names())}")

@@ -7,6 +7,8 @@ another adapter on the same weights) with batched, cached ``generate`` and ``log
 ``fn(access: ModelAccess) -> ModelView`` (``gatekeeper/run/prompted.py``,
 ``gatekeeper/releases/view.py``; third parties use the ``gatekeeper.views`` entry points).
 The registry imports those modules when it loads the catalog; the context imports none.
+A bundle's named adapter baselines (``baselines: {production: {adapter: DIR}}``) are views
+too, by their name: that adapter loaded on the shared weights (``view_factory(name, bundle)``).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class ModelView:
 
 
 ViewFactory = Callable[["ModelAccess"], ModelView]
+ADAPTER_PREFIX = "baseline_"  # the PEFT adapter name of a named adapter baseline
 BUILTIN = ("candidate", "base")
 _VIEWS: dict[str, ViewFactory] = {
     "candidate": lambda access: ModelView(access, "candidate", adapter=True),
@@ -80,8 +83,16 @@ def unregister_view(name: str) -> None:
         _VIEWS.pop(name, None)
 
 
-def view_factory(name: str) -> ViewFactory | None:
-    return _VIEWS.get(name)
+def view_factory(name: str, bundle: Any = None) -> ViewFactory | None:
+    """The registered view ``name``, else the bundle's adapter baseline of that name."""
+    if name in _VIEWS:
+        return _VIEWS[name]
+    from gatekeeper.bundle.baselines import AdapterBaseline
+
+    baseline = (getattr(bundle, "baselines", None) or {}).get(name)
+    if not isinstance(baseline, AdapterBaseline):
+        return None
+    return lambda access: access.adapter_view(ADAPTER_PREFIX + name, baseline.adapter, name)
 
 
 def view_names() -> tuple[str, ...]:

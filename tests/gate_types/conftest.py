@@ -15,7 +15,8 @@ from gatekeeper.commands.check import CheckOptions, run_check
 from gatekeeper.core.options import EngineOptions
 from gatekeeper.model import Engine, NullCache, resolve_base
 from testkit.evals import make_bundle
-from testkit.scorers import MAX_NEW, PROMPTS, SCORER_GATES, choices_for, half, rows_of, shout, typo
+from testkit.scorers import (MAX_NEW, PROMPTS, SCORER_GATES, choices_for, half, per_item_assertions,
+                             rows_of, shout, typo)
 
 
 
@@ -45,7 +46,9 @@ def run(greedy, tiny_model_dir, tiny_adapter_dir, tmp_path_factory):
             # even rows expect the candidate's preferred choice (as an index), odd rows the
             # other one (as its text)
             "choice": rows_of([b if i % 2 == 0 else choices_for(cand)[i][1 - b]
-                             for i, b in enumerate(best)], choices=choices_for(cand))}
+                             for i, b in enumerate(best)], choices=choices_for(cand)),
+            # even rows assert the candidate's own output, odd rows one it never gives
+            "assertions": rows_of(half(cand), assertions=per_item_assertions(cand))}
     for name, rows in sets.items():
         (data / f"{name}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     (data / "schema.json").write_text(json.dumps({"type": "object", "required": ["category"]}))

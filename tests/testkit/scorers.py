@@ -17,6 +17,11 @@ def rows_of(targets: list, **extra) -> list[dict]:
     return [{"id": f"r{i}", "prompt": p, "target": t, **{k: v[i] for k, v in extra.items()}}
             for i, (p, t) in enumerate(zip(PROMPTS, targets, strict=True))]
 
+def per_item_assertions(cand: list[str]) -> list[list[dict]]:
+    """Even rows: the output equals the candidate's own; odd rows: it contains a string it never has."""
+    return [[{"equals": c.strip()}] if i % 2 == 0 else [{"contains": "zq never said zq"}]
+            for i, c in enumerate(cand)]
+
 def half(good: list, bad: str = "no such answer at all") -> list:
     return [g if i % 2 == 0 else bad for i, g in enumerate(good)]
 
@@ -46,4 +51,7 @@ gates:
   - {id: json.valid, type: json_validity, golden_set: ../data/exact.jsonl,
      params: {schema: ../data/schema.json, max_new_tokens: 8},
      threshold: {metric: valid_rate, min: 0.995, bound: lower95}}
+  - {id: assert.items, type: assertions, golden_set: ../data/assertions.jsonl,
+     params: {assertions: [{not_contains: "As an AI"}, {max_length: 400}, {min_length: 0}], max_new_tokens: 8},
+     threshold: {metric: pass_rate, min: 0.4, bound: point}, vs_baseline: {max_drop: 0.6}}
 """
