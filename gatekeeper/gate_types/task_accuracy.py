@@ -67,9 +67,10 @@ def task_accuracy(ctx, *, scorer: str = "exact", field: str | None = None, min_r
             base_outputs = [s.detail for s in base if s is not None]
         expected = [str(r["choices"][_choice_index(r[target_field], r["choices"])]) for r in rows]
     else:
-        outputs, base_outputs = generate_outputs(ctx, prompts, max_new_tokens=max_new_tokens, stop=stop)
+        generated, base_outputs = generate_outputs(ctx, prompts, max_new_tokens=max_new_tokens, stop=stop)
         score = _scorer(scorer, field, min_ratio)
-        cand = [score(o, e) for o, e in zip(outputs, expected)]
+        cand = [score(o, e) for o, e in zip(generated, expected)]
+        outputs = list[str | None](generated)
         if ctx.compares:
             base = [score(o, e) for o, e in zip(base_outputs, expected)]
     items = tuple(
