@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from rapidfuzz import fuzz
+
 from gatekeeper.data.boilerplate import BREAK, common_lines, content_words, train_lines
 from gatekeeper.data.overlap import DETECTORS, Hit, Options, Side, detect
 from gatekeeper.data.records import TextItem
@@ -17,6 +19,7 @@ from gatekeeper.data.sketch import Vocab
 from gatekeeper.data.text import marked_diff, normalise
 
 FIELDS = ("prompt", "answer")
+SEVERITY = ("exact", "near_copy", "similarity", "ngram_overlap")  # the sort key, most severe first
 _SHOWN_FIRST = ("exact", "near", "ngram")  # the record shows the most telling hit
 
 
@@ -71,6 +74,7 @@ def _set_result(s: int, es: EvalSet, flat, found, train) -> dict:
         hit_items.append(bool(item_hits))
         if item_hits:
             records.append(_record(flat[j][1], item_hits, train))
+    records.sort(key=severity)
     per_detector = {d: sum(1 for j in index if any(h.detector == d for f in FIELDS
                                                    for h in found.get((j, f), [])))
                     for d in DETECTORS}
@@ -85,9 +89,21 @@ def _record(item: TextItem, item_hits: list, train: list[TextItem]) -> dict:
     field, top = max(item_hits, key=lambda fh: (-_SHOWN_FIRST.index(fh[1].detector), fh[1].score))
     other = train[top.train_index]
     eval_marked, train_marked = marked_diff(item.field(field), other.field(field))
+    same = normalise(item.field(field)) == normalise(other.field(field))
+    ngram = max((h.score for _, h in item_hits if h.detector == "ngram"), default=0.0)
     return {"eval_id": item.id, "eval_where": item.where, "train_id": other.id,
             "train_where": other.where, "field": field, "detectors": detectors,
             "detector": top.detector, "score": round(top.score, 4),
             "scores": {f"{h.detector}_{f}": round(h.score, 4) for f, h in item_hits},
             "eval_marked": eval_marked, "train_marked": train_marked,
-            "same_normalised": normalise(item.field(field)) == normalise(other.field(field))}
+            "same_normalised": same, "exact": "exact" in detectors, "near_copy": 0.0,
+            "similarity": round(fuzz.ratio(normalise(item.field(field)),
+                                           normalise(other.field(field))) / 100, 4),
+            "ngram_overlap": round(ngram, 4)}
+
+
+def severity(record: dict) -> tuple:
+    """Sort key, most severe first: exact hits, then near-copy score, then the rapidfuzz
+    similarity of the pair shown, then the share of the item's n-grams found in training data
+    (ties keep file order: the sort is stable)."""
+    return tuple(-float(record.get(k) or 0) for k in SEVERITY)

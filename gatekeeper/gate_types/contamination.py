@@ -8,20 +8,27 @@ the eval side is every golden set and eval path parameter of the run, plus ``ext
 
 Per-set limits: every metric is pooled over the selected sets and reported per set in the
 details; to give one set its own threshold, add a gate with ``sets: [<name or glob>]``.
+Evidence is ranked (gatekeeper.data.scan.severity): exact hits first, then near-copy score,
+then rapidfuzz similarity of the pair, then n-gram overlap. The report keeps the top
+``max_records`` per set; the full sorted list goes to a JSONL file next to report.json
+(``contamination-<gate id>.jsonl``, one record a line with its set), linked from the report.
 Results are cached by the sha256 of every file and the options (gatekeeper.data.cache).
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import os
+import re
 import time
 from pathlib import Path
 
 from gatekeeper.data.cache import cached, data_key
 from gatekeeper.data.overlap import DETECTORS, Options
 from gatekeeper.data.records import SUFFIXES, Skipped, read_items
-from gatekeeper.data.scan import EvalSet, scan
+from gatekeeper.data.scan import EvalSet, scan, severity
+from gatekeeper.core.atomic import write_atomic
 from gatekeeper.core.errors import ConfigError, MeasurementError, display_path
 from gatekeeper.core.measurement import Measurement, Samples
 from gatekeeper.core.metrics import Metric
@@ -88,7 +95,25 @@ def contamination(ctx, *, train: str | None = None, extra: str | None = None,
     result, hit = cached(key, lambda: _scan(train_files, sources, opts, ctx.bundle.root))
     ctx.log(f"{'cached' if hit else 'scanned'} {len(sources)} eval set(s) in "
             f"{time.perf_counter() - start:.1f} s")
-    return _measurement(result, hit, max_records, [_name(p, ctx.bundle.root) for p in train_files])
+    sidecar = write_sidecar(ctx.output_dir("report"), ctx.spec.id, result)
+    return _measurement(result, hit, max_records, [_name(p, ctx.bundle.root) for p in train_files],
+                        sidecar)
+
+
+def write_sidecar(out_dir: Path | None, gate_id: str, result: dict) -> dict | None:
+    """Every record of every set, most severe first, as JSONL next to report.json.
+
+    Returns ``{"file": name relative to report.json, "records": count}``, or None when the
+    run grants no report directory (a gate called outside ``gatekeeper check``).
+    """
+    if out_dir is None:
+        return None
+    records = sorted(({"set": s["name"]} | r for s in result["sets"] for r in s["records"]),
+                     key=severity)
+    name = f"contamination-{re.sub(r'[^A-Za-z0-9._-]+', '_', gate_id)}.jsonl"
+    write_atomic(Path(out_dir) / name, "".join(json.dumps(r, ensure_ascii=False) + "\n"
+                                               for r in records))
+    return {"file": name, "records": len(records)}
 
 
 def eval_sources(ctx, train_files: list[Path], extra: str | None, sets: list | None):
@@ -145,7 +170,8 @@ def _scan(train_files: list[Path], sources, opts: Options, root: Path) -> dict:
     return result
 
 
-def _measurement(result: dict, cache_hit: bool, max_records: int, train_files: list[str]) -> Measurement:
+def _measurement(result: dict, cache_hit: bool, max_records: int, train_files: list[str],
+                 sidecar: dict | None = None) -> Measurement:
     sets = result["sets"]
     flags = [float(f) for s in sets for f in s["hit_flags"]]
     n = len(flags)
@@ -159,6 +185,7 @@ def _measurement(result: dict, cache_hit: bool, max_records: int, train_files: l
                 max(0, len(s["records"]) - max_records)} for s in sets]
     details = {"sets": table, "train_files": train_files, "train_rows": result["train_rows"],
                "train_unreadable": result["train_unreadable"], "cache_hit": cache_hit,
+               "sidecar": sidecar,
                "boilerplate": {k: v[:10] for k, v in result["boilerplate"].items()}}
     return Measurement(metrics=metrics, n=n, samples={"hit_rate": Samples(tuple(flags))} if n else {},
                        details=details)

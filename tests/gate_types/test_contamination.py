@@ -182,3 +182,45 @@ def test_rows_of_the_general_mix_are_training_data_too(tmp_path):
     assert g["outcome"] == "fail" and g["measurement"]["metrics"]["exact_hits"] == 1
     record = g["measurement"]["details"]["sets"][0]["records"][0]
     assert record["eval_where"] == "data/eval.jsonl:3" and record["train_where"].endswith("mix.jsonl:2")
+
+
+RANKED = GATES.replace("{extra: ../data/extra.csv}", "{extra: ../data/extra.csv, max_records: 1}")
+
+
+def test_records_are_ranked_by_severity_and_the_full_list_is_a_sidecar_file(tmp_path):
+    """Exact copies first, then the closest pairs; the report keeps the top N, the JSONL all."""
+    root = make_bundle(tmp_path, RANKED, lock=False)
+    rows = [json.loads(line) for line in (root / "data" / "eval.jsonl").read_text().splitlines()]
+    train = (root / "data" / "train.jsonl").read_text().splitlines()
+    exact = {"messages": [{"role": "user", "content": rows[20]["prompt"]},
+                          {"role": "assistant", "content": "x"}]}
+    (root / "data" / "train.jsonl").write_text("\n".join(train + [json.dumps(exact)]) + "\n")
+    lock_without_model(root)
+    result = run_check(root, CheckOptions(out_dir=tmp_path / "run"))
+    details = gate(result)["measurement"]["details"]
+    shown = {s["name"]: s for s in details["sets"]}["data/eval.jsonl"]
+    assert shown["records_left_out"] == 2 and len(shown["records"]) == 1
+    assert shown["records"][0]["eval_where"] == "data/eval.jsonl:21" and shown["records"][0]["exact"]
+    sidecar = tmp_path / "run" / details["sidecar"]["file"]
+    lines = [json.loads(line) for line in sidecar.read_text().splitlines()]
+    assert details["sidecar"]["records"] == len(lines) == gate(result)["measurement"]["metrics"]["hits"] == 4
+    keys = [(r["exact"], r["near_copy"], r["similarity"], r["ngram_overlap"]) for r in lines]
+    assert keys == sorted(keys, reverse=True) and lines[0]["exact"] and not lines[-1]["exact"]
+    near = [r for r in lines if r["set"] == "data/eval.jsonl"]
+    assert [r["eval_where"] for r in near][0] == "data/eval.jsonl:21"
+    assert {r["eval_where"] for r in near} == {"data/eval.jsonl:21", "data/eval.jsonl:5",
+                                               "data/eval.jsonl:9"}
+    html = (tmp_path / "run" / "report.html").read_text()
+    assert f'href="{details["sidecar"]["file"]}"' in html and "most severe first" in html
+
+
+def test_the_fragment_marks_the_words_that_differ_and_escapes_the_texts(tmp_path):
+    root = make_bundle(tmp_path, lock=False)
+    rows = [json.loads(line) for line in (root / "data" / "eval.jsonl").read_text().splitlines()]
+    prompt = rows[4]["prompt"].replace("Answer briefly.\n", "")
+    rows[4]["prompt"] = "Answer briefly.\n" + prompt + " <script>x</script>"
+    (root / "data" / "eval.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    lock_without_model(root)
+    run_check(root, CheckOptions(out_dir=tmp_path / "run"))
+    html = (tmp_path / "run" / "report.html").read_text()
+    assert "<del>&lt;script&gt;x&lt;/script&gt;</del>" in html and "<script>x</script>" not in html
