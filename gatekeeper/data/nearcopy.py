@@ -47,7 +47,7 @@ CHUNK = 2000  # eval rows per sparse product
 class CopyOptions:
     frame_share: float = 0.1
     quantile: float = 0.999
-    min_words: int = 2
+    min_words: int = 1
     neighbours: int = 20
     frame_min: int = 8
     background_rows: int = 5000

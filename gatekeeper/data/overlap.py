@@ -41,7 +41,7 @@ class Options:
     seed: int = 1
     copy_frame_share: float = 0.1   # gatekeeper.data.nearcopy
     copy_quantile: float = 0.999
-    copy_min_words: int = 3
+    copy_min_words: int = 1
 
 
 @dataclass(frozen=True)

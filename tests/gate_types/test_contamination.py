@@ -103,6 +103,8 @@ def test_sets_selects_one_set_for_its_own_threshold(tmp_path):
     ("{boilerplate_share: 0}", "boilerplate_share must be in (0, 1]"),
     ("{ngram: 5, ngram_min: 8}", "ngram_min <= ngram"),
     ("{max_records: -1}", "max_records must be >= 0"),
+    ("{copy_quantile: 0.2}", "copy_quantile must be in [0.5, 1]"),
+    ("{copy_frame_share: 1.5}", "copy_frame_share must be in (0, 1]"),
     ("{sets: []}", "sets must be a non-empty list"),
     ("{sets: 'eval.jsonl'}", "parameter 'sets' must be list"),
     ("{extra: ../data/missing.jsonl}", "missing.jsonl"),
@@ -224,3 +226,38 @@ def test_the_fragment_marks_the_words_that_differ_and_escapes_the_texts(tmp_path
     run_check(root, CheckOptions(out_dir=tmp_path / "run"))
     html = (tmp_path / "run" / "report.html").read_text()
     assert "<del>&lt;script&gt;x&lt;/script&gt;</del>" in html and "<script>x</script>" not in html
+
+
+def test_a_lightly_edited_copy_in_templated_training_data_blocks_and_siblings_do_not(tmp_path):
+    """near_copies: the planted edit is found, the templated test set's siblings are not."""
+    from testkit.templated import frames, light_edit, rows
+
+    rng = random.Random(5)
+    templates = frames(rng, 30)
+    train = rows(rng, templates, 400)
+    test = rows(rng, templates, 100, avoid=set(train))
+    gates = """\
+gates:
+  - id: data.copies
+    type: contamination
+    golden_set: ../data/eval.jsonl
+    threshold: {metric: near_copies, max: 0}
+"""
+    for leak in (False, True):
+        root = write_bundle(tmp_path / f"b{leak}", {"g.yaml": gates},
+                            manifest={"train": {"data": "data/train.jsonl"}})
+        planted = train + ([light_edit(rng, test[7], "swap")] if leak else [])
+        (root / "data" / "train.jsonl").write_text("".join(json.dumps(
+            {"prompt": t, "completion": "ok"}) + "\n" for t in planted))
+        (root / "data" / "eval.jsonl").write_text("".join(json.dumps(
+            {"id": f"e{i}", "prompt": t, "target": "ok"}) + "\n" for i, t in enumerate(test)))
+        lock_without_model(root)
+        g = gate(run_check(root, CheckOptions(out_dir=tmp_path / f"run{leak}")), "data.copies")
+        m = g["measurement"]
+        assert m["metrics"]["near_copies"] == (1 if leak else 0), m["details"]["near_copy"]
+        assert g["outcome"] == ("fail" if leak else "pass")
+        assert m["details"]["near_copy"]["prompt"]["calibrated"]
+    first = m["details"]["sets"][0]["records"][0]
+    assert first["eval_id"] == "e7" and first["near_copy"] > 0 and "copy" in first["detectors"]
+    html = (tmp_path / "runTrue" / "report.html").read_text()
+    assert "near copies" in html and "threshold (q0.999)" in html
