@@ -134,7 +134,7 @@ class _Local:
         for c in near:
             other = self.t_sets[c]
             shared = sum(self.idf[w] for w in (row & other) - frame)
-            differ = sum(self.idf[w] for w in row ^ other)
+            differ = sum(self.idf[w] for w in row ^ other)  # a difference is never frame
             if shared > 0 and shared / (shared + differ) > top:
                 top, at = shared / (shared + differ), c
         return top, at, True
