@@ -605,6 +605,14 @@ CASES = [
                                                 b.write("gatekeeper.yaml", MANIFEST + "releases: ../releases\n"),
                                                 b.lock()),
          ("verdict: PASS",), CHECK, code=0, report=True),
+    Case("contamination_copy_quantile_out_of_range",
+         lambda b: b.gates("gates:\n  - id: d.copies\n    type: contamination\n"
+                           "    params: {copy_quantile: 2}\n    threshold: {metric: near_copies, max: 0}\n"),
+         ("g.yaml:", "copy_quantile must be in [0.5, 1]")),
+    Case("contamination_copy_frame_share_zero",
+         lambda b: b.gates("gates:\n  - id: d.copies\n    type: contamination\n"
+                           "    params: {copy_frame_share: 0}\n    threshold: {metric: near_copies, max: 0}\n"),
+         ("g.yaml:", "copy_frame_share must be in (0, 1]")),
 ]
 
 

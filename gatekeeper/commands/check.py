@@ -78,7 +78,8 @@ def _check(bundle_dir: str | Path, options: CheckOptions) -> CheckResult:
     out_dir = check_out_dir(options.out_dir or default_out_dir(bundle, started), bundle,
                             default=options.out_dir is None)
     session = RunSession(bundle, collection, options.engine, lock, digest,
-                         outputs={name: Path(path) for name, path in options.outputs.items()})
+                         outputs={"report": out_dir,  # sidecar files next to report.json
+                                  **{name: Path(path) for name, path in options.outputs.items()}})
     crash: BaseException | None = None
     try:
         status, message = _run_gates(session, options)

@@ -17,7 +17,7 @@ from gatekeeper.core.store import shelf
 from gatekeeper.data.records import data_files
 
 KIND = "data-check"
-VERSION = 2
+VERSION = 4
 
 
 def data_key(kind: str, paths: list[str | Path | None], options: dict[str, Any]) -> str:

@@ -39,6 +39,9 @@ class Options:
     shingle: int = 1
     lsh_threshold: float = 0.4
     seed: int = 1
+    copy_frame_share: float = 0.1   # gatekeeper.data.nearcopy
+    copy_quantile: float = 0.999
+    copy_min_words: int = 1
 
 
 @dataclass(frozen=True)

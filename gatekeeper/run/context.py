@@ -11,7 +11,8 @@ Capabilities of the context:
 * ``ctx.memo(kind, parts, compute)``: a result kept across runs, keyed by ``parts``; it
   honours the run's ``--no-cache`` / ``--cache-dir`` (the context holds them, privately);
 * ``ctx.output_dir(name)``: a directory the run grants for an output (``check
-  --export-merged DIR`` grants ``merged``), or None;
+  --export-merged DIR`` grants ``merged``; ``gatekeeper check`` grants ``report``, the
+  directory of report.json, for evidence files the report links to), or None;
 * ``ctx.log(message)``: a progress line.
 
 Model access (``ctx.models``):

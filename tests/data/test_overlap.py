@@ -61,11 +61,11 @@ def test_an_eval_answer_pasted_into_a_train_target_is_found(corpus):
     assert record["train_where"] == "train.jsonl:401"
 
 
-def test_an_exact_copy_is_found_by_all_three_detectors(corpus):
+def test_an_exact_copy_is_found_by_every_detector(corpus):
     train, evals = corpus
     train = train + [(evals[11][0].upper(), "unrelated answer text that nobody asked for at all today")]
     found, _ = detect(train, evals)
-    assert found["eval-11"]["detectors"] == ["exact", "ngram", "near"]
+    assert found["eval-11"]["detectors"] == ["exact", "ngram", "near", "copy"]
     assert found["eval-11"]["same_normalised"] is True
 
 
@@ -91,7 +91,9 @@ def test_items_too_short_for_an_ngram_are_checked_only_for_exact_copies():
     train = [("What is the capital of France?", ""), ("the capital of spain is what", "")]
     evals = [("what is the capital of france", ""), ("What is the capital of Spain?", "")]
     found, _ = detect(train, evals)
-    assert set(found) == {"eval-0"} and found["eval-0"]["detectors"] == ["exact"]
+    assert set(found) == {"eval-0", "eval-1"} and found["eval-0"]["detectors"] == ["exact", "copy"]
+    # the reordered copy: too short for the n-gram and near detectors, not for near copies
+    assert found["eval-1"]["detectors"] == ["copy"]
 
 
 def test_ngram_length_scales_down_for_short_sets_and_is_configurable():

@@ -103,6 +103,8 @@ def test_sets_selects_one_set_for_its_own_threshold(tmp_path):
     ("{boilerplate_share: 0}", "boilerplate_share must be in (0, 1]"),
     ("{ngram: 5, ngram_min: 8}", "ngram_min <= ngram"),
     ("{max_records: -1}", "max_records must be >= 0"),
+    ("{copy_quantile: 0.2}", "copy_quantile must be in [0.5, 1]"),
+    ("{copy_frame_share: 1.5}", "copy_frame_share must be in (0, 1]"),
     ("{sets: []}", "sets must be a non-empty list"),
     ("{sets: 'eval.jsonl'}", "parameter 'sets' must be list"),
     ("{extra: ../data/missing.jsonl}", "missing.jsonl"),
@@ -182,3 +184,80 @@ def test_rows_of_the_general_mix_are_training_data_too(tmp_path):
     assert g["outcome"] == "fail" and g["measurement"]["metrics"]["exact_hits"] == 1
     record = g["measurement"]["details"]["sets"][0]["records"][0]
     assert record["eval_where"] == "data/eval.jsonl:3" and record["train_where"].endswith("mix.jsonl:2")
+
+
+RANKED = GATES.replace("{extra: ../data/extra.csv}", "{extra: ../data/extra.csv, max_records: 1}")
+
+
+def test_records_are_ranked_by_severity_and_the_full_list_is_a_sidecar_file(tmp_path):
+    """Exact copies first, then the closest pairs; the report keeps the top N, the JSONL all."""
+    root = make_bundle(tmp_path, RANKED, lock=False)
+    rows = [json.loads(line) for line in (root / "data" / "eval.jsonl").read_text().splitlines()]
+    train = (root / "data" / "train.jsonl").read_text().splitlines()
+    exact = {"messages": [{"role": "user", "content": rows[20]["prompt"]},
+                          {"role": "assistant", "content": "x"}]}
+    (root / "data" / "train.jsonl").write_text("\n".join(train + [json.dumps(exact)]) + "\n")
+    lock_without_model(root)
+    result = run_check(root, CheckOptions(out_dir=tmp_path / "run"))
+    details = gate(result)["measurement"]["details"]
+    shown = {s["name"]: s for s in details["sets"]}["data/eval.jsonl"]
+    assert shown["records_left_out"] == 2 and len(shown["records"]) == 1
+    assert shown["records"][0]["eval_where"] == "data/eval.jsonl:21" and shown["records"][0]["exact"]
+    sidecar = tmp_path / "run" / details["sidecar"]["file"]
+    lines = [json.loads(line) for line in sidecar.read_text().splitlines()]
+    assert details["sidecar"]["records"] == len(lines) == gate(result)["measurement"]["metrics"]["hits"] == 4
+    keys = [(r["exact"], r["near_copy"], r["similarity"], r["ngram_overlap"]) for r in lines]
+    assert keys == sorted(keys, reverse=True) and lines[0]["exact"] and not lines[-1]["exact"]
+    near = [r for r in lines if r["set"] == "data/eval.jsonl"]
+    assert [r["eval_where"] for r in near][0] == "data/eval.jsonl:21"
+    assert {r["eval_where"] for r in near} == {"data/eval.jsonl:21", "data/eval.jsonl:5",
+                                               "data/eval.jsonl:9"}
+    html = (tmp_path / "run" / "report.html").read_text()
+    assert f'href="{details["sidecar"]["file"]}"' in html and "most severe first" in html
+
+
+def test_the_fragment_marks_the_words_that_differ_and_escapes_the_texts(tmp_path):
+    root = make_bundle(tmp_path, lock=False)
+    rows = [json.loads(line) for line in (root / "data" / "eval.jsonl").read_text().splitlines()]
+    prompt = rows[4]["prompt"].replace("Answer briefly.\n", "")
+    rows[4]["prompt"] = "Answer briefly.\n" + prompt + " <script>x</script>"
+    (root / "data" / "eval.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    lock_without_model(root)
+    run_check(root, CheckOptions(out_dir=tmp_path / "run"))
+    html = (tmp_path / "run" / "report.html").read_text()
+    assert "<del>&lt;script&gt;x&lt;/script&gt;</del>" in html and "<script>x</script>" not in html
+
+
+def test_a_lightly_edited_copy_in_templated_training_data_blocks_and_siblings_do_not(tmp_path):
+    """near_copies: the planted edit is found, the templated test set's siblings are not."""
+    from testkit.templated import frames, light_edit, rows
+
+    rng = random.Random(5)
+    templates = frames(rng, 30)
+    train = rows(rng, templates, 400)
+    test = rows(rng, templates, 100, avoid=set(train))
+    gates = """\
+gates:
+  - id: data.copies
+    type: contamination
+    golden_set: ../data/eval.jsonl
+    threshold: {metric: near_copies, max: 0}
+"""
+    for leak in (False, True):
+        root = write_bundle(tmp_path / f"b{leak}", {"g.yaml": gates},
+                            manifest={"train": {"data": "data/train.jsonl"}})
+        planted = train + ([light_edit(rng, test[7], "swap")] if leak else [])
+        (root / "data" / "train.jsonl").write_text("".join(json.dumps(
+            {"prompt": t, "completion": "ok"}) + "\n" for t in planted))
+        (root / "data" / "eval.jsonl").write_text("".join(json.dumps(
+            {"id": f"e{i}", "prompt": t, "target": "ok"}) + "\n" for i, t in enumerate(test)))
+        lock_without_model(root)
+        g = gate(run_check(root, CheckOptions(out_dir=tmp_path / f"run{leak}")), "data.copies")
+        m = g["measurement"]
+        assert m["metrics"]["near_copies"] == (1 if leak else 0), m["details"]["near_copy"]
+        assert g["outcome"] == ("fail" if leak else "pass")
+        assert m["details"]["near_copy"]["prompt"]["calibrated"]
+    first = m["details"]["sets"][0]["records"][0]
+    assert first["eval_id"] == "e7" and first["near_copy"] > 0 and "copy" in first["detectors"]
+    html = (tmp_path / "runTrue" / "report.html").read_text()
+    assert "near copies" in html and "threshold (q0.999)" in html
