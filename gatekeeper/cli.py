@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--out", type=Path, help="report directory (default reports/NAME-VERSION-TIME)")
     check.add_argument("--junitxml", type=Path, help="also write the JUnit XML here")
     add_cache_options(check)
+    check.add_argument("--remeasure", action="store_true",
+                       help="time the serving gates again instead of reusing a stored measurement "
+                            "of the same candidate, base, config and machine")
     check.add_argument("--export-merged", type=Path, metavar="DIR",
                        help="write the merged model (safetensors) to DIR; merge_equivalence then checks those files")
     check.add_argument("--batch-size", type=positive_int, help="generation batch size (default 64)")
@@ -182,7 +185,8 @@ def cmd_check(args, extra, argv) -> int:
     check_options(args)
     engine = EngineOptions(cache=not args.no_cache, cache_dir=args.cache_dir,
                            batch_size=args.batch_size, device=args.device,
-                           progress=not args.no_progress, workers=args.workers, backend=args.backend)
+                           progress=not args.no_progress, workers=args.workers, backend=args.backend,
+                           remeasure=args.remeasure)
     merged = _export_dir(args.export_merged)
     options = CheckOptions(out_dir=args.out, keyword=args.keyword, markexpr=args.markexpr,
                            exitfirst=args.exitfirst, last_failed=args.last_failed,

@@ -530,6 +530,8 @@ CASES = [
          (*CHECK, "--cache-dir", "{tmp}/locked"), skip_if=_is_root),
     Case("lock_cache_dir_is_file", lambda b: b.write("../cachefile", "x"), ("--cache-dir", "is a file"),
          ("lock", R, "--cache-dir", "{tmp}/cachefile")),
+    Case("cli_remeasure_with_a_value", nothing, ("--remeasure", "ignored explicit argument 'yes'"),
+         (*CHECK, "--remeasure=yes")),
     Case("cli_bad_backend", nothing, ("--backend", "invalid choice: 'tgi'"), (*CHECK, "--backend", "tgi")),
     Case("cli_vllm_not_installed", nothing, ("--backend vllm", "vLLM is not installed", "gatekeeper[vllm]"),
          (*CHECK, "--backend", "vllm"), skip_if=_has_vllm),

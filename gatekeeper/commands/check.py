@@ -26,6 +26,7 @@ from gatekeeper.core.options import EngineOptions
 from gatekeeper.core.paths import use_cache
 from gatekeeper.run.pytest_run import run_pytest
 from gatekeeper.report.model import build_report, scrub, validate_report, write_report_json
+from gatekeeper.report.portable import portable_report
 from gatekeeper.core.results import Exit
 from gatekeeper.run.session import RunSession
 from gatekeeper.core.signals import sigterm_as_interrupt
@@ -92,7 +93,8 @@ def _check(bundle_dir: str | Path, options: CheckOptions) -> CheckResult:
     report = build_report(session, status=status, started=started, finished=_now(),
                           argv=list(options.argv) or sys.argv, message=message,
                           extra=_history(bundle), partial=_partial(session, options))
-    report = scrub(report)  # what is rendered is what report.json holds (any locale, any output)
+    # no path of this machine (report/portable.py); what is rendered is what report.json holds
+    report = scrub(portable_report(report, bundle.root))
     signature_path(out_dir / "report.json").unlink(missing_ok=True)  # never vouch for a new report
     write_report_json(report, out_dir / "report.json")
     if key is not None:

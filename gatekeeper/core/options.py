@@ -19,6 +19,7 @@ class EngineOptions:
     progress: bool = True
     workers: int = 1  # check --workers N: data-parallel processes (gatekeeper/model/parallel.py)
     backend: str = "hf"  # check --backend: hf (transformers) or vllm (gatekeeper/model/vllm_backend.py)
+    remeasure: bool = False  # check --remeasure: time serving again instead of reusing a stored timing
 
     def __post_init__(self) -> None:
         if self.batch_size is not None and self.batch_size < 1:

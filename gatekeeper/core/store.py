@@ -2,8 +2,9 @@
 
 Every cache of gatekeeper is a kind here: ``engine-result`` (generations and
 log-likelihoods, model/cache.py), ``memo`` (whole measurements, ``memoised`` below),
-``file-sha256`` (model/hashing.py), ``data-check`` (data/cache.py) and ``lm-eval``
-(evals/cache.py). A kind's version is bumped when what it stores changes meaning: old
+``file-sha256`` (model/hashing.py), ``data-check`` (data/cache.py), ``lm-eval``
+(evals/cache.py) and ``serving-measurement`` (serving timings with their time, ``stamped``
+below; gate_types/serving.py). A kind's version is bumped when what it stores changes meaning: old
 entries then miss. The settings in force (core/paths.py: ``--no-cache``, ``--cache-dir``)
 pick the store: the SQLite file, or the run's ``MemoryStore`` when caching is off.
 
@@ -222,6 +223,25 @@ def memoised(kind: str, parts: dict, compute: Callable[[], dict], *, version: in
     value = compute()
     memo.put(key, value)
     return value
+
+
+def stamped(kind: str, parts: dict, compute: Callable[[], Any], *, version: int,
+            fresh: bool = False) -> tuple[Any, float, bool]:
+    """``(value, measured_at, reused)``: the stored value of ``compute()`` for identical
+    ``parts`` (keyed like ``memoised``) with the time it was computed, or, when missing or
+    ``fresh`` (``check --remeasure``), ``compute()`` now, stored with the time it started.
+
+    For measurements worth reusing across runs whose age matters (serving timings).
+    """
+    entries = shelf(kind, version)
+    key = memo_key(kind, parts)
+    hit = None if fresh else entries.get(key)
+    if isinstance(hit, dict) and "value" in hit and isinstance(hit.get("at"), (int, float)):
+        return hit["value"], float(hit["at"]), True
+    started = time.time()
+    value = compute()
+    entries.put(key, {"value": value, "at": started})
+    return value, started, False
 
 
 def memo_key(kind: str, parts: dict) -> str:

@@ -20,12 +20,18 @@ Metrics (of the served candidate; ``baseline_metrics`` hold the base's):
                               spread that straddles the budget inconclusive
 
 Absolute numbers hold for the machine that ran them; ratios to the base are what carry
-over. Measurements are never served from the result cache and run last (stage 2).
+over. Gates run last (stage 2). Timings are never taken from the engine's result cache; a
+whole measurement is reused from the cache store (kind ``serving-measurement``) for the
+same candidate, base, engine (device, dtype, backend), serving config and machine (CPU
+model, core count, library and gatekeeper versions), and the report states its age;
+``check --remeasure`` or ``--no-cache`` times again.
 """
 
 from __future__ import annotations
 
 import statistics
+import time
+from datetime import datetime, timezone
 
 from gatekeeper.core.errors import ConfigError, MeasurementError
 from gatekeeper.core.chat import display, prompt_of
@@ -72,6 +78,7 @@ METRICS = (
     Metric("slowdown", higher_is_better=False, kind="value", lower=None, upper=None, sampled=True,
            description="request latency relative to the base on the same request, minus 1"),
 )
+STORE_KIND, STORE_VERSION = "serving-measurement", 1  # bump when the stored raw timings change
 POSITIVE = ("requests", "repeats", "max_new_tokens", "batch_size")
 
 
@@ -108,8 +115,21 @@ def serving(ctx, *, prompts: list | None = None, prompt_field: str = "prompt", r
     # one measurement per run and parameters: several serving gates of one run (a latency
     # budget, a memory budget, a slowdown) share it instead of re-timing
     key = repr(("serving", texts, repeats, max_new_tokens, batch_size))
-    raw = ctx.models.run_memo(key, lambda: _time(ctx, texts, repeats, max_new_tokens, batch_size))
-    return _measurement(raw, texts, price_per_hour, serve)
+    raw, at, reused = ctx.models.run_memo(key, lambda: _reuse_or_time(ctx, texts, repeats, max_new_tokens,
+                                                                       batch_size))
+    return _measurement(raw, texts, price_per_hour, serve, measured=measured_when(at, reused))
+
+
+def _reuse_or_time(ctx, texts: list, repeats: int, max_new_tokens: int, batch_size: int):
+    """``(raw, measured_at, reused)``: a stored measurement of the same candidate, base,
+    engine, serving config and machine, or a fresh one (module docstring)."""
+    from gatekeeper.core.machine import machine_identity
+
+    parts = {"engine": ctx.models.info(), "machine": machine_identity(),
+             "serving": {"prompts": texts, "repeats": repeats, "max_new_tokens": max_new_tokens,
+                         "batch_size": batch_size}}
+    return ctx.stored(STORE_KIND, parts, lambda: _time(ctx, texts, repeats, max_new_tokens, batch_size),
+                      version=STORE_VERSION)
 
 
 def _time(ctx, texts: list, repeats: int, max_new_tokens: int, batch_size: int) -> dict:
@@ -117,6 +137,24 @@ def _time(ctx, texts: list, repeats: int, max_new_tokens: int, batch_size: int) 
 
     return measure(ctx.models, texts, repeats=repeats, max_new_tokens=max_new_tokens,
                    batch_size=batch_size, log=ctx.log)
+
+
+def measured_when(at: float, reused: bool, now: float | None = None) -> dict:
+    """When the timings were taken: UTC time, age in seconds, and whether they were reused."""
+    now = time.time() if now is None else now
+    stamp = datetime.fromtimestamp(at, timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    return {"at": stamp, "age_s": round(max(0.0, now - at), 1) if reused else 0.0, "reused": bool(reused)}
+
+
+def age_text(seconds: float) -> str:
+    """``42 s``, ``5 min``, ``3.2 h``, ``2.0 days``."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 172800:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
 
 
 def _prompts(ctx, prompts: list | None, prompt_field: str) -> list:
@@ -127,7 +165,8 @@ def _prompts(ctx, prompts: list | None, prompt_field: str) -> list:
     return list(DEFAULT_PROMPTS)
 
 
-def _measurement(raw: dict, texts: list, price_per_hour: float, serve: str) -> Measurement:
+def _measurement(raw: dict, texts: list, price_per_hour: float, serve: str,
+                 measured: dict | None = None) -> Measurement:
     """Headline metrics of the served candidate and the base, spreads and ratios in details."""
     summary = {v: summarise(raw[v], raw["requests"], price_per_hour) for v in VARIANTS}
     slowdowns = [c / b - 1.0 for c, b in zip(raw[serve]["latency_s"], raw["base"]["latency_s"])]
@@ -144,6 +183,8 @@ def _measurement(raw: dict, texts: list, price_per_hour: float, serve: str) -> M
                "repeats": raw["repeats"], "max_new_tokens": raw["max_new_tokens"],
                "batch_size": raw["batch_size"], "device": raw["device"], "dtype": raw["dtype"],
                "variants": summary, "ratios": _ratios(summary), "notes": raw.get("notes", [])}
+    if measured is not None:
+        details["measured"] = measured
     return Measurement(metrics=metrics, baseline_metrics=baseline, n=len(slowdowns), items=items,
                        samples={"slowdown": Samples(tuple(slowdowns), None, binary=False)},
                        details=details)
@@ -202,4 +243,10 @@ def report_view(details: dict, gate: dict) -> dict:
         cells = [details.get("variants", {}).get(v, {}).get(metric.name) for v in VARIANTS]
         ratios = [details.get("ratios", {}).get(v, {}).get(metric.name) for v in ("unmerged", "merged")]
         rows.append({"name": metric.name, "unit": metric.unit, "cells": cells, "ratios": ratios})
-    return {"rows": rows, "variants": VARIANTS}
+    measured = details.get("measured") or {}
+    age = None
+    if measured.get("reused") and isinstance(measured.get("age_s"), (int, float)):
+        age = f"reused from {measured.get('at')} ({age_text(measured['age_s'])} old; --remeasure times again)"
+    elif measured:
+        age = f"measured in this run ({measured.get('at')})"
+    return {"rows": rows, "variants": VARIANTS, "age": age}

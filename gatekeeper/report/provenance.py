@@ -53,6 +53,13 @@ def _reproduce(prov: Mapping) -> str:
     return "n/a"
 
 
+def _cwd(cwd) -> str:
+    """New reports hold the working directory as seen from the bundle (report/portable.py)."""
+    if isinstance(cwd, str) and cwd and not cwd.startswith("/"):
+        return f"{clean(cwd)} (from the bundle)"
+    return _value(cwd)
+
+
 def _durations(views: list[dict], gates: list[Mapping]) -> list[dict]:
     pairs = [(v, float(g["duration_s"])) for v, g in zip(views, gates) if is_num(g.get("duration_s"))]
     pairs.sort(key=lambda p: -p[1])
@@ -68,7 +75,7 @@ def provenance_view(report: Mapping, views: list[dict]) -> dict:
     gates = [g for g in report.get("gates") or [] if isinstance(g, Mapping)]
     command = prov.get("command")
     run = [("command", shlex.join(map(str, command)) if isinstance(command, list) else "n/a"),
-           ("working directory", _value(prov.get("cwd"))), ("seed", _value(prov.get("seed"))),
+           ("working directory", _cwd(prov.get("cwd"))), ("seed", _value(prov.get("seed"))),
            ("python", _value(prov.get("python"))), ("platform", _value(prov.get("platform"))),
            ("started", _value(report.get("started_at"))), ("finished", _value(report.get("finished_at"))),
            ("duration", seconds(report.get("duration_s"))), ("status", _value(report.get("status"))),

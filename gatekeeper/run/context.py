@@ -10,6 +10,9 @@ Capabilities of the context:
 
 * ``ctx.memo(kind, parts, compute)``: a result kept across runs, keyed by ``parts``; it
   honours the run's ``--no-cache`` / ``--cache-dir`` (the context holds them, privately);
+* ``ctx.stored(kind, parts, compute, version=)``: the same with the time it was measured,
+  for results reused across runs whose age the report states (serving timings); ``check
+  --remeasure`` computes again;
 * ``ctx.output_dir(name)``: a directory the run grants for an output (``check
   --export-merged DIR`` grants ``merged``; ``gatekeeper check`` grants ``report``, the
   directory of report.json, for evidence files the report links to), or None;
@@ -43,7 +46,9 @@ from typing import Any, Callable, Iterator, Mapping
 from gatekeeper.bundle.manifest import Bundle
 from gatekeeper.core.errors import ConfigError, MeasurementError
 from gatekeeper.bundle.golden import GoldenSet
+from gatekeeper.core.paths import use_cache_of
 from gatekeeper.core.spec import GateSpec
+from gatekeeper.core.store import stamped
 from gatekeeper.model.memo import memoised
 from gatekeeper.run.views import ModelView, view_factory, view_names
 
@@ -202,6 +207,15 @@ class GateContext:
         """``compute()`` (a JSON-safe dict), or its stored result for the same ``kind`` and
         ``parts`` (put everything the result depends on in them); honours ``--no-cache``."""
         return memoised(self._cache, kind, parts, compute)
+
+    def stored(self, kind: str, parts: dict, compute: Callable[[], Any], *,
+               version: int) -> tuple[Any, float, bool]:
+        """``(value, measured_at, reused)``: a value stored by an earlier run for the same
+        ``kind`` and ``parts`` with the time it was measured, or ``compute()`` now (and
+        stored); ``check --remeasure`` and ``--no-cache`` always compute."""
+        fresh = bool(getattr(self._cache, "remeasure", False))
+        with use_cache_of(self._cache):
+            return stamped(kind, parts, compute, version=version, fresh=fresh)
 
     def output_dir(self, name: str) -> Path | None:
         """The directory the run grants for output ``name`` (``merged``: ``--export-merged``), or None."""
