@@ -242,3 +242,18 @@ def test_processes_creating_the_same_new_store_at_once_all_succeed(tmp_path):
             worker.join(timeout=120)
         assert [w.exitcode for w in workers] == [0] * 6, f"attempt {attempt}"
         assert SqliteStore(path).count() == 30
+
+
+def test_stamped_keeps_the_time_and_fresh_replaces(tmp_path):
+    from gatekeeper.core.paths import use_cache
+    from gatekeeper.core.store import stamped
+
+    calls = []
+    with use_cache(True, tmp_path / "c"):
+        value, at, reused = stamped("t", {"a": 1}, lambda: calls.append(1) or {"x": 1}, version=1)
+        again = stamped("t", {"a": 1}, lambda: calls.append(1) or {"x": 2}, version=1)
+        fresh = stamped("t", {"a": 1}, lambda: calls.append(1) or {"x": 3}, version=1, fresh=True)
+        after = stamped("t", {"a": 1}, lambda: {"x": 4}, version=1)
+    assert (value, reused) == ({"x": 1}, False) and again == ({"x": 1}, at, True)
+    assert fresh[0] == {"x": 3} and not fresh[2] and after == ({"x": 3}, fresh[1], True)
+    assert len(calls) == 2
