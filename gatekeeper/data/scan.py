@@ -43,7 +43,7 @@ def scan(train: list[TextItem], sets: list[EvalSet], opts: Options) -> dict:
     flat = [(s, item) for s, es in enumerate(sets) for item in es.items]
     found: dict[tuple[int, str], list[Hit]] = {}
     boiler: dict[str, list[str]] = {}
-    calibration: dict[str, dict] = {}
+    calibration: dict[str, dict | None] = {}
     copy = CopyOptions(frame_share=opts.copy_frame_share, quantile=opts.copy_quantile,
                        min_words=opts.copy_min_words, seed=opts.seed)
     for field in FIELDS:

@@ -33,6 +33,14 @@ def greedy(tiny_model_dir, tiny_adapter_dir):
     return cand, base, best
 
 
+class GatesOf(dict):
+    """A report's gates by id, knowing the bundle they ran in (report paths are bundle-relative)."""
+
+    def __init__(self, root, report):
+        super().__init__({g["id"]: g for g in report["gates"]})
+        self.root = root
+
+
 @pytest.fixture(scope="session")
 def run(greedy, tiny_model_dir, tiny_adapter_dir, tmp_path_factory):
     """One `gatekeeper check` of a bundle holding every scorer, on the tiny model."""
@@ -60,7 +68,7 @@ def run(greedy, tiny_model_dir, tiny_adapter_dir, tmp_path_factory):
     assert cli_main(["lock", str(root)]) == 0
     result = run_check(root, CheckOptions(out_dir=root.parent / "run",
                                           engine=EngineOptions(progress=False)))
-    return {g["id"]: g for g in result.report["gates"]}, cand, base, best
+    return GatesOf(root, result.report), cand, base, best
 
 @pytest.fixture(scope="session")
 def checked(tiny_model_dir, tiny_adapter_dir, tmp_path_factory):

@@ -77,8 +77,10 @@ def make_bundle(tmp_path, tiny_model_dir, gates=GATES, lock=True):
 @pytest.fixture(scope="module")
 def audited(tmp_path_factory, tiny_model_dir):
     tmp = tmp_path_factory.mktemp("audit")
-    result = run_check(make_bundle(tmp, tiny_model_dir), CheckOptions(out_dir=tmp / "run"))
+    root = make_bundle(tmp, tiny_model_dir)
+    result = run_check(root, CheckOptions(out_dir=tmp / "run"))
     gates = {g["id"]: g for g in result.report["gates"]}
+    gates["_root"] = root  # report paths are relative to the bundle
     return gates, (tmp / "run" / "report.html").read_text()
 
 
@@ -132,11 +134,7 @@ def test_three_rendered_samples_tell_prompt_tokens_from_trained_tokens(audited):
 
 
 def open_first_row(gates):
-    from pathlib import Path
-
-    root = Path(gates["data.audit"]["measurement"]["details"]["cards"]["data/train.jsonl"]["card"])
-    return Path(gates["data.audit"]["source"]["file"]).parents[1].joinpath(
-        "data", "train.jsonl").read_text().splitlines()[0] if root else ""
+    return (gates["_root"] / "data" / "train.jsonl").read_text().splitlines()[0]
 
 
 def test_without_token_counts_there_is_no_truncation_metric(tmp_path, tiny_model_dir):

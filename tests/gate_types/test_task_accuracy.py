@@ -12,7 +12,6 @@ from __future__ import annotations
 from testkit.scorers import PROMPTS, choices_for, rows_of, shout
 
 import json
-import pathlib
 import shutil
 
 import pytest
@@ -87,7 +86,7 @@ def test_choice_scores_by_loglik_and_compares_with_the_baseline(run):
 
 def test_a_choice_target_that_is_not_a_choice_is_a_collection_error(run, tmp_path):
     gates, cand, _, _ = run
-    bundle = pathlib.Path(gates["acc.choice"]["source"]["file"]).resolve().parents[1]
+    bundle = gates.root
     shutil.copytree(bundle, tmp_path / "b")
     rows = rows_of(["not offered"] * len(PROMPTS), choices=choices_for(cand))
     (tmp_path / "b" / "data" / "choice.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
@@ -102,7 +101,7 @@ def test_no_cache_persists_nothing_but_computes_shared_prompts_once(run, tmp_pat
     from gatekeeper.model import decoding
 
     gates, _, _, _ = run
-    bundle = pathlib.Path(gates["acc.exact"]["source"]["file"]).resolve().parents[1]
+    bundle = gates.root
     calls = []
     real = decoding.generate_ids
     monkeypatch.setattr(decoding, "generate_ids", lambda *a, **k: calls.append(1) or real(*a, **k))
