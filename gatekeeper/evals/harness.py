@@ -2,17 +2,19 @@
 
 lm-eval's ``HFLM`` accepts a model instance and a tokenizer, so the run's one loaded
 model (adapter on for the candidate, off for the baseline) is evaluated without a second
-load. Tasks come only from ``include_path`` (``include_defaults=False``: indexing the
-built-in tasks costs seconds and would need the hub to load them anyway). lm-eval skips a
-task YAML it cannot parse with a debug log line only: ``check_registered`` turns that
-into an error naming the file and the reason.
+load. Tasks come only from include paths (``include_defaults=False``): the bundle's task
+folder and, for built-in tasks (evals/registry.py), the folders of lm-eval's own YAMLs
+they use, so a run never indexes the whole registry. Hub datasets are read offline from
+the datasets cache (evals/hfcache.py). lm-eval skips a task YAML it cannot parse with a
+debug log line only: ``check_registered`` turns that into an error naming the file and the
+reason. A task with several filters (gsm8k: strict-match, flexible-extract) logs every
+document once per filter; one filter is kept (``filter``, else the task's first).
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -53,26 +55,32 @@ class SampleRecord:
 
 @dataclass(frozen=True)
 class HarnessRun:
-    """What to evaluate: tasks from one include directory, and how."""
+    """What to evaluate: tasks from the include directories, and how."""
 
-    task_dir: Path
+    task_dir: Path | None
     tasks: tuple[str, ...]
     num_fewshot: int | None = 0
     limit: int | None = None
     batch_size: int = 16
     chat_template: bool = False
-    metric: str = "acc"
+    metric: str | None = "acc"       # None: each task's first metric (acc, exact_match, ...)
     seed: int = 0
+    include: tuple[Path, ...] = ()   # lm-eval's own task folders (built-in tasks)
+    filter: str | None = None        # which filter's responses to keep; None: the first logged
+
+    @property
+    def include_paths(self) -> list[str]:
+        return [str(p) for p in ((self.task_dir,) if self.task_dir else ()) + tuple(self.include)]
 
 
 def run_harness(model, tokenizer, run: HarnessRun) -> dict[str, list[SampleRecord]]:
     """Evaluate ``run.tasks`` on ``model`` (any HF causal LM, PeftModel included)."""
-    with _quiet():
+    with quiet():
         import lm_eval
         from lm_eval.models.huggingface import HFLM
         from lm_eval.tasks import TaskManager
 
-        manager = TaskManager(include_path=str(run.task_dir), include_defaults=False)
+        manager = TaskManager(include_path=run.include_paths, include_defaults=False)
         check_registered(manager, run.task_dir, run.tasks)
         lm = HFLM(pretrained=model, tokenizer=tokenizer, batch_size=run.batch_size)
         out = lm_eval.simple_evaluate(
@@ -82,16 +90,33 @@ def run_harness(model, tokenizer, run: HarnessRun) -> dict[str, list[SampleRecor
             torch_random_seed=run.seed, fewshot_random_seed=run.seed)
     if out is None or "samples" not in out:
         raise MeasurementError("lm-eval returned no per-sample log")
-    return {task: [_record(task, s, run.metric) for s in out["samples"].get(task, [])]
-            for task in run.tasks}
+    return {task: [_record(task, s, run.metric) for s in _one_filter(task, samples, run.filter)]
+            for task, samples in out["samples"].items()}
 
 
-def check_registered(manager, task_dir: Path, wanted: Sequence[str]) -> None:
+def _one_filter(task: str, samples: list[dict], wanted: str | None) -> list[dict]:
+    """The samples of one filter (every document once)."""
+    names = list(dict.fromkeys(str(s.get("filter", "none")) for s in samples))
+    if not names:
+        return samples
+    keep = wanted or names[0]
+    if keep not in names:
+        raise MeasurementError(f"lm-eval task '{task}' has no filter '{keep}'",
+                               hint="its filters: " + ", ".join(names))
+    return [s for s in samples if str(s.get("filter", "none")) == keep]
+
+
+def check_registered(manager, task_dir: Path | None, wanted: Sequence[str]) -> None:
     """Every task YAML under ``task_dir`` was indexed and every wanted task exists."""
     from lm_eval.tasks._index import TaskIndex
     from lm_eval.tasks._yaml_loader import load_yaml
 
     index = manager.task_index
+    missing = [t for t in wanted if t not in index]
+    if task_dir is None:
+        if missing:
+            raise ConfigError(f"lm-eval task(s) not found: {', '.join(missing)}")
+        return
     indexed = {Path(e.yaml_path).resolve(): name for name, e in index.items() if e.yaml_path}
     for path in sorted(Path(task_dir).rglob("*.yaml")):
         if path.resolve() in indexed:
@@ -107,14 +132,14 @@ def check_registered(manager, task_dir: Path, wanted: Sequence[str]) -> None:
         if isinstance(name, str) and name in index:
             raise ConfigError(f"task name '{name}' is defined twice; lm-eval ignores this file",
                               where=path, hint=f"the other definition: {index[name].yaml_path}")
-    missing = [t for t in wanted if t not in index]
     if missing:
         known = ", ".join(sorted(index)[:20]) or "none"
         raise ConfigError(f"lm-eval task(s) not found: {', '.join(missing)}", where=task_dir,
                           hint=f"tasks defined there: {known}")
 
 
-def _record(task: str, sample: dict, metric: str) -> SampleRecord:
+def _record(task: str, sample: dict, metric: str | None) -> SampleRecord:
+    metric = metric or next(iter(sample.get("metrics") or ()), "acc")
     if metric not in sample:
         raise MeasurementError(f"lm-eval task '{task}' has no per-sample metric '{metric}'",
                                hint="metrics it logged: " + ", ".join(sample.get("metrics", [])))
@@ -147,21 +172,17 @@ def _target_index(target, choices: tuple[str, ...]) -> int | None:
 
 
 @contextlib.contextmanager
-def _quiet() -> Iterator[None]:
-    """lm-eval logs at INFO and draws progress bars: keep the check's console readable."""
+def quiet() -> Iterator[None]:
+    """Offline (hfcache.offline), and lm-eval's INFO logs and progress bars kept off the console."""
+    from gatekeeper.evals.hfcache import offline
+
     loggers = [logging.getLogger(n) for n in ("lm_eval", "lm-eval", "datasets")]
     levels = [lg.level for lg in loggers]
-    saved = {k: os.environ.get(k) for k in ("HF_DATASETS_OFFLINE", "HF_HUB_OFFLINE")}
-    os.environ.update({k: "1" for k in saved})
     for lg in loggers:
-        lg.setLevel(logging.WARNING)
+        lg.setLevel(logging.ERROR if lg.name == "datasets" else logging.WARNING)
     try:
-        yield
+        with offline():
+            yield
     finally:
         for lg, level in zip(loggers, levels):
             lg.setLevel(level)
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value

@@ -7,7 +7,7 @@ from typing import Sequence
 from gatekeeper.core.errors import MeasurementError
 from gatekeeper.evals import calibration
 from gatekeeper.evals.harness import HarnessRun, SampleRecord
-from gatekeeper.evals.results import PairedSample, by_subject, most_regressed, paired_delta
+from gatekeeper.evals.results import PairedSample, by_group, by_subject, most_regressed, paired_delta
 from gatekeeper.evals.source import TaskSource
 from gatekeeper.core.measurement import ItemResult, Measurement, Samples
 from gatekeeper.verdict.bounds import NO_SIGNAL
@@ -23,7 +23,9 @@ def accuracy_measurement(pairs: Sequence[PairedSample], source: TaskSource, run:
     binary = all(v in (0.0, 1.0) for v in cand + base)
     rows = by_subject(pairs, source.subjects.__getitem__)
     details = {"source": source.description, "settings": _settings(run), "per_subject": rows,
-               "most_regressed": most_regressed(rows), "metric": run.metric}
+               "most_regressed": most_regressed(rows), "metric": run.metric or "each task's first metric"}
+    if source.groups:
+        details["groups"] = by_group(pairs, source.groups)
     if binary:
         details["paired"] = paired_delta(pairs)
     silent = no_signal(pairs)

@@ -64,6 +64,29 @@ def by_subject(pairs: Sequence[PairedSample], subject_of: Callable[[str], str]) 
     return rows
 
 
+def by_group(pairs: Sequence[PairedSample], groups: Mapping[str, dict]) -> list[dict]:
+    """Each group's mean metric as lm-eval aggregates it: over all its documents
+    (``weight_by_size``, MMLU's) or the unweighted mean of its tasks' means."""
+    per_task: dict[str, list[PairedSample]] = defaultdict(list)
+    for p in pairs:
+        per_task[p.task].append(p)
+    rows = []
+    for name, group in groups.items():
+        tasks = [t for t in group["tasks"] if per_task.get(t)]
+        if not tasks:
+            continue
+        means = {who: [sum(getattr(p, who).metric for p in per_task[t]) / len(per_task[t]) for t in tasks]
+                 for who in ("candidate", "baseline")}
+        sizes = [len(per_task[t]) for t in tasks]
+        weights = sizes if group.get("weight_by_size", True) else [1] * len(tasks)
+        cand, base = (sum(w * m for w, m in zip(weights, means[who])) / sum(weights)
+                      for who in ("candidate", "baseline"))
+        rows.append({"group": name, "tasks": len(tasks), "n": sum(sizes), "candidate": cand,
+                     "baseline": base, "delta": cand - base,
+                     "weight_by_size": bool(group.get("weight_by_size", True))})
+    return rows
+
+
 def most_regressed(rows: Sequence[dict], k: int = MOST_REGRESSED) -> list[dict]:
     """The subjects whose accuracy fell most (only those that fell)."""
     fallen = [r for r in rows if r["delta"] < 0]

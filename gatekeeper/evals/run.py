@@ -22,7 +22,8 @@ def evaluate_pairs(ctx, source: TaskSource, run: HarnessRun) -> list[PairedSampl
 
 def _evaluate(ctx, source: TaskSource, run: HarnessRun, adapter: bool) -> dict:
     """The stored results (the run's memory with ``--no-cache``), else lm-eval's, stored."""
-    settings = {k: v for k, v in asdict(run).items() if k != "task_dir"}
+    settings = {k: v for k, v in asdict(run).items()
+                if k not in ("task_dir", "include") and not (k == "filter" and v is None)}
     key = cache.results_key(_model_key(ctx, adapter, run.chat_template), adapter, source.digest,
                             settings)
     found = cache.load(key)
@@ -45,7 +46,7 @@ def _model_key(ctx, adapter: bool, chat_template: bool) -> dict:
     return key
 
 
-def prepare(ctx, params: dict, *, metric: str = "acc") -> tuple[TaskSource, HarnessRun]:
+def prepare(ctx, params: dict, *, metric: str | None = "acc") -> tuple[TaskSource, HarnessRun]:
     """The task source and the harness settings of a gate's parameters."""
     source = build_source(task_dir=params.get("task_dir"), tasks=params.get("tasks"),
                           mmlu_dir=params.get("mmlu_dir"), fallback_dir=params.get("fallback_dir"),
@@ -56,5 +57,5 @@ def prepare(ctx, params: dict, *, metric: str = "acc") -> tuple[TaskSource, Harn
                      num_fewshot=params.get("num_fewshot", 0), limit=source.limit,
                      batch_size=params.get("batch_size", 16),
                      chat_template=bool(params.get("chat_template", False)), metric=metric,
-                     seed=ctx.seed)
+                     seed=ctx.seed, include=source.include, filter=params.get("filter"))
     return source, run
