@@ -56,11 +56,14 @@ def cached_copy(path: str, name: str | None) -> Path | None:
     return None
 
 
-def prefetch_hint(path: str, name: str | None) -> str:
-    args = f"'{path}'" + (f", '{name}'" if name else "")
-    return (f"on a machine with network, with the same HF_HOME/HF_DATASETS_CACHE "
-            f"({datasets_cache_dir()}): python -c \"import datasets; datasets.load_dataset({args})\"; "
-            "then copy that folder to the runner")
+def prefetch_hint(datasets: list[tuple[str, str | None]]) -> str:
+    """A command that writes those prepared copies (run where the hub is reachable)."""
+    pairs = ", ".join(f"('{p}', {repr(n) if n else None})" for p, n in datasets)
+    loop = f"[datasets.load_dataset(p, c) for p, c in [{pairs}]]" if len(datasets) > 1 else \
+        f"datasets.load_dataset('{datasets[0][0]}'" + (f", '{datasets[0][1]}')" if datasets[0][1] else ")")
+    return (f"on a machine with network and the same HF_DATASETS_CACHE/HF_HOME, run "
+            f"python -c \"import datasets; {loop}\", then copy {datasets_cache_dir()} to the runner "
+            "(the hub cache of huggingface-cli download is not read offline)")
 
 
 def _snake(name: str) -> str:

@@ -141,16 +141,17 @@ def resolve(tasks: Sequence[str], task_dir: Path | None) -> Resolved:
     groups: dict[str, dict] = {}
     folders: list[Path] = []
     for name in tasks:
-        _expand(name, local, builtin, leaves, groups, folders, seen=())
+        _expand(name, local, leaves, groups, folders, seen=())
     return Resolved(tuple(tasks), tuple(leaves.values()), groups, tuple(dict.fromkeys(folders)),
                     tuple(outside))
 
 
-def _expand(name: str, local: Mapping, builtin: Mapping, leaves: dict, groups: dict,
-            folders: list, seen: tuple) -> list[str]:
-    """Leaf task names under ``name`` (recording groups and the built-in folders used)."""
+def _expand(name: str, local: Mapping, leaves: dict, groups: dict, folders: list,
+            seen: tuple) -> list[str]:
+    """Leaf task names under ``name`` (recording groups and the built-in folders used); a
+    local group's built-in members index the registry only then."""
     is_local = name in local
-    entry = local.get(name) or builtin.get(name)
+    entry = local[name] if is_local else builtin_index().get(name)
     if entry is None or name in seen:
         raise ConfigError(f"lm-eval task '{name}' " + ("includes itself" if entry else "is not defined")
                           + (f" (named by group '{seen[-1]}')" if seen else ""))
@@ -161,7 +162,7 @@ def _expand(name: str, local: Mapping, builtin: Mapping, leaves: dict, groups: d
         return [name]
     found: list[str] = []
     for child in entry.children:
-        found += _expand(child, local, builtin, leaves, groups, folders, seen + (name,))
+        found += _expand(child, local, leaves, groups, folders, seen + (name,))
     if entry.kind == "group":
         groups[name] = {"tasks": list(dict.fromkeys(found)), "weight_by_size": entry.weight_by_size}
     return found

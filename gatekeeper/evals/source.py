@@ -143,17 +143,29 @@ def _datasets(resolved: "registry.Resolved") -> list[Path]:
             else:
                 copies.append(copy)
     if missing:
-        shown = ", ".join(f"{e.dataset[0]} config {e.dataset[1] or 'default'} (task {e.name}"
-                          + (f", {e.yaml_path}" if e.yaml_path and not _builtin_path(e.yaml_path) else "")
-                          + ")"
-                          for e in missing[:3] if e.dataset)
-        more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
-        first = missing[0].dataset or ("", None)
-        raise ConfigError(f"dataset not in the Hugging Face datasets cache ({hfcache.datasets_cache_dir()}), "
-                          f"and lm-eval runs offline: {shown}{more}",
-                          hint=hfcache.prefetch_hint(first[0], first[1]) +
-                          (" (likewise for each config listed)" if len(missing) > 1 else ""))
+        raise ConfigError(_missing_message(missing), hint=hfcache.prefetch_hint(
+            list(dict.fromkeys(e.dataset for e in missing if e.dataset))))
     return copies
+
+
+def _missing_message(missing: list) -> str:
+    """One phrase per dataset path: its missing configs and the tasks that read them."""
+    by_path: dict[str, list] = {}
+    for e in missing:
+        by_path.setdefault(e.dataset[0], []).append(e)
+    parts = []
+    for path, entries in by_path.items():
+        configs = list(dict.fromkeys(e.dataset[1] or "default" for e in entries))
+        tasks = [e.name + (f", {e.yaml_path}" if e.yaml_path and not _builtin_path(e.yaml_path) else "")
+                 for e in entries]
+        parts.append(f"{path} config{'s' if len(configs) > 1 else ''} {_few(configs)} "
+                     f"(task{'s' if len(tasks) > 1 else ''} {_few(tasks)})")
+    return (f"dataset not in the Hugging Face datasets cache ({hfcache.datasets_cache_dir()}), and "
+            f"lm-eval runs offline: {'; '.join(parts)}")
+
+
+def _few(names: list, k: int = 3) -> str:
+    return ", ".join(names[:k]) + (f" and {len(names) - k} more" if len(names) > k else "")
 
 
 def _builtin_path(path: str) -> bool:

@@ -145,8 +145,9 @@ def test_a_builtin_task_whose_dataset_is_not_cached_says_how_to_fetch_it(tiny_mo
     root = _bundle(tmp_path / "b", tiny_model_dir, None, gates)
     code, err = _validate(root, capsys)
     assert code == 4 and "g.yaml:" in err and "Traceback" not in err
-    assert "openai/gsm8k config main (task gsm8k)" in err and "cais/mmlu config anatomy" in err
-    assert "datasets.load_dataset('openai/gsm8k', 'main')" in err and str(hf_cache) in err
+    assert "openai/gsm8k config main (task gsm8k)" in err and "cais/mmlu config anatomy (task mmlu_anatomy)" in err
+    assert "datasets.load_dataset(p, c) for p, c in [('openai/gsm8k', 'main'), ('cais/mmlu', 'anatomy')]" in err
+    assert str(hf_cache) in err
 
 
 def test_validate_accepts_a_cached_builtin_task(tiny_model_dir, tmp_path, hf_cache, capsys):
@@ -198,25 +199,38 @@ metadata: {version: 1}
 """
 
 
+def _generate(root: Path, rows: list, out: Path) -> dict:
+    tasks = root / "tasks"
+    (tasks / "echo.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    assert cli_main(["lock", str(root)]) == 0
+    report = run_check(root, CheckOptions(out_dir=out, engine=EngineOptions(progress=False))).report
+    gate = report["gates"][0]
+    assert gate["outcome"] != "error", gate.get("reason")
+    return gate
+
+
 def test_a_generative_task_is_paired_per_document_on_exact_match(tiny_model_dir, tiny_adapter_dir,
                                                                  tmp_path, capsys):
+    """Run once, then make one answer the candidate's own generation: that document must score 1."""
     rows = [{"question": q, "answer": a} for q, a in
-            [("2+2?", "4"), ("capital of France?", "Paris"), ("", ""), ("colour of the sky?", "blue")]]
-    tasks = tmp_path / "b" / "tasks"
-    tasks.mkdir(parents=True)
-    (tasks / "echo.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
-    (tasks / "lmx_echo.yaml").write_text(GENERATE.replace("DATA", str(tasks / "echo.jsonl")), "utf-8")
+            [("2+2?", "4"), ("capital of France?", "Paris"), ("colour of the sky?", "blue")]]
     gates = "gates:\n  - id: lmx.gen\n    type: lm_eval\n    params: {task_dir: ../tasks, tasks: [lmx_echo]}\n" \
             "    vs_baseline: {max_drop: 0.9}\n"
     root = _bundle(tmp_path / "b", tiny_model_dir, tiny_adapter_dir, gates)
-    assert cli_main(["lock", str(root)]) == 0
-    report = run_check(root, CheckOptions(out_dir=tmp_path / "run", engine=EngineOptions(progress=False))).report
-    gate = report["gates"][0]
-    assert gate["outcome"] != "error", gate.get("reason")
+    (root / "tasks").mkdir()
+    (root / "tasks" / "lmx_echo.yaml").write_text(GENERATE.replace("DATA", str(root / "tasks" / "echo.jsonl")), "utf-8")
+    first = _generate(root, rows, tmp_path / "run1")
+    doc = lambda gate: {int(i["id"].rsplit("/", 1)[1]): i for i in gate["measurement"]["items"]}  # noqa: E731
+    rows[1]["answer"] = doc(first)[1]["output"]
+    gate = _generate(root, rows, tmp_path / "run2")
     m = gate["measurement"]
-    assert m["n"] == 4 and m["details"]["metric"] == "each task's first metric"
-    assert m["samples"]["accuracy"]["binary"] and gate["comparison"]["n"] == 4
-    for item, row in zip(sorted(m["items"], key=lambda i: int(i["id"].rsplit("/", 1)[1])), rows):
+    assert m["n"] == 3 and m["details"]["metric"] == "each task's first metric"
+    assert m["samples"]["accuracy"]["binary"] and gate["comparison"]["n"] == 3
+    items = doc(gate)
+    for k, row in enumerate(rows):
+        item = items[k]
         assert item["expected"] == row["answer"]
         for out, passed in ((item["output"], item["passed"]), (item["baseline_output"], item["baseline_passed"])):
-            assert isinstance(out, str) and passed == (out.strip() == row["answer"])
+            assert isinstance(out, str) and passed == (out == row["answer"])
+    assert items[1]["passed"] and items[1]["output"] == doc(first)[1]["output"]
+    assert m["metrics"]["accuracy"] == pytest.approx(sum(i["passed"] for i in items.values()) / 3)
