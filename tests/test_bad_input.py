@@ -72,6 +72,14 @@ gates:
     threshold: {metric: pass_rate, min: 0.5}
 """
 
+LM_EVAL = """\
+gates:
+  - id: t.lm
+    type: lm_eval
+    params: {{{params}}}
+    vs_baseline: {{max_drop: 0.05}}
+"""
+
 
 def _assertions(entries: str, rows: list | None = None):
     def setup(b: Bundle) -> None:
@@ -462,6 +470,19 @@ CASES = [
          ("eval.jsonl:2", "golden set row 'q1'", "'assertions'[0].regex: bad regular expression")),
     Case("assertions_none_at_all", _assertions("[]"),
          ("eval.jsonl:1", "has no assertions", "params.assertions")),
+    # --- lm_eval tasks by name (lm-eval's registry, HF datasets cache) ----------------------
+    Case("lm_eval_unknown_task", lambda b: b.gates(LM_EVAL.format(params="tasks: [mmlu_abstract_algebr]")),
+         ("g.yaml:", "unknown lm-eval task 'mmlu_abstract_algebr'", "did you mean mmlu_abstract_algebra")),
+    Case("lm_eval_dataset_not_cached", lambda b: b.gates(LM_EVAL.format(params="tasks: [mmlu_anatomy]")),
+         ("g.yaml:", "not in the Hugging Face datasets cache", "cais/mmlu config anatomy",
+          "datasets.load_dataset('cais/mmlu', 'anatomy')"), env={"HF_DATASETS_CACHE": "{tmp}/hf"}),
+    Case("lm_eval_task_dir_hub_dataset_not_cached",
+         lambda b: (b.write("tasks/mine.yaml", "task: mine\ndataset_path: Rowan/hellaswag\n"
+                                               "output_type: multiple_choice\ndoc_to_text: '{{ctx}}'\n"
+                                               "doc_to_target: label\ndoc_to_choice: '{{endings}}'\n"),
+                    b.gates(LM_EVAL.format(params="task_dir: ../tasks, tasks: [mine]"))),
+         ("g.yaml:", "Rowan/hellaswag config default (task mine,", "mine.yaml"),
+         env={"HF_DATASETS_CACHE": "{tmp}/hf"}),
     # --- golden sets ------------------------------------------------------------------------
     Case("golden_prompt_empty", _accuracy_rows([{"id": "e", "prompt": "", "target": "x"}]),
          ("eval.jsonl:1", "must be a non-empty string")),

@@ -20,7 +20,8 @@ def cli_command(model_dir: Path, run: HarnessRun, out_dir: Path, peft_dir: Path 
                 dtype: str = "float32") -> list[str]:
     model_args = f"pretrained={model_dir},dtype={dtype}" + (f",peft={peft_dir}" if peft_dir else "")
     cmd = [sys.executable, "-m", "lm_eval", "run", "--model", "hf", "--model_args", model_args,
-           "--include_path", ",".join(run.include_paths), "--tasks", ",".join(run.tasks),
+           *(["--include_path", str(run.task_dir)] if run.task_dir else []),  # built-ins: its own index
+           "--tasks", ",".join(run.tasks),
            "--batch_size", str(run.batch_size), "--device", "cpu", "--log_samples",
            "--output_path", str(out_dir), "--seed", str(run.seed)]
     if run.num_fewshot is not None:
