@@ -476,6 +476,9 @@ CASES = [
     Case("lm_eval_dataset_not_cached", lambda b: b.gates(LM_EVAL.format(params="tasks: [mmlu_anatomy]")),
          ("g.yaml:", "not in the Hugging Face datasets cache", "cais/mmlu config anatomy",
           "datasets.load_dataset('cais/mmlu', 'anatomy')"), env={"HF_DATASETS_CACHE": "{tmp}/hf"}),
+    Case("lm_eval_csv_param_with_task_names",
+         lambda b: b.gates(LM_EVAL.format(params="tasks: [mmlu_anatomy], max_items: 50")),
+         ("g.yaml:", "max_items applies to the MMLU CSVs (mmlu_dir/fallback_dir) only")),
     Case("lm_eval_task_dir_hub_dataset_not_cached",
          lambda b: (b.write("tasks/mine.yaml", "task: mine\ndataset_path: Rowan/hellaswag\n"
                                                "output_type: multiple_choice\ndoc_to_text: '{{ctx}}'\n"

@@ -70,7 +70,8 @@ class HarnessRun:
 
     @property
     def include_paths(self) -> list[str]:
-        return [str(p) for p in ((self.task_dir,) if self.task_dir else ()) + tuple(self.include)]
+        """lm-eval lets a later path override an earlier one: the bundle's folder comes last."""
+        return [str(p) for p in tuple(self.include) + ((self.task_dir,) if self.task_dir else ())]
 
 
 def run_harness(model, tokenizer, run: HarnessRun) -> dict[str, list[SampleRecord]]:

@@ -80,7 +80,8 @@ def offline() -> Iterator[None]:
     saved_env = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     patched: list[tuple[object, str, object]] = []
-    values = {"huggingface_hub.constants": {"HF_HUB_OFFLINE": True},
+    values: dict[str, dict[str, object]] = {
+              "huggingface_hub.constants": {"HF_HUB_OFFLINE": True},
               "datasets.config": {"HF_HUB_OFFLINE": True, "HF_DATASETS_OFFLINE": True,
                                   "HF_DATASETS_CACHE": Path(env["HF_DATASETS_CACHE"])}}
     for module_name, attrs in values.items():
@@ -93,8 +94,8 @@ def offline() -> Iterator[None]:
     try:
         yield
     finally:
-        for module, attr, old in reversed(patched):
-            setattr(module, attr, old)
+        for owner, attr, old in reversed(patched):
+            setattr(owner, attr, old)
         for key, value in saved_env.items():
             if value is None:
                 os.environ.pop(key, None)

@@ -11,7 +11,7 @@ from dataclasses import asdict
 from gatekeeper.evals import cache
 from gatekeeper.evals.harness import HarnessRun, run_harness
 from gatekeeper.evals.results import PairedSample, pair_samples
-from gatekeeper.evals.source import TaskSource, build_source
+from gatekeeper.evals.source import TaskSource, build_source, uses_csv
 
 
 def evaluate_pairs(ctx, source: TaskSource, run: HarnessRun) -> list[PairedSample]:
@@ -54,8 +54,14 @@ def prepare(ctx, params: dict, *, metric: str | None = "acc") -> tuple[TaskSourc
                           max_items=params.get("max_items"), out_root=cache.tasks_dir(),
                           style=params.get("style") or "letters")
     run = HarnessRun(task_dir=source.task_dir, tasks=source.tasks,
-                     num_fewshot=params.get("num_fewshot", 0), limit=source.limit,
+                     num_fewshot=_fewshot(params), limit=source.limit,
                      batch_size=params.get("batch_size", 16),
                      chat_template=bool(params.get("chat_template", False)), metric=metric,
                      seed=ctx.seed, include=source.include, filter=params.get("filter"))
     return source, run
+
+
+def _fewshot(params: dict) -> int | None:
+    """The gate's num_fewshot; unset, 0 for the MMLU CSVs and the task's own default for named tasks."""
+    value = params.get("num_fewshot")
+    return 0 if value is None and uses_csv(params) else value

@@ -61,6 +61,12 @@ def check_source(params: dict) -> None:
             raise ConfigError("task_dir needs `tasks`: the task names to run from it",
                               hint="e.g. params: {task_dir: tasks/, tasks: [my_task]}")
     if not uses_csv(params):
+        extra = [k for k in ("subjects", "max_items") if params.get(k)] + \
+            (["style"] if params.get("style") not in (None, "letters") else [])
+        if extra:
+            raise ConfigError(f"{', '.join(extra)} appl{'y' if len(extra) > 1 else 'ies'} to the MMLU "
+                              "CSVs (mmlu_dir/fallback_dir) only, not to lm-eval tasks by name",
+                              hint="use limit for documents per task, or name the subtasks in tasks")
         check_names(params)
         return
     if params.get("tasks") not in (None, ["mmlu"], "mmlu"):

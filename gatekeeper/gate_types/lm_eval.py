@@ -32,7 +32,7 @@ def _check(params: dict, golden) -> None:
 def lm_eval(ctx, *, tasks: list | None = None, task_dir: str | None = None,
             mmlu_dir: str | None = None, fallback_dir: str | None = None,
             subjects: list | None = None, limit: int | None = None, max_items: int | None = None,
-            num_fewshot: int = 0, batch_size: int = 16, chat_template: bool = False,
+            num_fewshot: int | None = None, batch_size: int = 16, chat_template: bool = False,
             style: str = "letters", metric: str | None = None,
             filter: str | None = None) -> Measurement:
     """lm-eval tasks (by name, or MMLU from CSVs) on candidate and baseline, paired per document."""

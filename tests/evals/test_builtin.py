@@ -122,6 +122,8 @@ def test_a_group_reports_each_subtask_and_the_size_weighted_aggregate(
     assert group["group"] == "lmx_mmlu" and group["tasks"] == 2 and group["n"] == m["n"] == 8
     assert group["candidate"] == pytest.approx(m["metrics"]["accuracy"])  # size-weighted = per document
     assert group["baseline"] == pytest.approx(m["baseline_metrics"]["accuracy"])
+    html = (tmp_path / "run" / "report.html").read_text("utf-8")
+    assert "Groups (aggregated as lm-eval does)" in html and "could not be drawn" not in html.lower()
 
 
 def _validate(root: Path, capsys) -> tuple[int, str]:
