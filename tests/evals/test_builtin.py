@@ -236,3 +236,4 @@ def test_a_generative_task_is_paired_per_document_on_exact_match(tiny_model_dir,
             assert isinstance(out, str) and passed == (out == row["answer"])
     assert items[1]["passed"] and items[1]["output"] == doc(first)[1]["output"]
     assert m["metrics"]["accuracy"] == pytest.approx(sum(i["passed"] for i in items.values()) / 3)
+    assert "could not be drawn" not in (tmp_path / "run2" / "report.html").read_text("utf-8").lower()
