@@ -136,7 +136,7 @@ def resolve(tasks: Sequence[str], task_dir: Path | None) -> Resolved:
     if unknown:
         raise ConfigError(_unknown_message(unknown, local, builtin),
                           hint="task names come from params.task_dir (if set), then lm-eval's "
-                               "built-in registry (`lm_eval ls tasks` lists it)")
+                               "built-in registry (`python -m lm_eval ls tasks` lists it)")
     leaves: dict[str, TaskEntry] = {}
     groups: dict[str, dict] = {}
     folders: list[Path] = []
