@@ -12,7 +12,7 @@ from gatekeeper.evals.results import PairedSample, by_group
 def _pairs(task: str, cand: list[int], base: list[int]) -> list[PairedSample]:
     return [PairedSample(SampleRecord(task, k, f"{task}{k}", "", float(c)),
                          SampleRecord(task, k, f"{task}{k}", "", float(b)))
-            for k, (c, b) in enumerate(zip(cand, base))]
+            for k, (c, b) in enumerate(zip(cand, base, strict=True))]
 
 
 def test_groups_aggregate_by_size_or_by_task_mean():
