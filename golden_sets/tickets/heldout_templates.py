@@ -34,7 +34,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     ),
     "password_reset": (
         "No recovery email shows up when I ask for a new password, I checked my {email_kind} spam folder {small_count} times",
-        "I cannot remember my password and the recovery page in {browser} keeps timing out",
+        "My password is forgotten and the recovery page in {browser} keeps timing out",
         "Could you help {teammate} choose a new password, their recovery link was lost?",
         "Setting a fresh password fails in {browser} on my {computer}, the recovery page says invalid token",
         "The link to change my forgotten password from {date} opens a blank page",
@@ -44,7 +44,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         "We no longer use your product since moving to {competitor}, please wipe my profile for good",
         "Could the login of {teammate} be removed permanently along with their {data_obj}?",
         "I want to be forgotten as a user, erase the account registered to my {email_kind} address",
-        "Is there a way to wipe my user profile myself, I can't find the option in {browser}?",
+        "Can I wipe my user profile myself, the option is nowhere in {browser}?",
     ),
     "bug_report": (
         "Something is broken: whenever I open {data_obj} in the {feature} it {bug_symptom}",
@@ -111,7 +111,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     ),
     "security_concern": (
         "A sign-in from {city} I do not recognise appeared on {date}, has somebody got into our account?",
-        "Someone sent our staff a fake message claiming to be your {sender} team and requesting our {secret}",
+        "Someone sent our staff a fake message in the name of your {sender} team, requesting our {secret}",
         "Our {leaked} was accidentally published on {repo_host}, what should we do to lock things down?",
         "I think I discovered a {vuln} flaw in the {feature} and want to disclose it responsibly",
         "{teammate} says their profile was taken over and is now posting from {city}",
@@ -132,9 +132,9 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     ),
     "mobile_app": (
         "Opening the {feature} in the {os} app closes it immediately",
-        "Your app on the {phone} stopped refreshing {data_obj} after the newest release",
+        "On the {phone} your app stopped refreshing {data_obj} after the newest release",
         "{store} will not let me download your app onto my {phone}",
-        "Since {os} {os_version} the app on my phone only shows a spinning wheel",
+        "Since {os} {os_version} your phone app only shows a spinning wheel",
         "Buttons in the phone app overlap on my {phone}, I cannot tap save",
     ),
     "notification_settings": (
