@@ -59,7 +59,7 @@ def reason_kind(reason: str) -> str:
     return reason.split(":")[0] if reason.startswith(("parse", "schema")) else reason
 
 
-@gate_type(needs_golden=True, path_params={"schema": "config"}, positive=("max_new_tokens",),
+@gate_type(needs_golden=True, path_params={"schema": "output_schema"}, positive=("max_new_tokens",),
            check=_check, metrics=(
     Metric("valid_rate", description="share of outputs that parse as JSON and satisfy the schema"),
     Metric("parse_rate", description="share of outputs that parse as JSON")))
