@@ -53,7 +53,9 @@ def target_findings(items: Iterable[TextItem], task_paths: set[str],
     ``task_paths`` are the items' ``path`` values of the task files (every other item is mix
     data, checked only when its answer looks like JSON).
     """
-    flags, findings, checked = [], [], 0
+    flags: list[float] = []
+    findings: list[dict] = []
+    checked = 0
     for item in items:
         if not validators or (item.path not in task_paths and not looks_like_json(item.answer)):
             flags.append(0.0)
