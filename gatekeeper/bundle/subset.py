@@ -98,6 +98,19 @@ def select_rows(ctx, *, subset: str = "all", where: dict | None = None, limit: i
     return Selection(tuple(rows), flags, len(golden.rows), asked)
 
 
+def planned_rows(golden: GoldenSet, params: dict) -> int | None:
+    """How many rows a gate with these params scores, from the golden set alone (``where``
+    and ``limit`` applied); None with ``subset: clean/overlap``, which only a scan can tell."""
+    if params.get("subset", "all") != "all":
+        return None
+    rows = list(golden.rows)
+    for name, wanted in (params.get("where") or {}).items():
+        allowed = wanted if isinstance(wanted, list) else [wanted]
+        rows = [r for r in rows if r.data.get(name) in allowed]
+    limit = params.get("limit")
+    return min(len(rows), limit) if isinstance(limit, int) and limit >= 1 else len(rows)
+
+
 def _flags(ctx, golden: GoldenSet, required: bool) -> dict[int, bool] | None:
     try:
         found = standard_flags(ctx, golden.path)

@@ -128,3 +128,18 @@ def test_the_breakdown_interval_is_newcombe():
     assert split["difference"]["clean_minus_overlap"] == pytest.approx(0.2)
     assert (round(low, 4), round(high, 4)) == (0.0524, 0.3339)
     assert contamination_split([True], None) is None
+
+
+def test_plan_counts_the_rows_a_subset_gate_scores(tmp_path):
+    from gatekeeper.bundle.golden import load_golden
+    from gatekeeper.bundle.subset import planned_rows
+
+    path = tmp_path / "g.jsonl"
+    path.write_text("".join(json.dumps({"id": f"r{i}", "prompt": "p", "target": "t", "kind": "abc"[i % 3]}) + "\n"
+                            for i in range(30)))
+    golden = load_golden(path)
+    assert planned_rows(golden, {}) == 30
+    assert planned_rows(golden, {"where": {"kind": "a"}}) == 10
+    assert planned_rows(golden, {"where": {"kind": ["a", "b"]}, "limit": 5}) == 5
+    assert planned_rows(golden, {"limit": 100}) == 30
+    assert planned_rows(golden, {"subset": "clean"}) is None  # only the scan can tell
