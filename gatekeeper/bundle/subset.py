@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Mapping
 
 from gatekeeper.bundle.golden import GoldenRow, GoldenSet
 from gatekeeper.core.errors import ConfigError, MeasurementError, suggest
@@ -98,7 +98,7 @@ def select_rows(ctx, *, subset: str = "all", where: dict | None = None, limit: i
     return Selection(tuple(rows), flags, len(golden.rows), asked)
 
 
-def planned_rows(golden: GoldenSet, params: dict) -> int | None:
+def planned_rows(golden: GoldenSet, params: Mapping[str, Any]) -> int | None:
     """How many rows a gate with these params scores, from the golden set alone (``where``
     and ``limit`` applied); None with ``subset: clean/overlap``, which only a scan can tell."""
     if params.get("subset", "all") != "all":
