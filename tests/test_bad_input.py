@@ -614,6 +614,13 @@ CASES = [
     Case("subset_where_not_a_mapping",
          lambda b: (b.write("data/schema.json", "{}"), b.gates(JSON_GATE.replace("schema.json}", "schema.json, where: {}}"))),
          ("g.yaml:", "where must map row fields")),
+    Case("subset_where_empty_list",
+         lambda b: b.gates(ACCURACY.replace("max_new_tokens: 4}", "max_new_tokens: 4, where: {target: []}}")),
+         ("g.yaml:", "where.target must be a value or a non-empty list of values")),
+    Case("audit_targets_not_a_bool",
+         lambda b: b.gates("gates:\n  - id: d.targets\n    type: dataset_audit\n"
+                           "    params: {targets: maybe}\n    threshold: {metric: target_errors, max: 0}\n"),
+         ("g.yaml:", "parameter 'targets' must be bool", "'maybe'")),
     Case("subset_limit_zero", lambda b: b.gates(ACCURACY.replace("max_new_tokens: 4}", "max_new_tokens: 4, limit: 0}")),
          ("g.yaml:", "limit must be a whole number of items, at least 1, found 0")),
     Case("subset_spread_without_limit",
