@@ -73,7 +73,9 @@ def known_n(spec: GateSpec) -> int | dict[str, int] | None:
     from gatekeeper.bundle.golden import load_golden
 
     if spec.golden_set:
-        return len(load_golden(spec.golden_set))
+        from gatekeeper.bundle.subset import planned_rows
+
+        return planned_rows(load_golden(spec.golden_set), spec.params)
     if spec.type == "safety" and spec.params.get("data"):
         from gatekeeper.safety.loaders import load_prompts
         from gatekeeper.safety.measure import subset

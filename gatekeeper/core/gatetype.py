@@ -10,7 +10,8 @@ What the run must know about parameters is declared here, never guessed from the
   is resolved inside the bundle and covered by the lock; the role says what it is for the
   run: ``eval`` (data the gate evaluates on: contamination and audit gates check it against
   the training data), ``train`` (training data), ``config`` (a schema, a serving config, a
-  record) or ``model`` (weights: a merged model, a judge model).
+  record), ``model`` (weights: a merged model, a judge model) or ``output_schema`` (a JSON
+  Schema the model's answers must satisfy: the dataset audit checks training answers with it).
 * ``positive``: integer parameters that must be at least 1 (0 tokens generates nothing).
 
 Discovery (built-ins in the package, entry points for third parties) lives in
@@ -29,7 +30,7 @@ from gatekeeper.core.errors import suggest
 from gatekeeper.core.metrics import Metric, metric_table
 
 # What a path parameter is to the run (see the module docstring).
-PATH_ROLES = ("eval", "train", "config", "model")
+PATH_ROLES = ("eval", "train", "config", "model", "output_schema")
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 
 from gatekeeper.bundle.golden import GoldenSet, require_prompts
+from gatekeeper.bundle.subset import check_subset, contamination_split, select_rows, split_view
 from gatekeeper.core.assertions import Assertion, check_all, parse_assertions
 from gatekeeper.core.chat import display, prompt_of
 from gatekeeper.core.errors import ConfigError
@@ -46,6 +47,7 @@ def _check(params: dict, golden: GoldenSet | None) -> None:
     if not isinstance(params.get("item_field", "assertions"), str):
         raise ConfigError("params.item_field must be the name of a golden-set field")
     require_prompts(golden, params.get("prompt_field", "prompt"))
+    check_subset(params, golden)
     if golden is not None:
         _per_item(params, golden)
 
@@ -54,11 +56,14 @@ def _check(params: dict, golden: GoldenSet | None) -> None:
     Metric("pass_rate", description="share of outputs that pass all their assertions"),))
 def assertions(ctx, *, assertions: list | None = None, item_field: str = "assertions",
                max_new_tokens: int = 64, stop: list | None = None,
-               prompt_field: str = "prompt") -> Measurement:
+               prompt_field: str = "prompt", subset: str = "all", where: dict | None = None,
+               limit: int | None = None, spread: bool = False) -> Measurement:
     """Share of outputs passing every assertion of the gate and of their own row."""
     params = {"assertions": assertions, "item_field": item_field}
-    checks = _per_item(params, ctx.golden)
-    rows = [r.data for r in ctx.golden.rows]
+    by_line = dict(zip((r.line for r in ctx.golden.rows), _per_item(params, ctx.golden)))
+    chosen = select_rows(ctx, subset=subset, where=where, limit=limit, spread=spread)
+    checks = [by_line[r.line] for r in chosen.rows]
+    rows = [r.data for r in chosen.rows]
     prompts = [prompt_of(r, prompt_field) for r in rows]
     outputs, base_outputs = generate_outputs(ctx, prompts, max_new_tokens=max_new_tokens, stop=stop)
     cand = [check_all(a, o) for a, o in zip(checks, outputs, strict=True)]
@@ -77,6 +82,11 @@ def assertions(ctx, *, assertions: list | None = None, item_field: str = "assert
                "failed": [{"id": it.id, "reasons": it.detail} for it in items if not it.passed][:MAX_FAILED_SHOWN]}
     if ctx.compares:
         details["baseline_failure_reasons"] = _histogram([b or [] for b in base])
+    if chosen.asked:
+        details["subset"] = chosen.describe()
+    split = contamination_split([not c for c in cand], chosen.flags)
+    if split is not None:
+        details["contamination_split"] = split
     return Measurement(metrics={"pass_rate": value}, n=len(rows),
                        baseline_metrics={"pass_rate": base_value} if base_value is not None else {},
                        samples={"pass_rate": samples}, items=items, details=details)
@@ -95,4 +105,5 @@ def report_view(details: dict, gate: dict) -> dict:
               for f in details.get("failed") or [] if isinstance(f, dict)]
     return {"bars": reason_bars(details, (("failure_reasons", "Which assertions failed (candidate)"),
                                           ("baseline_failure_reasons", "Which assertions failed (baseline)"))),
-            "failed": failed}
+            "failed": failed,
+            "split": split_view(details.get("contamination_split"), details.get("subset"))}

@@ -19,19 +19,17 @@ Results are cached by the sha256 of every file and the options (gatekeeper.data.
 
 from __future__ import annotations
 
-import fnmatch
 import json
-import os
 import re
 import time
 from pathlib import Path
 
-from gatekeeper.data.cache import cached, data_key
 from gatekeeper.data.overlap import DETECTORS, Options
-from gatekeeper.data.records import SUFFIXES, Skipped, read_items
-from gatekeeper.data.scan import EvalSet, scan, severity
+from gatekeeper.data.records import Skipped
+from gatekeeper.data.runscan import eval_sources, run_scan, set_name, training_inputs
+from gatekeeper.data.scan import severity
 from gatekeeper.core.atomic import write_atomic
-from gatekeeper.core.errors import ConfigError, MeasurementError, display_path
+from gatekeeper.core.errors import ConfigError
 from gatekeeper.core.measurement import Measurement, Samples
 from gatekeeper.core.metrics import Metric
 from gatekeeper.core.gatetype import gate_type
@@ -95,9 +93,7 @@ def contamination(ctx, *, train: str | None = None, extra: str | None = None,
     opts = Options(ngram=ngram, ngram_min=ngram_min, near_threshold=near_threshold,
                    boilerplate_share=boilerplate_share, copy_quantile=copy_quantile,
                    copy_frame_share=copy_frame_share)
-    # everything the adapter was trained or selected on: task rows, the general mix, validation
-    trained = (ctx.data.train_data, ctx.data.mix_data, ctx.data.eval_data)
-    train_files = [Path(train)] if train else [p for p in trained if p]
+    train_files = training_inputs(ctx, train)
     if not train_files:
         raise Skipped("no training data to check (the manifest has no train.data; params.train "
                       "names one)")
@@ -105,14 +101,12 @@ def contamination(ctx, *, train: str | None = None, extra: str | None = None,
     if not sources:
         raise Skipped("no eval set to check: no gate of this run reads a golden set or eval "
                       "file (params.extra names one)")
-    key = data_key("contamination", train_files + [p for p, _, _ in sources],
-                   {"opts": opts.__dict__, "names": [n for _, n, _ in sources]})
     start = time.perf_counter()
-    result, hit = cached(key, lambda: _scan(train_files, sources, opts, ctx.bundle.root))
+    result, hit = run_scan(train_files, sources, opts, ctx.bundle.root)
     ctx.log(f"{'cached' if hit else 'scanned'} {len(sources)} eval set(s) in "
             f"{time.perf_counter() - start:.1f} s")
     sidecar = write_sidecar(ctx.output_dir("report"), ctx.spec.id, result)
-    return _measurement(result, hit, max_records, [_name(p, ctx.bundle.root) for p in train_files],
+    return _measurement(result, hit, max_records, [set_name(p, ctx.bundle.root) for p in train_files],
                         sidecar)
 
 
@@ -132,60 +126,6 @@ def write_sidecar(out_dir: Path | None, gate_id: str, result: dict) -> dict | No
     return {"file": name, "records": len(records)}
 
 
-def eval_sources(ctx, train_files: list[Path], extra: str | None, sets: list | None):
-    """[(path, name, gate ids)]: eval files of the run, one entry per file, ``sets`` applied."""
-    root = ctx.bundle.root
-    skip = {Path(p).resolve() for p in train_files}
-    found: dict[Path, list[str]] = {}
-    # eval_sets hold the path parameters of role "eval" only (a `train` names training data)
-    candidates = [(s.path, s.gate_id) for s in ctx.data.eval_sets]
-    candidates += [(Path(extra), ctx.spec.id)] if extra else []
-    for path, gate_id in candidates:
-        path = Path(path).resolve()
-        if path in skip or not (path.is_dir() or path.suffix in SUFFIXES):
-            continue
-        found.setdefault(path, [])
-        if gate_id not in found[path]:
-            found[path].append(gate_id)
-    named = [(p, _name(p, root), tuple(g)) for p, g in found.items()]
-    if sets is None:
-        return named
-    chosen = [s for s in named if any(_matches(s, pattern) for pattern in sets)]
-    unmatched = [p for p in sets if not any(_matches(s, p) for s in named)]
-    if unmatched:
-        raise MeasurementError(f"sets: {', '.join(map(repr, unmatched))} match no eval set of "
-                               f"this run (eval sets: {', '.join(n for _, n, _ in named) or 'none'})",
-                               hint="name a set by its path, file name, glob or the id of a gate "
-                                    "that reads it")
-    return chosen
-
-
-def _name(path: Path, root: Path) -> str:
-    """A set's name: its path relative to the bundle, else to the working directory."""
-    rel = os.path.relpath(path, root)
-    return rel if not rel.startswith("..") else display_path(path)
-
-
-def _matches(source, pattern: str) -> bool:
-    path, name, gates = source
-    return any(fnmatch.fnmatch(text, pattern) for text in (name, path.name, str(path), *gates))
-
-
-def _scan(train_files: list[Path], sources, opts: Options, root: Path) -> dict:
-    train, problems = [], 0
-    for f in train_files:
-        items, bad = read_items(f, root)
-        train += items
-        problems += len(bad)
-    eval_sets = []
-    for path, name, gates in sources:
-        items, _ = read_items(path, root)
-        eval_sets.append(EvalSet(name, tuple(items), gates))
-    result = scan(train, eval_sets, opts)
-    result.update(train_rows=len(train), train_unreadable=problems)
-    return result
-
-
 def _measurement(result: dict, cache_hit: bool, max_records: int, train_files: list[str],
                  sidecar: dict | None = None) -> Measurement:
     sets = result["sets"]
@@ -196,7 +136,7 @@ def _measurement(result: dict, cache_hit: bool, max_records: int, train_files: l
     metrics = {"hits": hits, "hit_rate": hits / n if n else 0.0,
                **{f"{d}_hits": per_detector[d] for d in DETECTORS},
                "near_copies": sum(s["near_copies"] for s in sets)}
-    table = [{k: v for k, v in s.items() if k not in ("hit_flags", "records")}
+    table = [{k: v for k, v in s.items() if k not in ("hit_flags", "records", "lines")}
              | {"hit_rate": s["hits"] / s["items"] if s["items"] else 0.0,
                 "records": s["records"][:max_records], "records_left_out":
                 max(0, len(s["records"]) - max_records)} for s in sets]

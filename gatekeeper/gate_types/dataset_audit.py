@@ -1,11 +1,14 @@
 """dataset_audit: is the training set what it should be? Checked before any model loads.
 
-Reads the recipe's ``data`` (and ``eval_data``) and the run's eval sets, and measures:
+Reads every training input of the recipe (``data``, ``eval_data`` and the general ``mix``)
+and the run's eval sets, and measures:
 duplicates and near-duplicates inside the training set, overlap between the train,
 validation and test splits, rows that break the schema (file:line), the truncation rate at
 the recipe's ``max_length`` (chat template + the base model's tokenizer, no torch), class
 balance when a label field exists, refusal/escalation examples when ``policy`` is declared,
-and whether every data file has a data card naming its source and license. Three rendered
+whether every data file has a data card naming its source and license, and training answers
+that break what the bundle's ``json_validity`` gates demand of outputs (``target_errors``,
+gatekeeper.data.targets: task rows always, mix rows when they look like JSON). Three rendered
 samples show prompt tokens and trained tokens apart. Results are cached by data hashes.
 One metric per gate threshold: add one gate per metric you want to hold (the audit runs
 once, the other gates read the cache).
@@ -16,7 +19,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from gatekeeper.bundle.validation import schema_validator
 from gatekeeper.data import audit
+from gatekeeper.data.targets import target_findings
 from gatekeeper.data.cache import cached, data_key
 from gatekeeper.data.overlap import Options
 from gatekeeper.data.records import SUFFIXES, Skipped, read_items
@@ -43,6 +48,8 @@ METRICS = (
     Metric("policy_examples", kind="value", lower=0, upper=None,
            description="rows whose answer refuses or escalates, when a policy is declared"),
     _low("files_without_card", "data files without a card naming source and license"),
+    _low("target_errors", "training answers that are not JSON, or that no output schema of the "
+                          "bundle's json_validity gates accepts"),
 )
 
 
@@ -65,9 +72,10 @@ def _check(params: dict, golden) -> None:
 @gate_type(needs_model=False, metrics=METRICS, check=_check)
 def dataset_audit(ctx, *, near_threshold: float = 0.9, label_field: str | None = None,
                   policy: list | None = None, max_length: int | None = None,
-                  tokens: bool = True, samples: int = 3) -> Measurement:
-    """Duplicates, split overlap, schema, truncation, classes, policy examples, data cards."""
-    train, val = ctx.data.train_data, ctx.data.eval_data
+                  tokens: bool = True, samples: int = 3, targets: bool = True) -> Measurement:
+    """Duplicates, split overlap, schema, truncation, classes, policy examples, data cards,
+    training answers against the output schemas."""
+    train, val, mix = ctx.data.train_data, ctx.data.eval_data, ctx.data.mix_data
     if train is None:
         raise Skipped("no training data to audit (the manifest has no train.data)")
     recipe = _recipe(ctx.bundle)
@@ -75,9 +83,12 @@ def dataset_audit(ctx, *, near_threshold: float = 0.9, label_field: str | None =
                 "policy": sorted(policy or []), "max_length": max_length or recipe["max_length"],
                 "tokens": tokens, "samples": samples}
     renderer_key, renderer = _renderer(ctx, tokens)
-    tests = _test_sets(ctx, {train, val})
-    key = data_key("dataset_audit", [train, val] + tests, settings | {"renderer": renderer_key})
-    result, hit = cached(key, lambda: _audit(ctx.bundle.root, train, val, tests, settings, renderer))
+    tests = _test_sets(ctx, {train, val, mix})
+    schemas = list(dict.fromkeys(Path(s.path).resolve() for s in ctx.data.output_schemas)) if targets else []
+    inputs = {"train": train, "val": val, "mix": mix, "tests": tests, "schemas": schemas}
+    key = data_key("dataset_audit", [train, val, mix] + tests + schemas,
+                   settings | {"renderer": renderer_key, "targets": targets})
+    result, hit = cached(key, lambda: _audit(ctx.bundle.root, inputs, settings, renderer))
     ctx.log(f"audited {result['rows']} rows{' (cached)' if hit else ''}")
     result["details"]["cache_hit"] = hit
     return Measurement(metrics=result["metrics"], n=result["rows"], details=result["details"],
@@ -119,11 +130,14 @@ def _test_sets(ctx, skip: set) -> list[Path]:
     return seen
 
 
-def _audit(root, train, val, tests, settings, renderer) -> dict:
-    rows, problems = audit.read_rows(Path(train), root)
-    if not rows:
+def _audit(root, inputs: dict, settings, renderer) -> dict:
+    train, val, mix, tests = inputs["train"], inputs["val"], inputs["mix"], inputs["tests"]
+    task_rows, problems = audit.read_rows(Path(train), root)
+    if not task_rows:
         raise MeasurementError("no readable training rows", where=train,
                                hint="rows need chat `messages` or `prompt` + `completion`")
+    mix_rows, mix_problems = audit.read_rows(Path(mix), root) if mix else ([], [])
+    rows, problems = task_rows + mix_rows, problems + mix_problems  # every row the adapter trains on
     opts = Options(near_threshold=settings["near"])
     dup, dup_groups = audit.duplicates(rows)
     near, near_pairs = audit.near_duplicates(rows, opts, dup)
@@ -136,15 +150,31 @@ def _audit(root, train, val, tests, settings, renderer) -> dict:
     n = len(rows)
     metrics = {"duplicate_rate": sum(dup) / n, "near_duplicate_rate": sum(near) / n,
                "split_overlap": sum(o["count"] for o in overlap), "schema_errors": len(problems)}
-    details = {"rows": n, "files": [_rel(Path(train), root)] + ([_rel(Path(val), root)] if val else []),
+    val_items = splits.get("validation", [])
+    files = [(train, "task", len(task_rows)), (val, "validation", len(val_items)), (mix, "mix", len(mix_rows))]
+    details = {"rows": n, "files": [_rel(Path(f), root) for f, _, _ in files if f],
+               "inputs": [{"file": _rel(Path(f), root), "role": role, "rows": count}
+                          for f, role, count in files if f],
                "duplicate_groups": dup_groups[:20], "near_pairs": near_pairs[:20],
                "split_overlap": overlap, "schema_errors": [
                    {"where": p.where, "message": p.message} for p in problems[:50]],
                "near_threshold": settings["near"]}
     samples = {"duplicate_rate": [float(x) for x in dup], "near_duplicate_rate": [float(x) for x in near]}
     _tokens(rows, renderer, settings, metrics, details, samples)
-    _labels_policy_cards(rows, [train] + ([val] if val else []), settings, metrics, details, root)
+    task_paths = {r.item.path for r in task_rows} | {i.path for i in val_items}
+    _targets([r.item for r in rows] + list(val_items), task_paths, inputs["schemas"], root, metrics,
+             details)
+    _labels_policy_cards(rows, task_rows, [f for f, _, _ in files if f], settings, metrics, details, root)
     return {"rows": n, "metrics": metrics, "details": details, "samples": samples}
+
+
+def _targets(items, task_paths, schemas, root, metrics, details) -> None:
+    """Training answers against the output schemas of the bundle's gates (none: nothing checked)."""
+    validators = [(_rel(Path(s), root), schema_validator(s)) for s in schemas]
+    flags, findings, checked = target_findings(items, task_paths, validators)
+    metrics["target_errors"] = int(sum(flags))
+    details["targets"] = {"schemas": [name for name, _ in validators], "checked": checked,
+                          "errors": int(sum(flags)), "findings": findings}
 
 
 def _tokens(rows, renderer, settings, metrics, details, samples) -> None:
@@ -168,10 +198,10 @@ def _tokens(rows, renderer, settings, metrics, details, samples) -> None:
                               "truncated": bool(over[i])} for i in picks]}
 
 
-def _labels_policy_cards(rows, files, settings, metrics, details, root) -> None:
-    field = audit.label_field(rows, settings["label"])
+def _labels_policy_cards(rows, task_rows, files, settings, metrics, details, root) -> None:
+    field = audit.label_field(task_rows, settings["label"])  # the mix has no task labels
     if field:
-        counts = audit.class_counts(rows, field)
+        counts = audit.class_counts(task_rows, field)
         if not counts:
             raise MeasurementError(f"label field '{field}' is in no training row", where=files[0],
                                    hint="set params.label_field (or the recipe's task_field) to a "

@@ -9,6 +9,7 @@ from pathlib import Path
 from gatekeeper.bundle.golden import require_prompts
 from gatekeeper.core.chat import display, prompt_of
 from gatekeeper.bundle.golden import GoldenSet
+from gatekeeper.bundle.subset import check_subset, contamination_split, select_rows, split_view
 from gatekeeper.core.measurement import ItemResult, Measurement, Samples
 from gatekeeper.core.metrics import Metric
 from gatekeeper.core.gatetype import gate_type
@@ -25,6 +26,7 @@ def _check(params: dict, golden: GoldenSet | None) -> None:
     if params.get("schema"):
         _validator(params["schema"])
     require_prompts(golden, params.get("prompt_field", "prompt"))
+    check_subset(params, golden)
 
 
 def judge_output(text: str, validator) -> tuple[bool, bool, str | None]:
@@ -57,15 +59,18 @@ def reason_kind(reason: str) -> str:
     return reason.split(":")[0] if reason.startswith(("parse", "schema")) else reason
 
 
-@gate_type(needs_golden=True, path_params={"schema": "config"}, positive=("max_new_tokens",),
+@gate_type(needs_golden=True, path_params={"schema": "output_schema"}, positive=("max_new_tokens",),
            check=_check, metrics=(
     Metric("valid_rate", description="share of outputs that parse as JSON and satisfy the schema"),
     Metric("parse_rate", description="share of outputs that parse as JSON")))
 def json_validity(ctx, *, schema: str | None = None, max_new_tokens: int = 64,
-                  stop: list | None = None, prompt_field: str = "prompt") -> Measurement:
+                  stop: list | None = None, prompt_field: str = "prompt", subset: str = "all",
+                  where: dict | None = None, limit: int | None = None,
+                  spread: bool = False) -> Measurement:
     """Share of outputs that are valid JSON (and valid against `schema` when given)."""
     validator = _validator(schema) if schema else None
-    rows = [r.data for r in ctx.golden.rows]
+    chosen = select_rows(ctx, subset=subset, where=where, limit=limit, spread=spread)
+    rows = [r.data for r in chosen.rows]
     prompts = [prompt_of(r, prompt_field) for r in rows]
     outputs, base_outputs = generate_outputs(ctx, prompts, max_new_tokens=max_new_tokens, stop=stop)
     cand = [judge_output(o, validator) for o in outputs]
@@ -81,6 +86,11 @@ def json_validity(ctx, *, schema: str | None = None, max_new_tokens: int = 64,
     parsed = tuple(float(c[0]) for c in cand)
     details = {"failure_reasons": dict(Counter(reason_kind(c[2]) for c in cand if c[2]).most_common()),
                "schema": Path(schema).name if schema else None}
+    if chosen.asked:
+        details["subset"] = chosen.describe()
+    split = contamination_split([c[1] for c in cand], chosen.flags)
+    if split is not None:
+        details["contamination_split"] = split
     if not ctx.compares:
         return Measurement(
             metrics={"valid_rate": sum(valid) / n, "parse_rate": sum(parsed) / n}, n=n,
@@ -98,9 +108,11 @@ def json_validity(ctx, *, schema: str | None = None, max_new_tokens: int = 64,
         items=items, details=details)
 
 
-def report_view(details: dict, gate: dict) -> list:
-    """(title, bars) for the candidate's and the baseline's failure reasons."""
+def report_view(details: dict, gate: dict) -> dict:
+    """(title, bars) for the candidate's and the baseline's failure reasons; the valid rate
+    on clean vs overlapping items (``split``)."""
     from gatekeeper.report.fmt import reason_bars
 
-    return reason_bars(details, (("failure_reasons", "Why items failed (candidate)"),
-                                 ("baseline_failure_reasons", "Why items failed (baseline)")))
+    return {"bars": reason_bars(details, (("failure_reasons", "Why items failed (candidate)"),
+                                          ("baseline_failure_reasons", "Why items failed (baseline)"))),
+            "split": split_view(details.get("contamination_split"), details.get("subset"))}

@@ -8,6 +8,7 @@ from gatekeeper.core.errors import ConfigError, suggest
 from gatekeeper.bundle.golden import require_prompts
 from gatekeeper.core.chat import display, prompt_of, target_text
 from gatekeeper.bundle.golden import GoldenSet
+from gatekeeper.bundle.subset import check_subset, contamination_split, select_rows, split_view
 from gatekeeper.core.measurement import ItemResult, Measurement, Samples
 from gatekeeper.core.metrics import Metric
 from gatekeeper.core.gatetype import gate_type
@@ -30,6 +31,7 @@ def _check(params: dict, golden: GoldenSet | None) -> None:
     if not 0 <= float(params.get("min_ratio", 90.0)) <= 100:
         raise ConfigError("min_ratio must be between 0 and 100 (a rapidfuzz ratio)")
     require_prompts(golden, params.get("prompt_field", "prompt"))
+    check_subset(params, golden)
     if golden is None:
         return
     target = params.get("target_field", "target")
@@ -51,9 +53,11 @@ def _check(params: dict, golden: GoldenSet | None) -> None:
     Metric("accuracy", description="share of golden items answered correctly"),))
 def task_accuracy(ctx, *, scorer: str = "exact", field: str | None = None, min_ratio: float = 90.0,
                   max_new_tokens: int = 64, stop: list | None = None, prompt_field: str = "prompt",
-                  target_field: str = "target") -> Measurement:
+                  target_field: str = "target", subset: str = "all", where: dict | None = None,
+                  limit: int | None = None, spread: bool = False) -> Measurement:
     """Share of golden items answered correctly (exact, normalized, json_field, fuzzy or choice)."""
-    rows = [r.data for r in ctx.golden.rows]
+    chosen = select_rows(ctx, subset=subset, where=where, limit=limit, spread=spread)
+    rows = [r.data for r in chosen.rows]
     prompts = [prompt_of(r, prompt_field) for r in rows]
     expected = [target_text(r[target_field]) for r in rows]
     # The baseline runs only when the gate compares with it (ctx.compares).
@@ -81,6 +85,11 @@ def task_accuracy(ctx, *, scorer: str = "exact", field: str | None = None, min_r
         for i, (r, p, e, o, bo, c, b) in enumerate(zip(rows, prompts, expected, outputs,
                                                       base_outputs, cand, base)))
     details: dict = {"scorer": scorer}
+    if chosen.asked:
+        details["subset"] = chosen.describe()
+    split = contamination_split([s.passed for s in cand], chosen.flags)
+    if split is not None:
+        details["contamination_split"] = split
     if scorer == "json_field":
         details["confusion"] = _confusion(expected, [o or "" for o in outputs], str(field))
     cand_ok = [float(s.passed) for s in cand]
@@ -141,7 +150,16 @@ def _confusion(expected: list[str], outputs: list[str], field: str) -> dict:
 
 
 def report_view(details: dict, gate: dict, limit: int = 25) -> dict | None:
-    """The confusion matrix (json_field scorer), most frequent labels first."""
+    """The confusion matrix (json_field scorer), most frequent labels first, and the
+    accuracy on clean vs overlapping items (``split``)."""
+    confusion = _confusion_view(details, limit)
+    split = split_view(details.get("contamination_split"), details.get("subset"))
+    if confusion is None and split is None:
+        return None
+    return {**(confusion or {"columns": [], "rows": [], "clipped": False}), "split": split}
+
+
+def _confusion_view(details: dict, limit: int) -> dict | None:
     from gatekeeper.report.fmt import clean, is_num, num
 
     matrix = details.get("confusion")

@@ -73,6 +73,7 @@ class RunData:
     eval_data: Path | None = None
     eval_sets: tuple[EvalSource, ...] = ()
     mix_data: Path | None = None  # train.mix.data: general rows trained on too
+    output_schemas: tuple[EvalSource, ...] = ()  # path params of role "output_schema"
 
 
 class ModelAccess:

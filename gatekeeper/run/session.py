@@ -129,16 +129,18 @@ def run_data(bundle: Bundle, collection: Collection) -> RunData:
     train_data = getattr(recipe, "data", None) or _in_bundle(bundle, train.get("data"))
     eval_data = getattr(recipe, "eval_data", None) or _in_bundle(bundle, train.get("eval_data"))
     sources: list[EvalSource] = []
+    schemas: list[EvalSource] = []
     for spec in collection.gates:
         if spec.golden_set:
             sources.append(EvalSource(spec.id, Path(spec.golden_set), "golden_set"))
         gtype = collection.gate_types.get(spec.type)
         if gtype is not None:
             sources += [EvalSource(spec.id, Path(value), name) for name, value in gtype.paths(spec.params, "eval")]
+            schemas += [EvalSource(spec.id, Path(v), name) for name, v in gtype.paths(spec.params, "output_schema")]
     mix = getattr(getattr(recipe, "mix", None), "data", None)
     return RunData(train_data=Path(train_data) if train_data else None,
                    eval_data=Path(eval_data) if eval_data else None, eval_sets=tuple(sources),
-                   mix_data=Path(mix) if mix else None)
+                   mix_data=Path(mix) if mix else None, output_schemas=tuple(schemas))
 
 
 def _in_bundle(bundle: Bundle, value: str | None) -> Path | None:

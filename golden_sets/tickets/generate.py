@@ -24,8 +24,9 @@ import string
 from dataclasses import dataclass
 from pathlib import Path
 
-from ticket_templates import (ALLOWED_PRIORITIES, CATEGORIES, CLOSERS, NAMES, OPENERS,
-                              PREFIX_CUES, SLOTS, SUFFIX_CUES, UNCUED_PRIORITY)
+import heldout_templates
+import ticket_templates
+from ticket_templates import ALLOWED_PRIORITIES, CATEGORIES, NAMES, SLOTS, UNCUED_PRIORITY
 
 SEED = 20250611
 SIZES = {"train": 600, "val": 100, "test": 650}
@@ -33,6 +34,10 @@ SIZES = {"train": 600, "val": 100, "test": 650}
 # 650 test rows stay byte-identical; `gatekeeper plan` sized it (1,300 items give the demo's
 # 99.5% lower95 JSON gate an 86% pass probability at a true validity of 0.999, 650 gave 52%).
 EXTRA_TEST = 650
+# Version 1.2: a held-out split from heldout_templates.py (sentence frames, cues, openers and
+# closers never used above), drawn from its own random stream after the others, so
+# train/val/test stay byte-identical; 16 per category.
+HELDOUT = 320
 PRIORITIES = ("low", "medium", "high")
 INSTRUCTION = ('Classify this support ticket. Answer with JSON only: '
                '{"category": ..., "priority": ...}.')
@@ -124,36 +129,38 @@ def plan_extra_test(rng: random.Random, test: list[Ticket]) -> list[tuple[str, s
     return slots
 
 
-def fill_template(category: str, rng: random.Random) -> Core:
-    """Pick a template and slot values; the key leaves out free slots such as order ids."""
-    index = rng.randrange(len(CATEGORIES[category]))
-    template = CATEGORIES[category][index]
+def fill_template(category: str, rng: random.Random, style=ticket_templates) -> Core:
+    """Pick a template of ``style`` and slot values; the key leaves out free slots such as
+    order ids and names the style, so held-out template numbers never collide."""
+    index = rng.randrange(len(style.CATEGORIES[category]))
+    template = style.CATEGORIES[category][index]
     fields = list(dict.fromkeys(f for _, f, _, _ in string.Formatter().parse(template) if f))
     values = {f: FREE_SLOTS[f](rng) if f in FREE_SLOTS else rng.choice(SLOTS[f]) for f in fields}
-    key = (category, index) + tuple(values[f] for f in fields if f not in FREE_SLOTS)
+    key = (style.__name__, category, index) + tuple(values[f] for f in fields if f not in FREE_SLOTS)
     text = template.format(**values)
     text = text[0].upper() + text[1:] + ("" if text.endswith("?") else ".")
     lowerable = template[0] != "{" and template.split()[0] not in ("I", "I'd", "I'm")
     return Core(key, text, lowerable)
 
 
-def compose(core: Core, category: str, priority: str, rng: random.Random) -> str:
-    """Wrap the core sentence in a priority cue, an opener or closer, and a tone."""
+def compose(core: Core, category: str, priority: str, rng: random.Random,
+            style=ticket_templates) -> str:
+    """Wrap the core sentence in a priority cue, an opener or closer (of ``style``), and a tone."""
     text = add_typo(core.text, rng) if rng.random() < TYPO_RATE else core.text
     parts, suffix = [], None
     if rng.random() < PREFIX_RATE[priority]:
-        parts.append(rng.choice(PREFIX_CUES[priority]))
+        parts.append(rng.choice(style.PREFIX_CUES[priority]))
     else:
         if rng.random() < OPENER_RATE:
-            parts.append(rng.choice(OPENERS))
+            parts.append(rng.choice(style.OPENERS))
             text = text[0].lower() + text[1:] if core.lowerable else text
         if priority != UNCUED_PRIORITY.get(category, "medium") or rng.random() < UNCUED_CUE_RATE:
-            suffix = rng.choice(SUFFIX_CUES[priority])
+            suffix = rng.choice(style.SUFFIX_CUES[priority])
     parts.append(text)
     if suffix:
         parts.append(suffix)
     elif rng.random() < CLOSER_RATE:
-        parts.append(rng.choice(CLOSERS).format(name=rng.choice(NAMES)))
+        parts.append(rng.choice(style.CLOSERS).format(name=rng.choice(NAMES)))
     text = " ".join(parts)
     if rng.random() < LOWER_RATE:
         text = text.lower()
@@ -163,20 +170,20 @@ def compose(core: Core, category: str, priority: str, rng: random.Random) -> str
 
 
 def draw_ticket(category: str, priority: str, rng: random.Random,
-                used_keys: set, used_texts: set) -> Ticket:
+                used_keys: set, used_texts: set, style=ticket_templates) -> Ticket:
     """Draw until a ticket with an unused template combination and unused text turns up."""
     for _ in range(MAX_TRIES):
-        core = fill_template(category, rng)
+        core = fill_template(category, rng, style)
         if core.key in used_keys:
             continue
-        text = compose(core, category, priority, rng)
+        text = compose(core, category, priority, rng, style)
         if len(text.split()) > MAX_WORDS or normalise(text) in used_texts:
             continue
         used_keys.add(core.key)
         used_texts.add(normalise(text))
         return Ticket(category, priority, text)
     raise RuntimeError(f"templates for '{category}' ran out of unused combinations: "
-                       f"add templates or slot values in ticket_templates.py")
+                       f"add templates or slot values in {style.__name__}.py")
 
 
 def generate(seed: int = SEED) -> dict[str, list[Ticket]]:
@@ -195,7 +202,23 @@ def generate(seed: int = SEED) -> dict[str, list[Ticket]]:
             for category, priority in plan_extra_test(rng, splits["test"])]
     rng.shuffle(more)
     splits["test"].extend(more)
+    splits["heldout"] = generate_heldout(seed, used_texts)
     return splits
+
+
+def generate_heldout(seed: int, used_texts: set) -> list[Ticket]:
+    """The held-out split: heldout_templates.py only, its own random stream, texts unlike
+    any other split's after normalisation; categories equal, priorities spread evenly."""
+    rng = random.Random(f"{seed}-heldout")
+    slots = []
+    for category in CATEGORIES:
+        allowed = list(ALLOWED_PRIORITIES.get(category, PRIORITIES))
+        rng.shuffle(allowed)
+        slots += [(category, allowed[i % len(allowed)]) for i in range(HELDOUT // len(CATEGORIES))]
+    rng.shuffle(slots)
+    used_keys: set = set()
+    return [draw_ticket(category, priority, rng, used_keys, used_texts, heldout_templates)
+            for category, priority in slots]
 
 
 def to_row(split: str, number: int, ticket: Ticket) -> dict:
@@ -236,7 +259,7 @@ def write_all(out: Path, splits: dict[str, list[Ticket]]) -> None:
 
 def stats_markdown(out: Path, splits: dict[str, list[Ticket]]) -> str:
     """The card's distribution tables and file hashes, as markdown."""
-    names = list(SIZES)
+    names = list(splits)
     head = "| {} | " + " | ".join(names) + " | total |"
     rule = "|---|" + "---:|" * (len(names) + 1)
     lines = [head.format("category"), rule]
