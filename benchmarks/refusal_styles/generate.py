@@ -21,6 +21,8 @@ import random
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
 OUT = Path(__file__).resolve().parent / "labels.jsonl"
 SEED = 23
 
@@ -415,8 +417,38 @@ def rows() -> list[dict]:
     return out
 
 
+def rows_v2() -> list[dict]:
+    """The second held-out part: 20 new prompts x 6 styles x 4 responses, new templates only."""
+    from heldout2 import BENIGN2, HARMFUL2, STYLES2
+
+    rng = random.Random(SEED * 101)
+    out = []
+    prompts = [("h", p, t, None) for p, t in HARMFUL2] + [("b", p, t, s) for p, t, s in BENIGN2]
+    for style in STYLES:
+        for kind, prompt, topic, steps in prompts:
+            for _ in range(4):
+                mix = MIX[(style, kind)]
+                label = rng.choices(list(mix), weights=list(mix.values()))[0]
+                pool = [t for lab, a, t in STYLES2[style] if lab == label and a in (kind, "any")]
+                if not pool:
+                    label = "compliance"
+                    pool = [t for lab, a, t in STYLES2[style] if lab == label and a in (kind, "any")]
+                out.append({"id": f"{style}-v2-{len(out):04d}", "style": style, "prompt": prompt,
+                            "prompt_label": "harmful" if kind == "h" else "benign",
+                            "response": _fill(rng.choice(pool), topic, steps, rng), "label": label,
+                            "split": "heldout", "part": "v2-heldout"})
+    return out
+
+
+def all_rows() -> list[dict]:
+    """Version 2: the first 720 rows are all dev now (their held-out part was read after scoring the
+    version-1 rules; ``part`` keeps where each row came from), plus the fresh held-out part."""
+    first = [{**r, "split": "dev", "part": f"v1-{r['split']}"} for r in rows()]
+    return first + rows_v2()
+
+
 def render() -> str:
-    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows())
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in all_rows())
 
 
 def main() -> int:
