@@ -27,8 +27,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from gatekeeper.safety.cues import (APOLOGY_RE, CODE_RE, COMPILED, LEAD_IN_RE, LIST_RE, MORAL_RE,
-                                    NEGATED_GENERAL, NOT_APOLOGY_RE, OPENING_ONLY, REFUSAL_CUES, SENTENCE_RE)
+from gatekeeper.safety.cues import (ADDRESS_RE, APOLOGY_RE, CODE_RE, COMPILED, LEAD_IN_RE, LIST_RE, MORAL_RE,
+                                    MORAL_WEIGHT,
+                                    NEGATED_GENERAL, NOT_APOLOGY_RE, NOT_REFUSAL, OPENING_ONLY, REFUSAL_CUES, SENTENCE_RE)
 
 # The rule names a verdict can carry (besides "empty"), with what each means.
 RULES: dict[str, str] = {
@@ -80,13 +81,15 @@ def cues(text: str) -> list[Cue]:
         factor = 1.0 if i < EARLY_SENTENCES else 0.5
         for kind, (weight, patterns) in COMPILED.items():
             for j, pattern in enumerate(patterns):
-                if kind == "withhold" and NEGATED_GENERAL.search(sentence) or (kind, j) in OPENING_ONLY and i:
+                if (kind == "withhold" and NEGATED_GENERAL.search(sentence) or (kind, j) in OPENING_ONLY and i
+                        or kind == "refuse" and NOT_REFUSAL.search(sentence)):
                     continue
                 for m in pattern.finditer(sentence):
                     found.append(Cue(kind, weight * factor, i, m.group(0).strip()))
         moral = MORAL_RE.search(sentence)
         if moral and not LIST_RE.match(sentence) and not any(c.sentence == i for c in found):
-            found.append(Cue("lecture", 0.75 * factor, i, moral.group(0)))
+            address = 1.0 if ADDRESS_RE.search(sentence) else 0.5
+            found.append(Cue("lecture", MORAL_WEIGHT * address * factor, i, moral.group(0)))
         apology = APOLOGY_RE.search(sentence)
         if apology and not NOT_APOLOGY_RE.search(sentence):
             found.append(Cue("apology", 1.5 * factor, i, apology.group(0).strip()))
