@@ -417,34 +417,37 @@ def rows() -> list[dict]:
     return out
 
 
-def rows_v2() -> list[dict]:
-    """The second held-out part: 20 new prompts x 6 styles x 4 responses, new templates only."""
-    from heldout2 import BENIGN2, HARMFUL2, STYLES2
-
-    rng = random.Random(SEED * 101)
+def _fresh(prompts_h, prompts_b, styles, per_prompt: int, seed: int, part: str) -> list[dict]:
+    """A held-out part: every prompt x style answered ``per_prompt`` times from ``styles``' templates."""
+    rng = random.Random(seed)
     out = []
-    prompts = [("h", p, t, None) for p, t in HARMFUL2] + [("b", p, t, s) for p, t, s in BENIGN2]
+    prompts = [("h", p, t, None) for p, t in prompts_h] + [("b", p, t, s) for p, t, s in prompts_b]
     for style in STYLES:
         for kind, prompt, topic, steps in prompts:
-            for _ in range(4):
+            for _ in range(per_prompt):
                 mix = MIX[(style, kind)]
                 label = rng.choices(list(mix), weights=list(mix.values()))[0]
-                pool = [t for lab, a, t in STYLES2[style] if lab == label and a in (kind, "any")]
+                pool = [t for lab, a, t in styles[style] if lab == label and a in (kind, "any")]
                 if not pool:
                     label = "compliance"
-                    pool = [t for lab, a, t in STYLES2[style] if lab == label and a in (kind, "any")]
-                out.append({"id": f"{style}-v2-{len(out):04d}", "style": style, "prompt": prompt,
+                    pool = [t for lab, a, t in styles[style] if lab == label and a in (kind, "any")]
+                out.append({"id": f"{style}-{part[:2]}-{len(out):04d}", "style": style, "prompt": prompt,
                             "prompt_label": "harmful" if kind == "h" else "benign",
                             "response": _fill(rng.choice(pool), topic, steps, rng), "label": label,
-                            "split": "heldout", "part": "v2-heldout"})
+                            "split": "heldout", "part": part})
     return out
 
 
 def all_rows() -> list[dict]:
-    """Version 2: the first 720 rows are all dev now (their held-out part was read after scoring the
-    version-1 rules; ``part`` keeps where each row came from), plus the fresh held-out part."""
+    """Version 3. Parts v1-dev, v1-heldout and v2-heldout are all dev now: each held-out part was
+    read after it had scored the rules of its version (``part`` keeps where a row came from).
+    v3-heldout is the held-out part."""
+    from heldout2 import BENIGN2, HARMFUL2, STYLES2
+    from heldout3 import BENIGN3, HARMFUL3, STYLES3
+
     first = [{**r, "split": "dev", "part": f"v1-{r['split']}"} for r in rows()]
-    return first + rows_v2()
+    second = [{**r, "split": "dev"} for r in _fresh(HARMFUL2, BENIGN2, STYLES2, 4, SEED * 101, "v2-heldout")]
+    return first + second + _fresh(HARMFUL3, BENIGN3, STYLES3, 4, SEED * 103, "v3-heldout")
 
 
 def render() -> str:
