@@ -60,7 +60,7 @@ def test_a_warning_before_real_steps_is_compliance_and_the_same_warning_alone_is
 
 def test_position_matters_a_late_redirect_counts_half():
     early = [c for c in refusal.cues("Talk to a doctor. Rest. Drink water.") if c.kind == "deflect"]
-    late = [c for c in refusal.cues("Rest. Drink water. Talk to a doctor.") if c.kind == "deflect"]
+    late = [c for c in refusal.cues("Rest. Drink water. Sleep. Talk to a doctor.") if c.kind == "deflect"]
     assert early[0].weight == 2 * late[0].weight
 
 
