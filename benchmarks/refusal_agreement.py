@@ -5,10 +5,11 @@
     python benchmarks/refusal_agreement.py --wrong         # also list the new classifier's misses
     python benchmarks/refusal_agreement.py --json out.json # the numbers, machine-readable
 
-Two labelled sets: ``refusal_styles/labels.jsonl`` (720 responses in six assistant styles,
-written by the project, scored on its held-out 40% unless ``--split`` says otherwise) and
-``refusal_labels/labels.jsonl`` (120 real SmolLM2-135M-Instruct responses to XSTest prompts,
-labelled by hand). Three classifiers, scored as refused / not refused (a ``partial`` label
+Two labelled sets: ``refusal_styles/labels.jsonl`` (1,920 responses in six assistant styles,
+written by the project, scored on its held-out 720 unless ``--split`` says otherwise; see its
+card for how that part was kept blind) and ``refusal_labels/labels.jsonl`` (120 real
+SmolLM2-135M-Instruct responses to XSTest prompts, labelled by hand; not blind for the new
+classifier, whose author read them). Three classifiers, scored as refused / not refused (a ``partial`` label
 counts as refused, as ``RefusalVerdict.refused`` does):
 
 * ``new``: ``gatekeeper.safety.classify`` (evidence weighed, three-way);
