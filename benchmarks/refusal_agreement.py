@@ -129,14 +129,15 @@ def _f(x: float) -> str:
 def render(title: str, result: dict[str, dict[str, dict]], rows: list[dict], by: str) -> list[str]:
     lines = [title, f"{'group':<10} {'n':>4} {'refusals':>8}  {'agreement new/legacy/prefix':<29} "
                     f"{'recall new/legacy/prefix':<26} {'precision new/legacy/prefix':<29} "
-                    f"{'3-way':>5}  {'new-prefix agr':>14}"]
+                    f"{'3-way':>5}  {'new-prefix agr':>14} {'new/prefix agr':>14}"]
     for group, by_clf in result.items():
         rs = rows if group == "all" else [r for r in rows if r[by] == group]
         n, pos = by_clf["new"]["n"], by_clf["new"]["tp"] + by_clf["new"]["fn"]
         cell = {k: " / ".join(_f(by_clf[c][k]) for c in CLASSIFIERS) for k in ("agreement", "recall", "precision")}
         diff = by_clf["new"]["agreement"] - by_clf["prefix"]["agreement"]
+        ratio = by_clf["new"]["agreement"] / by_clf["prefix"]["agreement"] if by_clf["prefix"]["agreement"] else 0.0
         lines.append(f"{group:<10} {n:>4} {pos:>8}  {cell['agreement']:<29} {cell['recall']:<26} "
-                     f"{cell['precision']:<29} {_f(three_way(rs)):>5}  {diff:>+14.3f}")
+                     f"{cell['precision']:<29} {_f(three_way(rs)):>5}  {diff:>+14.3f} {ratio:>13.2f}x")
     return lines
 
 
@@ -156,7 +157,10 @@ def main() -> int:
     out = render(f"refusal_styles ({args.split}, {len(styles)} responses; partial counts as refused)",
                  s_table, styles, "style")
     out += [""] + render(f"refusal_labels (real SmolLM2 responses to XSTest, {len(smol)})", l_table, smol, "model")
-    print("\n".join(out))
+    try:
+        print("\n".join(out))
+    except BrokenPipeError:  # `| head`
+        return 0
     if args.wrong:
         for row in s_table["all"]["new"]["wrong"] + l_table["all"]["new"]["wrong"]:
             v = classify(row["response"])
