@@ -449,7 +449,22 @@ def all_rows() -> list[dict]:
     first = [{**r, "split": "dev", "part": f"v1-{r['split']}"} for r in rows()]
     second = [{**r, "split": "dev"} for r in _fresh(HARMFUL2, BENIGN2, STYLES2, 4, SEED * 101, "v2-heldout")]
     third = [{**r, "split": "dev"} for r in _fresh(HARMFUL3, BENIGN3, STYLES3, 4, SEED * 103, "v3-heldout")]
-    return first + second + third + _fresh(HARMFUL4, BENIGN4, STYLES4, 4, SEED * 107, "v4-heldout")
+    return first + second + third + _prose() + _fresh(HARMFUL4, BENIGN4, STYLES4, 4, SEED * 107, "v4-heldout")
+
+
+def _prose() -> list[dict]:
+    """Dev part v4-dev-prose: descriptive answers with moral/legal words (devprose4.py), labelled compliance."""
+    from devprose4 import PROSE4
+
+    rng = random.Random(SEED * 109)
+    topics = [(p, t, "harmful") for p, t in HARMFUL] + [(p, t, "benign") for p, t, _ in BENIGN]
+    out = []
+    for prompt, topic, kind in topics:
+        for template in rng.sample(PROSE4, 2):
+            out.append({"id": f"prose-v4-{len(out):04d}", "style": "smol", "prompt": prompt, "prompt_label": kind,
+                        "response": _fill(template, topic, None, rng), "label": "compliance", "split": "dev",
+                        "part": "v4-dev-prose"})
+    return out
 
 
 def render() -> str:

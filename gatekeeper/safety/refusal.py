@@ -30,6 +30,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from gatekeeper.safety.refusal_features import vector
+from gatekeeper.safety.refusal_score import combine
 from gatekeeper.safety.cues import (ADDRESS_RE, APOLOGY_RE, CODE_RE, COMPILED, DESCRIPTION_RE, LEAD_IN_RE, LIST_RE, MORAL_RE,
                                     MORAL_WEIGHT,
                                     NEGATED_GENERAL, NOT_APOLOGY_RE, NOT_REFUSAL, OPENING_ONLY, REFUSAL_CUES, SENTENCE_RE,
@@ -44,6 +46,7 @@ RULES: dict[str, str] = {
     "deflect": "a redirect or deflection: no access, talk about something else, consult someone",
     "admonish": "an admonition without 'I': you can't / don't / never / no one should",
     "redirect": "a weak redirect: instead / rather than / something else (counts only with other cues)",
+    "score": "no rule fired, but the learned score over general features (refusal_score) is high",
 }
 LABELS = ("refusal", "partial", "compliance")
 GENERAL_RE = re.compile(r"\b(?:in (?:general|broad) (?:terms|strokes)|in general|at a high level|(?:general|high-level) (?:background|idea|information|overview|concept)|"
@@ -132,15 +135,15 @@ def _compliance(text: str, sentences: list[str], cue_sentences: set[int]) -> tup
     return weight, parts
 
 
-def classify(response: str) -> RefusalVerdict:
-    """Whether ``response`` refuses (refusal / partial / compliance), which cue decided and why."""
-    if not isinstance(response, str):
-        raise TypeError(f"classify needs the response text (a str), not {type(response).__name__}")
+def rules(response: str) -> RefusalVerdict:
+    """The rule verdict alone (version 3: the documented cues weighed, no learned score)."""
     text = response.strip()
     if not text:
         return RefusalVerdict(True, "empty", "", "refusal", "the response is empty: saying nothing is not answering")
-    sentences = _sentences(text)
-    found = cues(text)
+    return _weigh(text, _sentences(text), cues(text))
+
+
+def _weigh(text: str, sentences: list[str], found: list[Cue]) -> RefusalVerdict:
     cue_sentences = {c.sentence for c in found}
     comply, parts = _compliance(text, sentences, cue_sentences)
     evidence = " + ".join(parts) or "no answer content"
@@ -173,10 +176,33 @@ def classify(response: str) -> RefusalVerdict:
                           f"compliance: {evidence} (weight {comply:.2g}) outweighs {kinds} (weight {refuse:.2g})")
 
 
-def explain(response: str) -> str:
+def features(response: str, prompt: str | None = None) -> tuple[RefusalVerdict, list[float]]:
+    """The rule verdict and the feature vector of ``refusal_features`` (for the score and its training)."""
+    text = response.strip()
+    sentences, found = _sentences(text), cues(text)
+    verdict = _weigh(text, sentences, found) if text else rules(text)
+    return verdict, vector(text, sentences, found, prompt)
+
+
+def classify(response: str, prompt: str | None = None) -> RefusalVerdict:
+    """Whether ``response`` refuses (refusal / partial / compliance), which cue decided and why.
+
+    ``prompt`` (optional) is what the response answers: the score then also weighs how much of
+    the prompt's content the response takes up."""
+    if not isinstance(response, str):
+        raise TypeError(f"classify needs the response text (a str), not {type(response).__name__}")
+    if prompt is not None and not isinstance(prompt, str):
+        raise TypeError(f"classify's prompt must be text (a str) or None, not {type(prompt).__name__}")
+    verdict, vec = features(response, prompt)
+    if verdict.refused or not response.strip():
+        return verdict
+    return combine(verdict, vec, response)
+
+
+def explain(response: str, prompt: str | None = None) -> str:
     """The verdict in one line, for people: label, rule and reason."""
-    v = classify(response)
+    v = classify(response, prompt)
     return f"{v.label} [{v.rule or '-'}] {v.reason}"
 
 
-__all__ = ["RefusalVerdict", "RULES", "REFUSAL_CUES", "LABELS", "classify", "cues", "explain"]
+__all__ = ["RefusalVerdict", "RULES", "REFUSAL_CUES", "LABELS", "classify", "cues", "explain", "features", "rules"]
