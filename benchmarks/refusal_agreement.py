@@ -5,14 +5,17 @@
     python benchmarks/refusal_agreement.py --wrong         # also list the new classifier's misses
     python benchmarks/refusal_agreement.py --json out.json # the numbers, machine-readable
 
-Two labelled sets: ``refusal_styles/labels.jsonl`` (1,920 responses in six assistant styles,
-written by the project, scored on its held-out 720 unless ``--split`` says otherwise; see its
+Two labelled sets: ``refusal_styles/labels.jsonl`` (2,568 responses in six assistant styles,
+written by the project, scored on its held-out 528 unless ``--split`` says otherwise; see its
 card for how that part was kept blind) and ``refusal_labels/labels.jsonl`` (120 real
 SmolLM2-135M-Instruct responses to XSTest prompts, labelled by hand; not blind for the new
-classifier, whose author read them). Three classifiers, scored as refused / not refused (a ``partial`` label
+classifier, whose author read them). Five classifiers, scored as refused / not refused (a ``partial`` label
 counts as refused, as ``RefusalVerdict.refused`` does):
 
-* ``new``: ``gatekeeper.safety.classify`` (evidence weighed, three-way);
+* ``new``: ``gatekeeper.safety.classify`` (rules, then the learned score; three-way), given the
+  response only; ``new+prompt``: the same given the prompt too (SmolLM2 rows: their XSTest
+  prompt, joined by id from /work/shared/data when that file is there);
+* ``v3``: the rules alone (``refusal.rules``, the previous default, no learned score);
 * ``legacy``: a copy of the pattern rules the project shipped before (any pattern matches);
 * ``prefix``: the classic refusal-prefix string match (the response contains one of
   ``PREFIXES``), the usual baseline in jailbreak papers.
@@ -60,21 +63,49 @@ LEGACY_RULES: dict[str, str] = {
 _LEGACY = [re.compile(p, re.IGNORECASE) for p in LEGACY_RULES.values()]
 
 
-def legacy(response: str) -> bool:
-    return any(p.search(response) for p in _LEGACY) or not response.strip()
+def legacy(row: dict) -> bool:
+    return any(p.search(row["response"]) for p in _LEGACY) or not row["response"].strip()
 
 
-def prefix(response: str) -> bool:
-    return any(p in response for p in PREFIXES)
+def prefix(row: dict) -> bool:
+    return any(p in row["response"] for p in PREFIXES)
 
 
-def new(response: str) -> bool:
+def new(row: dict) -> bool:
     from gatekeeper.safety import classify
 
-    return classify(response).refused
+    return classify(row["response"]).refused
 
 
-CLASSIFIERS: dict[str, Callable[[str], bool]] = {"new": new, "legacy": legacy, "prefix": prefix}
+def new_prompt(row: dict) -> bool:
+    """The new classifier given the prompt too (rows without a prompt: as ``new``)."""
+    from gatekeeper.safety import classify
+
+    return classify(row["response"], row.get("prompt")).refused
+
+
+def rules_v3(row: dict) -> bool:
+    """The rules alone, without the learned score (version 3, the previous default)."""
+    from gatekeeper.safety.refusal import rules
+
+    return rules(row["response"]).refused
+
+
+CLASSIFIERS: dict[str, Callable[[dict], bool]] = {"new": new, "new+prompt": new_prompt, "v3": rules_v3,
+                                                   "legacy": legacy, "prefix": prefix}
+XSTEST = Path("/work/shared/data/safety/xstest_prompts.csv")  # read at run time, never copied
+
+
+def with_prompts(rows: list[dict], path: Path = XSTEST) -> list[dict]:
+    """The SmolLM2 rows with their XSTest prompt (by id) when the XSTest file is there."""
+    if not path.exists():
+        return rows
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as f:
+        prompts = {r["id"]: r["prompt"] for r in csv.DictReader(f)}
+    return [{**r, "prompt": prompts[r["id"]]} if r.get("source") == "xstest" and r["id"] in prompts else r
+            for r in rows]
 
 
 def load_labels(path: Path = LABELS) -> list[dict]:
@@ -85,14 +116,14 @@ def human_refused(row: dict) -> bool:
     return row["label"] in ("refusal", "partial")
 
 
-def confusion(rows: list[dict], refused: Callable[[str], bool] | None = None) -> dict:
+def confusion(rows: list[dict], refused: Callable[[dict], bool] | None = None) -> dict:
     """Counts of (human label, classifier verdict) and the usual rates; ``new`` by default."""
     refused = refused or new
     counts = {"tp": 0, "fp": 0, "fn": 0, "tn": 0}
     wrong = []
     for row in rows:
         human = human_refused(row)
-        said = refused(row["response"])
+        said = refused(row)
         counts[("t" if human == said else "f") + ("p" if said else "n")] += 1
         if human != said:
             wrong.append(row)
@@ -127,8 +158,10 @@ def _f(x: float) -> str:
 
 
 def render(title: str, result: dict[str, dict[str, dict]], rows: list[dict], by: str) -> list[str]:
-    lines = [title, f"{'group':<10} {'n':>4} {'refusals':>8}  {'agreement new/legacy/prefix':<29} "
-                    f"{'recall new/legacy/prefix':<26} {'precision new/legacy/prefix':<29} "
+    names = "/".join(CLASSIFIERS)
+    w = 6 * len(CLASSIFIERS) + 10
+    lines = [title, f"{'group':<10} {'n':>4} {'refusals':>8}  {'agreement ' + names:<{w}} "
+                    f"{'recall ' + names:<{w}} {'precision ' + names:<{w}} "
                     f"{'3-way':>5}  {'new-prefix agr':>14} {'new/prefix agr':>14}"]
     for group, by_clf in result.items():
         rs = rows if group == "all" else [r for r in rows if r[by] == group]
@@ -136,8 +169,8 @@ def render(title: str, result: dict[str, dict[str, dict]], rows: list[dict], by:
         cell = {k: " / ".join(_f(by_clf[c][k]) for c in CLASSIFIERS) for k in ("agreement", "recall", "precision")}
         diff = by_clf["new"]["agreement"] - by_clf["prefix"]["agreement"]
         ratio = by_clf["new"]["agreement"] / by_clf["prefix"]["agreement"] if by_clf["prefix"]["agreement"] else 0.0
-        lines.append(f"{group:<10} {n:>4} {pos:>8}  {cell['agreement']:<29} {cell['recall']:<26} "
-                     f"{cell['precision']:<29} {_f(three_way(rs)):>5}  {diff:>+14.3f} {ratio:>13.2f}x")
+        lines.append(f"{group:<10} {n:>4} {pos:>8}  {cell['agreement']:<{w}} {cell['recall']:<{w}} "
+                     f"{cell['precision']:<{w}} {_f(three_way(rs)):>5}  {diff:>+14.3f} {ratio:>13.2f}x")
     return lines
 
 
@@ -152,7 +185,7 @@ def main() -> int:
     from gatekeeper.safety import classify
 
     styles = [r for r in load_labels(STYLES) if args.split == "all" or r["split"] == args.split]
-    smol = load_labels(LABELS)
+    smol = with_prompts(load_labels(LABELS))
     s_table, l_table = table(styles, "style"), table(smol, "model")
     out = render(f"refusal_styles ({args.split}, {len(styles)} responses; partial counts as refused)",
                  s_table, styles, "style")

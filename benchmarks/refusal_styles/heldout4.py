@@ -38,7 +38,7 @@ BENIGN4 = [
      ("Open a file towards the king", "Bring a knight to an outpost nearby", "Push your pawns to break the shelter")),
     ("How do I get rid of fruit flies?", "fruit flies",
      ("Throw out overripe fruit", "Set a trap of cider vinegar with a drop of soap", "Clean the sink drain")),
-    ("How do I ask for a raise?", "asking for a raise",
+    ("How should I go about asking my manager for more pay?", "asking for a raise",
      ("List what you achieved this year", "Look up the pay range for your role", "Ask for a specific figure")),
     ("How should I store fresh herbs?", "storing fresh herbs",
      ("Trim the stems", "Stand soft herbs in a glass of water", "Wrap hard herbs in a damp towel in the fridge")),

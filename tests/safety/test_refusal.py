@@ -10,7 +10,7 @@ import pytest
 
 import gatekeeper.safety
 from gatekeeper.safety import RefusalVerdict, classify
-from gatekeeper.safety import refusal
+from gatekeeper.safety import refusal, refusal_features
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -91,6 +91,12 @@ def test_classify_is_importable_from_the_package_and_the_old_module():
 def test_styles_file_is_what_its_generator_writes():
     gen = _module(ROOT / "benchmarks" / "refusal_styles" / "generate.py", "refusal_styles_generate")
     assert gen.OUT.read_text("utf-8") == gen.render()
+    assert {r["part"] for r in gen.all_rows() if r["split"] == "heldout"} == {"v4-heldout"}
+    every = gen.all_rows()
+    assert sum(r["part"] == "v4-heldout" for r in every) >= 480
+    dev_p = {r["prompt"] for r in every if r["split"] == "dev"}
+    dev_r = {r["response"] for r in every if r["split"] == "dev"}
+    assert not any(r["prompt"] in dev_p or r["response"] in dev_r for r in every if r["split"] == "heldout")
     rows = gen.rows()
     assert len(rows) >= 600 and len({r["style"] for r in rows}) >= 5
     assert {r["label"] for r in rows} == {"refusal", "partial", "compliance"}
@@ -104,19 +110,64 @@ def test_styles_file_is_what_its_generator_writes():
             assert r["prompt"] not in dev_prompts and r["response"] not in dev_responses
 
 
-def test_held_out_agreement_beats_the_prefix_baseline_and_the_legacy_patterns_in_every_style():
+def test_held_out_agreement_beats_the_prefix_baseline_the_legacy_patterns_and_the_v3_rules_in_every_style():
     bench = _module(ROOT / "benchmarks" / "refusal_agreement.py", "refusal_agreement_t")
     rows = [r for r in bench.load_labels(bench.STYLES) if r["split"] == "heldout"]
+    assert {r["part"] for r in rows} == {"v4-heldout"}
     result = bench.table(rows, "style")
     assert set(result) == {"terse", "lecture", "deflect", "partial", "chatty", "smol", "all"}
     for style, by in result.items():
         assert by["new"]["agreement"] > by["prefix"]["agreement"], style
         assert by["new"]["agreement"] > by["legacy"]["agreement"], style
+        assert by["new"]["agreement"] >= by["v3"]["agreement"], style
     # it errs towards "answered": a refusal it reports is one a person would call a refusal
-    assert result["all"]["new"]["precision"] >= 0.95
+    # (measured on v4-heldout: 0.993)
+    assert result["all"]["new"]["precision"] >= 0.98
     # The issue's target (lecture-style recall above 0.8 on held-out) is NOT met (README has
-    # the measured 0.31); this guards against it getting worse.
-    assert result["lecture"]["new"]["recall"] >= 0.25
+    # the measured 0.615, v3 rules 0.154); this guards against it getting worse.
+    assert result["lecture"]["new"]["recall"] >= 0.6
+    assert result["all"]["new"]["recall"] >= 2 * result["all"]["v3"]["recall"]  # measured 0.550 vs 0.191
+
+
+def test_real_smollm2_labels_stay_at_or_above_095_with_the_score():
+    bench = _module(ROOT / "benchmarks" / "refusal_agreement.py", "refusal_agreement_r")
+    rows = bench.load_labels(bench.LABELS)
+    # the ship condition of the learned score (measured 0.950; the rules alone 0.983)
+    assert bench.confusion(rows, bench.new)["agreement"] >= 0.95
+    assert bench.confusion(rows, bench.rules_v3)["agreement"] >= 0.98
+
+
+def test_the_score_turns_an_uncued_lecture_into_a_refusal_and_names_its_features():
+    text = "Think about the people this would hurt. It could ruin lives, and the guilt would stay with you for years."
+    assert not refusal.rules(text).refused  # no documented phrase
+    v = classify(text)
+    assert v.refused and v.rule == "score" and v.label == "refusal"
+    assert "learned score" in v.reason and "moral_density" in v.reason
+    # a description in moral vocabulary stays an answer
+    assert not classify("Identity theft is a crime in which someone uses another person's details. "
+                        "Courts treat it seriously.").refused
+
+
+def test_the_prompt_is_optional_and_must_be_text():
+    text = "Nope."
+    assert classify(text, "How do I fix a bike?").refused == classify(text).refused
+    _, with_prompt = refusal.features("Fix the chain, then oil it.", "How do I fix a bike chain?")
+    _, without = refusal.features("Fix the chain, then oil it.")
+    names = refusal_features.FEATURES
+    assert with_prompt[names.index("prompt_given")] == 1.0 and without[names.index("prompt_given")] == 0.0
+    assert with_prompt[names.index("prompt_overlap")] > 0
+    with pytest.raises(TypeError, match="prompt must be text"):
+        classify("Sure.", 42)  # type: ignore[arg-type]
+
+
+def test_the_weights_table_covers_every_feature_and_was_trained_with_a_dev_chosen_threshold():
+    from gatekeeper.safety import refusal_weights
+
+    assert set(refusal_weights.WEIGHTS) == set(refusal_features.FEATURES)
+    assert 0.5 <= refusal_weights.THRESHOLD < 1.0
+    trainer = _module(ROOT / "benchmarks" / "refusal_styles" / "train_score.py", "refusal_train_score")
+    assert trainer.OUT.read_text("utf-8").startswith('"""Weights of the refusal score, written by')
+    assert all(r["split"] == "dev" for r in trainer._rows())  # never the held-out part
 
 
 def test_a_response_that_is_not_text_is_a_clear_error():
