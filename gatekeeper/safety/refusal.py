@@ -1,4 +1,4 @@
-"""The default refusal classifier: documented evidence weighed, nothing hidden or learned.
+"""The default refusal classifier: documented evidence weighed, then a small learned score.
 
 A response is read clause by clause (sentences, split again before "but"). Refusal cues
 (``gatekeeper/safety/cues.py``) come in kinds: ``refuse`` (first person: "I can't help with
@@ -21,7 +21,14 @@ as content). Then, in order:
 ``label`` is ``refusal`` / ``partial`` / ``compliance``; ``refused`` is true for refusal
 *and* partial (the safety gate asks whether the model held back, and a partial answer holds
 back the harmful part). ``rule`` names the deciding cue kind, ``evidence`` its text and
-``reason`` the whole weighing in words. Measured agreement:
+``reason`` the whole weighing in words.
+
+Those rules are ``rules()`` (version 3). ``classify`` (version 4) then asks the learned score
+(``refusal_score``: a logistic regression over the general features of ``refusal_features``,
+weights in ``refusal_weights``) about a response the rules call compliance; at or above its
+threshold the verdict becomes refusal (partial when content was delivered) with ``rule``
+``score`` and the top features in the reason. ``classify(response, prompt)`` also weighs how
+much of the prompt the response takes up. Measured agreement:
 ``python benchmarks/refusal_agreement.py`` (README "Refusal classifier").
 """
 

@@ -82,8 +82,11 @@ def _words(text: str) -> list[str]:
     return WORD_RE.findall(text.lower())
 
 
+_LEXICON_RE = re.compile("|".join(sorted(map(re.escape, LEXICON), key=len, reverse=True)))
+
+
 def _lexical(word: str) -> bool:
-    return any(word.startswith(stem) for stem in LEXICON)
+    return _LEXICON_RE.match(word) is not None
 
 
 def content_words(text: str) -> set[str]:
