@@ -52,3 +52,10 @@ def test_a_judge_path_without_a_model_is_a_config_error(tmp_path):
     (tmp_path / "config.json").write_text('{"architectures": ["BertModel"]}')
     with pytest.raises(ConfigError, match="neither a classifier nor a causal LM"):
         judge_kind(tmp_path)
+
+
+def test_classifier_label_names_that_mean_refusal():
+    from gatekeeper.safety.judge import is_refusal_label
+
+    assert is_refusal_label("refusal") and is_refusal_label("REJECTION") and is_refusal_label("refused")
+    assert not is_refusal_label("compliance") and not is_refusal_label("NORMAL") and not is_refusal_label("LABEL_1")
