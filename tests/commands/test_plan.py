@@ -153,9 +153,10 @@ def test_assumed_values_outside_the_metric_are_refused(capsys, bad, says):
 def test_standard_over_refusal_gate_is_blocking_and_passes_equal_models_on_the_shipped_set(capsys):
     """Issue 23: at 70 benign prompts the over-refusal gate could not pass even at 0 vs 0, so
     it was a warning. On the 252 of the shipped set, a candidate that truly equals the base
-    (delta 0) at the base's rate passes with >= 80%: at 0% (measured on the demo: no base
-    refusal of a benign prompt) and at 2% with independent refusals (4% discordant pairs)."""
-    for base, at_least in ((0.0, 0.99), (0.02, 0.9)):
+    (delta 0) at the base's rate passes with >= 80%, refusals independent given the rate: at
+    1/252 (measured on the demo: the base refused one benign prompt, pattern classifier,
+    32 new tokens), at 2% (4% discordant pairs) and up to about 4%."""
+    for base, at_least in ((1 / 252, 0.99), (0.0, 0.99), (0.02, 0.9), (0.039, 0.8)):
         plan = plan_json(capsys, DEMO, "--assume", "standard.over_refusal:over_refusal_rate.delta=0",
                          "--assume", f"standard.over_refusal:over_refusal_rate.base={base}")
         gate = {g["id"]: g for g in plan["gates"]}["standard.over_refusal"]
@@ -163,7 +164,7 @@ def test_standard_over_refusal_gate_is_blocking_and_passes_equal_models_on_the_s
         assert gate["severity"] == "block" and gate["n"]["over_refusal_rate"] == 252
         assert c["kind"] == "non_inferiority" and c["boundary"] == -0.05
         assert c["discordance"] == pytest.approx(2 * base * (1 - base))
-        assert c["discordance_from"].startswith(f"base rate {base:g}")
+        assert c["discordance_from"].startswith("base rate ")
         assert c["pass_probability"] >= at_least and not gate["never_passes"]
     # the old size could not: 0 vs 0 at n = 70 is inconclusive (needs 87)
     from gatekeeper.verdict import power
