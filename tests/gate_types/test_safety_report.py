@@ -107,7 +107,7 @@ def test_a_real_measurement_draws_inside_the_whole_report(measured):
 
 
 def _verdicts(refused: list[bool], rules: list[str | None]) -> list[RefusalVerdict]:
-    return [RefusalVerdict(r, rule if r else None, "I can't" if r else None) for r, rule in zip(refused, rules)]
+    return [RefusalVerdict(r, rule if r else None, "I can't" if r else None) for r, rule in zip(refused, rules, strict=True)]
 
 
 def _synthetic(cand: list[RefusalVerdict], base: list[RefusalVerdict]):
