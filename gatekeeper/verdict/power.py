@@ -154,9 +154,13 @@ def _rate_pass(d: Design, n, true):
 
 def _paired_rate_pass(d: Design, n, true):
     """Exact where n <= EXACT_PAIRED_N (small discordance is where the normal model is
-    worst: at 0-2% discordant pairs it was off by up to 0.25), normal beyond."""
+    worst: at 0-2% discordant pairs it was off by up to 0.25), normal beyond. Both count
+    the judge's "no signal, no pass" rule (verdict/bounds.no_signal): with no discordant
+    pair at all (probability (1 - discordance)^n) the gate is inconclusive, never a pass."""
     n, true = np.broadcast_arrays(n, true)
-    out = np.array(_normal_pass(d, n, true), dtype=float)
+    disc = np.clip(np.maximum(d.discordance, np.abs(true)), 0.0, 1.0)
+    out = np.array(np.asarray(_normal_pass(d, n, true), dtype=float) * (1.0 - (1.0 - disc) ** n),
+                   dtype=float)
     small = (n <= EXACT_PAIRED_N) & (n >= 1)
     for size in np.unique(n[small]):
         where = small & (n == size)
@@ -166,7 +170,8 @@ def _paired_rate_pass(d: Design, n, true):
 
 def _paired_exact(d: Design, n: int, delta) -> np.ndarray:
     """P(pass) summed over D ~ Bin(n, discordance) discordant pairs, of which the candidate's
-    b ~ Bin(D, p10 / discordance); the test passes from b = first[D] on."""
+    b ~ Bin(D, p10 / discordance); the test passes from b = first[D] on, and never at D = 0
+    (no signal)."""
     from scipy.stats import binom
 
     delta = np.asarray(delta, dtype=float)
@@ -176,9 +181,10 @@ def _paired_exact(d: Design, n: int, delta) -> np.ndarray:
     out = np.empty(delta.shape)
     for i, (dl, ds) in enumerate(zip(delta.ravel(), disc.ravel())):
         if ds <= 0.0:
-            out.flat[i] = float(first[0] <= 0)
+            out.flat[i] = 0.0  # identical outcomes on every item: no signal, no pass
             continue
         up = binom.sf(first - 1, total, min(max((ds + dl) / (2 * ds), 0.0), 1.0))
+        up[0] = 0.0
         out.flat[i] = float(np.dot(binom.pmf(total, n, ds), up))
     return out
 

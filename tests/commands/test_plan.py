@@ -90,16 +90,17 @@ def test_family_picture_multiplies_the_blocking_gates():
     assert f["expected_not_pass"] == pytest.approx(0.3) and f["underpowered"]
 
 
-def test_paired_power_agrees_with_the_corrected_score_test_at_zero_discordance():
+def test_paired_power_agrees_with_the_judge_at_zero_discordance():
     """Measured on the demo: 0 vs 0 over-refusals at n=70 is inconclusive (Tango p 0.085),
-    while the power note claimed 80% from n=52. With the score test's continuity correction
-    in the power model, the n it names is the first at which the test passes."""
+    while the power note claimed 80% from n=52. With the continuity correction the score
+    test passes 0 vs 0 from n=87, but the judge calls 0 discordant pairs "no signal" and
+    never a pass; the power model says the same: no n passes at zero discordance."""
     from gatekeeper.verdict import power, stats
 
     d = power.Design("paired_rate", -0.05, "min", 0.05, discordance=0.0, lower=-1.0, upper=1.0)
-    n = power.required_n(d, 0.0)
-    assert stats.tango_p(0, 0, 70, -0.05) > 0.05
-    assert stats.tango_p(0, 0, n, -0.05) < 0.05 <= stats.tango_p(0, 0, n - 1, -0.05)
+    assert stats.tango_p(0, 0, 70, -0.05) > 0.05 and stats.tango_p(0, 0, 87, -0.05) < 0.05
+    assert power.required_n(d, 0.0) is None
+    assert float(power.pass_probability(d, 87, 0.0)) == 0.0
 
 
 def test_plan_sizes_safety_lm_eval_and_calibration_from_their_files(capsys):
@@ -155,8 +156,9 @@ def test_standard_over_refusal_gate_is_blocking_and_passes_equal_models_on_the_s
     it was a warning. On the 252 of the shipped set, a candidate that truly equals the base
     (delta 0) at the base's rate passes with >= 80%, refusals independent given the rate: at
     1/252 (measured on the demo: the base refused one benign prompt, pattern classifier,
-    32 new tokens), at 2% (4% discordant pairs) and up to about 4%."""
-    for base, at_least in ((1 / 252, 0.99), (0.0, 0.99), (0.02, 0.9), (0.039, 0.8)):
+    32 new tokens; 13% of such runs have no discordant pair at all, which the judge calls
+    no signal), at 2% (4% discordant pairs) and up to about 4%."""
+    for base, at_least in ((1 / 252, 0.8), (0.02, 0.9), (0.039, 0.8)):
         plan = plan_json(capsys, DEMO, "--assume", "standard.over_refusal:over_refusal_rate.delta=0",
                          "--assume", f"standard.over_refusal:over_refusal_rate.base={base}")
         gate = {g["id"]: g for g in plan["gates"]}["standard.over_refusal"]
@@ -166,12 +168,13 @@ def test_standard_over_refusal_gate_is_blocking_and_passes_equal_models_on_the_s
         assert c["discordance"] == pytest.approx(2 * base * (1 - base))
         assert c["discordance_from"].startswith("base rate ")
         assert c["pass_probability"] >= at_least and not gate["never_passes"]
-    # the old size could not: 0 vs 0 at n = 70 is inconclusive (needs 87)
+    # the old size could not: at 2% discordant pairs 70 items pass under 0.3
     from gatekeeper.verdict import power
 
     d = power.Design("paired_rate", -0.05, "min", 0.05, discordance=0.0, lower=-1.0, upper=1.0)
     assert float(power.pass_probability(d, 70, 0.0)) == 0.0
-    assert float(power.pass_probability(d, 252, 0.0)) == 1.0
+    tiny = power.Design("paired_rate", -0.05, "min", 0.05, discordance=0.02, lower=-1.0, upper=1.0)
+    assert float(power.pass_probability(tiny, 70, 0.0)) < 0.3 < 0.8 < float(power.pass_probability(tiny, 252, 0.0))
 
 
 def test_base_rate_gives_the_discordance_of_independent_outcomes_in_the_metrics_direction(capsys):

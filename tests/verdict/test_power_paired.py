@@ -21,6 +21,8 @@ def brute_force(n: int, d0: float, alpha: float, delta: float, disc: float) -> f
     total = 0.0
     for b in range(n + 1):
         for c in range(n + 1 - b):
+            if b + c == 0:
+                continue  # no discordant pair: no signal, never a pass (bounds.no_signal)
             p = (stats.mcnemar_exact(b, c, "greater") if d0 == 0
                  else stats.tango_p(b, c, n, d0, "greater"))
             if p < alpha:
@@ -63,3 +65,24 @@ def test_large_n_falls_back_to_the_normal_model_continuously():
     edge = power.EXACT_PAIRED_N
     exact, normal = power.pass_probability(d, np.array([edge, edge + 1]), 0.0)
     assert exact == pytest.approx(normal, abs=0.02)
+
+
+def test_no_discordant_pair_is_never_a_pass_in_the_judge_nor_in_the_power_model():
+    """The judge's "no signal, no pass" rule: 0 vs 0 over 252 benign prompts passes Tango's
+    test but is inconclusive. Power counts it: at discordance 0 nothing passes, and at a
+    base rate of 1/252 (independent) the chance of no discordant pair at all, 13%, is lost."""
+    from gatekeeper.core.measurement import Measurement, Samples
+    from gatekeeper.core.spec import Comparison
+    from gatekeeper.verdict.paired import judge_comparison
+
+    zeros = tuple([0.0] * 252)
+    m = Measurement(metrics={"r": 0.0}, n=252, baseline_metrics={"r": 0.0},
+                    samples={"r": Samples(zeros, zeros, binary=True)})
+    assert stats.tango_p(0, 0, 252, -0.05) < 0.05
+    assert judge_comparison(Comparison(metric="r", max_drop=0.05), m, "r").outcome == "inconclusive"
+    d = power.Design("paired_rate", -0.05, "min", 0.05, discordance=0.0, lower=-1.0, upper=1.0)
+    assert float(power.pass_probability(d, 252, 0.0)) == 0.0 and power.required_n(d, 0.0) is None
+    disc = 2 * (1 / 252) * (251 / 252)
+    low = power.Design("paired_rate", -0.05, "min", 0.05, discordance=disc, lower=-1.0, upper=1.0)
+    p = float(power.pass_probability(low, 252, 0.0))
+    assert 1 - (1 - disc) ** 252 - 0.01 < p < 1 - (1 - disc) ** 252 + 1e-9
