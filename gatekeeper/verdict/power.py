@@ -9,12 +9,11 @@ equals the observed one. Methods:
                          Clopper-Pearson rule is applied to every possible outcome)
     score vs threshold   the betting bound's log-capital taken as normal (``_betting_pass``)
                          for a declared range; else normal with the observed sd
-    paired rates         exact up to EXACT_PAIRED_N items: the judge's own test (Tango's
-                         corrected score test, exact McNemar at margin 0) applied to every
-                         split of the discordant pairs, summed over the trinomial of
-                         (candidate-only, baseline-only, agreeing) items; beyond it the
-                         normal approximation of the score test (Tango's null variance).
-                         Both hold the share of discordant pairs fixed
+    paired rates         exact up to EXACT_PAIRED_N items (``exact_paired``): the judge's
+                         own test (Tango's corrected score test, exact McNemar at margin
+                         0) over every split of the discordant pairs, "no signal" included;
+                         beyond it the normal approximation of the score test (Tango's
+                         null variance). Both hold the share of discordant pairs fixed
     paired scores        the same, with the sd of the per-item differences
 
 Everything is vectorised over the true value so an operating-characteristic curve of a few
@@ -23,13 +22,12 @@ dozen points costs milliseconds.
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gatekeeper.verdict import stats
+from gatekeeper.verdict import exact_paired, stats
 
 POWER = 0.8          # the pass probability required_n aims for
 OC_POINTS = 41
@@ -164,62 +162,8 @@ def _paired_rate_pass(d: Design, n, true):
     small = (n <= EXACT_PAIRED_N) & (n >= 1)
     for size in np.unique(n[small]):
         where = small & (n == size)
-        out[where] = _paired_exact(d, int(size), true[where])
+        out[where] = exact_paired.pass_probability(d, int(size), true[where])
     return out
-
-
-def _paired_exact(d: Design, n: int, delta) -> np.ndarray:
-    """P(pass) summed over D ~ Bin(n, discordance) discordant pairs, of which the candidate's
-    b ~ Bin(D, p10 / discordance); the test passes from b = first[D] on, and never at D = 0
-    (no signal)."""
-    from scipy.stats import binom
-
-    delta = np.asarray(delta, dtype=float)
-    disc = np.clip(np.maximum(d.discordance, np.abs(delta)), 0.0, 1.0)
-    first = _first_passing_b(n, float(d.limit), float(d.alpha))
-    total = np.arange(n + 1)
-    out = np.empty(delta.shape)
-    for i, (dl, ds) in enumerate(zip(delta.ravel(), disc.ravel())):
-        if ds <= 0.0:
-            out.flat[i] = 0.0  # identical outcomes on every item: no signal, no pass
-            continue
-        up = binom.sf(first - 1, total, min(max((ds + dl) / (2 * ds), 0.0), 1.0))
-        up[0] = 0.0
-        out.flat[i] = float(np.dot(binom.pmf(total, n, ds), up))
-    return out
-
-
-@functools.lru_cache(maxsize=64)
-def _first_passing_b(n: int, d0: float, alpha: float) -> np.ndarray:
-    """For each number of discordant pairs D = 0..n: the fewest candidate-only pairs b at
-    which the judge's test passes (D + 1 when none does). The test's p-value falls as b
-    grows with D fixed, so a bisection per D (all D at once) finds it."""
-    total = np.arange(n + 1)
-    lo, hi = np.zeros(n + 1, dtype=np.int64), total + 1
-    for _ in range(int(math.log2(n + 1)) + 2):
-        mid = (lo + hi) // 2
-        ok = (mid <= total) & _paired_passes(np.minimum(mid, total), total, n, d0, alpha)
-        hi, lo = np.where(ok, mid, hi), np.where(ok, lo, mid + 1)
-    return hi
-
-
-def _paired_passes(b, total, n: int, d0: float, alpha: float):
-    """The judge's paired binary rule (paired._binary_test), vectorised over (b, D)."""
-    from scipy.stats import binom, norm
-
-    c = total - b
-    if d0 == 0:  # exact McNemar, one-sided
-        return np.where(total > 0, binom.sf(b - 1, total, 0.5), 1.0) < alpha
-    num = b - c - n * d0 - stats.TANGO_CORRECTION
-    a2 = 2.0 * n
-    bb = -b - c + (2.0 * n - b + c) * d0
-    cc = -c * d0 * (1.0 - d0)
-    p01 = np.maximum((-bb + np.sqrt(np.maximum(bb * bb - 4.0 * a2 * cc, 0.0))) / (2.0 * a2), 0.0)
-    var = n * (2.0 * p01 + d0 * (1.0 - d0))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        score = np.where(var > 0, num / np.sqrt(np.maximum(var, 1e-300)), np.sign(num) * np.inf)
-    score = np.where(np.abs(num) < 1e-9, 0.0, score)
-    return norm.sf(score) < alpha
 
 
 def _paired_sds(d: Design, delta):

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from gatekeeper.verdict import power, stats
+from gatekeeper.verdict import exact_paired, power, stats
 
 
 def brute_force(n: int, d0: float, alpha: float, delta: float, disc: float) -> float:
@@ -44,7 +44,7 @@ def test_exact_paired_power_equals_the_judges_test_summed_over_all_outcomes(n, d
 
 def test_first_passing_split_is_where_the_judges_test_starts_passing():
     n, d0 = 120, -0.05
-    first = power._first_passing_b(n, d0, 0.05)
+    first = exact_paired.first_passing_b(n, d0, 0.05)
     for total in range(0, n + 1, 7):
         passing = [b for b in range(total + 1) if stats.tango_p(b, total - b, n, d0) < 0.05]
         assert (passing[0] if passing else total + 1) == first[total]
