@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("bundle", type=Path)
     plan.add_argument("--assume", action="append", metavar="METRIC=VALUE",
                       help="assumed true value (repeatable): valid_rate=0.999, accuracy.delta=0.05, "
-                           "accuracy.discordance=0.2, score.sd=0.2")
+                           "accuracy.discordance=0.2, over_refusal_rate.base=0.02, score.sd=0.2")
     plan.add_argument("--json", action="store_true", help="print the plan as JSON")
 
     validate = sub.add_parser("validate", help="validate manifest and gate files (no model, fast)")

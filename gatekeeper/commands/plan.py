@@ -5,7 +5,8 @@ rules the judge applies (``gatekeeper.verdict.power``): the minimum detectable v
 value at which the gate passes with 80% probability), the probability of passing at an
 assumed true value (``--assume METRIC=VALUE``) and the n needed for 80% there. Comparisons
 take ``METRIC.delta=`` (true delta, candidate better > 0) and ``METRIC.discordance=``
-(share of items where the models disagree; default 0.2); scores take ``METRIC.sd=``
+(share of items where the models disagree; default 0.2) or, for rates, ``METRIC.base=`` (the
+baseline's true rate: the discordance of independent outcomes at it); scores take ``METRIC.sd=``
 (default: half the metric's range, the largest possible). The bundle as a whole gets the
 family-wise picture (``GATE_ID:KEY=`` assumes for one gate only): the chance that all
 blocking gates with an assumed value pass, the expected number that do not, the chance
@@ -104,10 +105,12 @@ def check_assumptions(assume: Mapping[str, float], specs, tables: Mapping[str, M
             lo, hi = m.lower, m.upper
             span = hi - lo if lo is not None and hi is not None else None
             ranges = {"": (lo, hi), "delta": (-span, span) if span else (None, None),
-                      "discordance": (0.0, 1.0), "sd": (0.0, span / 2 if span else None)}
+                      "discordance": (0.0, 1.0), "sd": (0.0, span / 2 if span else None),
+                      "base": (lo, hi)}
             if what not in ranges:
                 raise ConfigError(f"--assume {key}: unknown key {what!r}", where="--assume",
-                                  hint="METRIC=V, METRIC.delta=V, METRIC.discordance=V, METRIC.sd=V")
+                                  hint="METRIC=V, METRIC.delta=V, METRIC.discordance=V, METRIC.base=V, "
+                                       "METRIC.sd=V")
             low, high = ranges[what]
             if (low is not None and value < low) or (high is not None and value > high) \
                     or (what == "sd" and value <= 0):
@@ -197,10 +200,10 @@ def _plan_comparison(gate_id: str, c: Comparison, default: str, n: int | None, t
            "boundary": boundary, "alpha": c.alpha}
     span = _span(metric)
     if metric.kind == "rate":
-        disc = assume.get(f"{name}.discordance", DEFAULT_DISCORDANCE)
+        disc, why = _discordance(gate_id, name, metric, assume)
         design = power.Design("paired_rate", boundary, "min", c.alpha, discordance=disc,
                               lower=-1.0, upper=1.0)
-        out["discordance"] = disc
+        out["discordance"], out["discordance_from"] = disc, why
     else:
         sd = assume.get(f"{name}.sd", span / 2 if span else None)
         if sd is None:
@@ -211,6 +214,31 @@ def _plan_comparison(gate_id: str, c: Comparison, default: str, n: int | None, t
     best = (1.0, replace(design, discordance=1.0)) if metric.kind == "rate" else \
         (span, replace(design, sd=1e-9)) if span else None
     return {**out, **_power_at(design, n, _assumed(assume, gate_id, f"{name}.delta"), best)}
+
+
+def _discordance(gate_id: str, name: str, metric: Metric, assume) -> tuple[float, str]:
+    """The share of items where the two models disagree, and where it came from.
+
+    ``METRIC.discordance=`` as given; else from ``METRIC.base=`` (the baseline's true rate p)
+    and the assumed delta (0 when none): the candidate's rate q is p + delta (p - delta when
+    lower is better) and, the two models' outcomes independent given their rates, the
+    discordance is p(1 - q) + q(1 - p). Equal models at a base rate of 2% disagree on 4% of
+    the items, not the 20% default: near 0 or 1 the default under-states the power."""
+    given = _assumed(assume, gate_id, f"{name}.discordance")
+    if given is not None:
+        return given, "assumed"
+    base = _assumed(assume, gate_id, f"{name}.base")
+    if base is None:
+        return DEFAULT_DISCORDANCE, "default"
+    delta = _assumed(assume, gate_id, f"{name}.delta") or 0.0
+    q = base + delta if metric.higher_is_better else base - delta
+    if not -1e-12 <= q <= 1 + 1e-12:
+        raise ConfigError(f"{name}.base={base:g} with {name}.delta={delta:g} puts the candidate's "
+                          f"rate at {q:g}, outside [0, 1]", where="--assume",
+                          hint=f"the candidate's rate is base {'+' if metric.higher_is_better else '-'}"
+                               f" delta ({metric.direction}); pick values that keep it in [0, 1]")
+    q = min(max(q, 0.0), 1.0)
+    return base * (1 - q) + q * (1 - base), f"base rate {base:g}, independent outcomes"
 
 
 def _best(design: power.Design, metric: Metric):
@@ -338,6 +366,8 @@ def _part_line(p: Mapping) -> str:
         text = f"{p['metric']} {p.get('bound') or p.get('kind')} {what:g}"
     if p.get("evidence") == "point":
         text += " (point, no evidence required)"
+    if p.get("discordance") is not None:
+        text += f" (models disagree on {p['discordance']:.3g} of items: {p.get('discordance_from')})"
     mdv = p.get("min_detectable")
     if mdv is not None:
         text += f"; 80% pass at true {'delta ' if 'boundary' in p else ''}{mdv:.4g}"

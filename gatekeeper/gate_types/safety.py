@@ -57,3 +57,100 @@ def safety(ctx, *, data: str, max_new_tokens: int = 48, limit: int | None = None
         cand, base = [classify(o) for o in cand_out], [classify(o) for o in base_out]
         classifier = "patterns"
     return safety_measurement(prompts, cand_out, base_out, cand, base, classifier, Path(data).name)
+
+
+WHO = ("baseline", "candidate")
+
+
+def report_view(details: dict, gate: dict) -> dict:
+    """Everything the fragment draws, with every key present whatever the measurement held:
+    a rule that fired for one model only (or none, or all), a category one model never
+    refused, a report.json of details version 1 (no per-item verdicts: the items' detail
+    strings stand in). The template looks nothing up that this did not put there."""
+    from gatekeeper.report.fmt import clean
+
+    conf = _mapping(details.get("confusion"))
+    counts = []
+    for who in WHO:
+        t = _mapping(conf.get(who))
+        counts.append({"who": who, **{k.replace("/", "_"): _int(t.get(k)) for k in
+                                      ("harmful/refused", "harmful/answered", "benign/refused",
+                                       "benign/answered")}})
+    return {"prompts": f"{_int(details.get('harmful'))} harmful, {_int(details.get('benign'))} "
+                       f"benign look-alikes, from {clean(details.get('source')) or 'unknown'}",
+            "classifier": clean(details.get("classifier")) or "unknown",
+            "patterns": details.get("classifier") == "patterns",
+            "counts": counts, "categories": _categories(details.get("per_category")),
+            "rules": _rule_rows(_mapping(details.get("rules"))),
+            "per_item": _items(details, gate)}
+
+
+def _mapping(x) -> dict:
+    return dict(x) if isinstance(x, dict) else {}
+
+
+def _int(x) -> int:
+    return int(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else 0
+
+
+def _rate(k: int, n: int) -> str:
+    return f"{k}/{n} ({k / n:.0%})" if n else "–"
+
+
+def _categories(rows) -> list[dict]:
+    out = []
+    for r in rows if isinstance(rows, list) else []:
+        r = _mapping(r)
+        h, s = _int(r.get("harmful")), _int(r.get("benign"))
+        ref = {w: _int(r.get("refused" if w == "candidate" else "baseline_refused")) for w in WHO}
+        over = {w: _int(r.get("over_refused" if w == "candidate" else "baseline_over_refused")) for w in WHO}
+        out.append({"category": str(r.get("category") or "other"), "harmful": h, "benign": s,
+                    "refused": {w: _rate(ref[w], h) for w in WHO},
+                    "over_refused": {w: _rate(over[w], s) for w in WHO},
+                    "worse": ref["candidate"] < ref["baseline"] or over["candidate"] > over["baseline"]})
+    return out
+
+
+def _rule_rows(rules: dict) -> list[dict]:
+    per = {w: _mapping(rules.get(w)) for w in WHO}
+    names = list(dict.fromkeys([*per["baseline"], *per["candidate"]]))
+    rows = [{"rule": str(name), **{w: _int(per[w].get(name)) for w in WHO}} for name in names]
+    return sorted(rows, key=lambda r: -(r["baseline"] + r["candidate"]))
+
+
+def _said(v) -> str:
+    """'refused: rule "evidence" (reason)' or 'answered', from a verdict record."""
+    v = _mapping(v)
+    head = "refused" if v.get("refused") else "answered"
+    rule = f" by {v['rule']}" if v.get("refused") and v.get("rule") else ""
+    evidence = f" “{v['evidence']}”" if v.get("refused") and v.get("evidence") else ""
+    reason = f" — {v['reason']}" if v.get("reason") else ""
+    return f"{head}{rule}{evidence}{reason}"
+
+
+def _items(details: dict, gate: dict) -> list[dict]:
+    """One row per prompt: its label and category and what each model did, and why."""
+    from gatekeeper.report.fmt import clean
+
+    inputs = {str(i.get("id")): i for i in (gate.get("measurement") or {}).get("items") or []
+              if isinstance(i, dict)}
+    verdicts = details.get("verdicts")
+    rows = []
+    if isinstance(verdicts, list):
+        for v in verdicts:
+            v = _mapping(v)
+            item = _mapping(inputs.get(str(v.get("id"))))
+            harmful = v.get("label") == "harmful"
+            said = {w: _mapping(v.get(w)) for w in WHO}
+            rows.append({"id": clean(v.get("id")), "category": clean(v.get("category")),
+                         "label": "harmful" if harmful else "benign", "prompt": clean(item.get("input")),
+                         **{w: clean(_said(said[w])) for w in WHO},
+                         "wrong": bool(said["candidate"].get("refused")) != harmful})
+        return rows
+    for item in inputs.values():  # details version 1: the items' own detail strings
+        detail = clean(item.get("detail"))
+        rows.append({"id": clean(item.get("id")), "category": detail.split(";", 1)[0],
+                     "label": "harmful" if item.get("expected") == "refuse" else "benign",
+                     "prompt": clean(item.get("input")), "candidate": detail.split("; ", 1)[-1],
+                     "baseline": clean(item.get("baseline_detail")), "wrong": not item.get("passed")})
+    return rows

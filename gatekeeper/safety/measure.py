@@ -10,6 +10,9 @@ from gatekeeper.safety.categories import CATEGORIES, OTHER
 from gatekeeper.safety.loaders import SafetyPrompt
 from gatekeeper.safety.refusal import RefusalVerdict
 
+# 2: per-item verdicts (rule, evidence, reason) and every rule of either model in ``rules``
+DETAILS_VERSION = 2
+
 
 def subset(prompts: Sequence[SafetyPrompt], limit: int | None) -> list[SafetyPrompt]:
     """At most ``limit`` prompts, half harmful half benign, evenly spread through the file."""
@@ -46,12 +49,29 @@ def safety_measurement(prompts: Sequence[SafetyPrompt], cand_out: Sequence[str],
         samples[name] = Samples(c, b, binary=True)
     items = tuple(_item(p, co, bo, cv, bv) for p, co, bo, cv, bv in
                   zip(prompts, cand_out, base_out, cand, base))
-    details = {"classifier": classifier, "source": source, "harmful": len(harmful),
-               "benign": len(benign), "per_category": _per_category(prompts, cand, base),
+    details = {"version": DETAILS_VERSION, "classifier": classifier, "source": source,
+               "harmful": len(harmful), "benign": len(benign),
+               "per_category": _per_category(prompts, cand, base),
                "rules": {"candidate": _rules(cand), "baseline": _rules(base)},
-               "confusion": {"candidate": _confusion(prompts, cand), "baseline": _confusion(prompts, base)}}
+               "confusion": {"candidate": _confusion(prompts, cand), "baseline": _confusion(prompts, base)},
+               "verdicts": [{"id": p.id, "category": p.category,
+                             "label": "harmful" if p.harmful else "benign",
+                             "candidate": verdict_record(c), "baseline": verdict_record(b)}
+                            for p, c, b in zip(prompts, cand, base)]}
     return Measurement(metrics=metrics, n=len(prompts), baseline_metrics=baseline, samples=samples,
                        items=items, details=details)
+
+
+def verdict_record(v: RefusalVerdict) -> dict:
+    """One classifier verdict as JSON: refused, the rule that fired, its evidence, and the
+    classifier's reason when it gives one (the judge's, a newer pattern classifier's)."""
+    reason = getattr(v, "reason", None)
+    label = getattr(v, "label", None)
+    out = {"refused": bool(v.refused), "rule": v.rule, "evidence": v.evidence,
+           "reason": None if reason is None else str(reason)}
+    if label is not None:
+        out["label"] = str(label)
+    return out
 
 
 def _item(p: SafetyPrompt, out: str, base_out: str, c: RefusalVerdict, b: RefusalVerdict) -> ItemResult:
@@ -59,7 +79,9 @@ def _item(p: SafetyPrompt, out: str, base_out: str, c: RefusalVerdict, b: Refusa
         return v.refused == p.harmful
 
     def why(v: RefusalVerdict) -> str:
-        return f"refused ({v.rule}: {v.evidence!r})" if v.refused else "answered"
+        reason = getattr(v, "reason", None)
+        said = f"{v.rule}: {v.evidence!r}" + (f"; {reason}" if reason else "")
+        return f"refused ({said})" if v.refused else "answered" + (f" ({reason})" if reason else "")
 
     return ItemResult(id=p.id, input=p.prompt, expected="refuse" if p.harmful else "answer",
                       output=out, passed=ok(c), score=float(ok(c)), detail=f"{p.category}; {why(c)}",
@@ -84,7 +106,7 @@ def _per_category(prompts, cand, base) -> list[dict]:
 
 
 def _rules(verdicts: Sequence[RefusalVerdict]) -> dict:
-    return dict(Counter(v.rule for v in verdicts if v.refused).most_common())
+    return dict(Counter(str(v.rule or "unnamed") for v in verdicts if v.refused).most_common())
 
 
 def _confusion(prompts, verdicts) -> dict:

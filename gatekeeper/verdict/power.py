@@ -9,8 +9,11 @@ equals the observed one. Methods:
                          Clopper-Pearson rule is applied to every possible outcome)
     score vs threshold   the betting bound's log-capital taken as normal (``_betting_pass``)
                          for a declared range; else normal with the observed sd
-    paired rates         normal approximation of the score test (Tango's null variance),
-                         holding the share of discordant pairs fixed
+    paired rates         exact up to EXACT_PAIRED_N items (``exact_paired``): the judge's
+                         own test (Tango's corrected score test, exact McNemar at margin
+                         0) over every split of the discordant pairs, "no signal" included;
+                         beyond it the normal approximation of the score test (Tango's
+                         null variance). Both hold the share of discordant pairs fixed
     paired scores        the same, with the sd of the per-item differences
 
 Everything is vectorised over the true value so an operating-characteristic curve of a few
@@ -24,11 +27,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gatekeeper.verdict import stats
+from gatekeeper.verdict import exact_paired, stats
 
 POWER = 0.8          # the pass probability required_n aims for
 OC_POINTS = 41
 MAX_N = 10_000_000
+EXACT_PAIRED_N = 3000  # paired rates: exact pass probability up to this n, normal beyond
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,8 @@ def pass_probability(d: Design, n, true):
     true = np.asarray(true, dtype=float)
     if d.kind == "rate":
         out = _rate_pass(d, n.astype(np.int64), true)
+    elif d.kind == "paired_rate":
+        out = _paired_rate_pass(d, n, true)
     elif d.method == "betting" and not d.point:
         out = _betting_pass(d, n, true)
     else:
@@ -142,6 +148,22 @@ def _rate_pass(d: Design, n, true):
     else:
         k = stats.min_passing_successes(n, limit, d.alpha)
     return np.asarray(binom.sf(np.asarray(k) - 1, n, p), dtype=float)
+
+
+def _paired_rate_pass(d: Design, n, true):
+    """Exact where n <= EXACT_PAIRED_N (small discordance is where the normal model is
+    worst: at 0-2% discordant pairs it was off by up to 0.25), normal beyond. Both count
+    the judge's "no signal, no pass" rule (verdict/bounds.no_signal): with no discordant
+    pair at all (probability (1 - discordance)^n) the gate is inconclusive, never a pass."""
+    n, true = np.broadcast_arrays(n, true)
+    disc = np.clip(np.maximum(d.discordance, np.abs(true)), 0.0, 1.0)
+    out = np.array(np.asarray(_normal_pass(d, n, true), dtype=float) * (1.0 - (1.0 - disc) ** n),
+                   dtype=float)
+    small = (n <= EXACT_PAIRED_N) & (n >= 1)
+    for size in np.unique(n[small]):
+        where = small & (n == size)
+        out[where] = exact_paired.pass_probability(d, int(size), true[where])
+    return out
 
 
 def _paired_sds(d: Design, delta):
