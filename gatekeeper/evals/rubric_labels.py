@@ -35,8 +35,8 @@ def load_labels(path: str | Path) -> list[LabelRow]:
     path = Path(path)
     rows = []
     for line, data in iter_jsonl(path, WHAT):
-        def bad(message: str, hint: str) -> ConfigError:
-            return ConfigError(f"{WHAT} row: {message}", where=path, line=line, hint=hint)
+        def bad(message: str, hint: str, at: int = line) -> ConfigError:
+            return ConfigError(f"{WHAT} row: {message}", where=path, line=at, hint=hint)
 
         output = data.get("output")
         if not isinstance(output, str) or not output.strip():

@@ -175,8 +175,8 @@ def report_view(details: dict, gate: dict) -> dict:
     """The judge and its prompt, its agreement with the labelled set, the P(yes) spread, failures."""
     from gatekeeper.report.fmt import clean, is_num
 
-    judge = details.get("judge") if isinstance(details.get("judge"), dict) else {}
-    labels = details.get("labels") if isinstance(details.get("labels"), dict) else None
+    judge: dict = details["judge"] if isinstance(details.get("judge"), dict) else {}
+    labels: dict | None = details["labels"] if isinstance(details.get("labels"), dict) else None
     hist = [c if is_num(c) else 0 for c in details.get("p_yes_histogram") or []]
     top = max(hist, default=0) or 1
     bars = [{"range": f"{i / len(hist):.1f}-{(i + 1) / len(hist):.1f}", "count": c,

@@ -123,7 +123,7 @@ def test_the_judge_is_measured_against_its_labelled_set(checked, bundle):
     p = one_at_a_time(bundle / "judge", texts)
     graded = [x >= 0.5 for x in p]
     labels = m["details"]["labels"]
-    agree = sum(g == r.label for g, r in zip(graded, rows)) / len(rows)
+    agree = sum(g == r.label for g, r in zip(graded, rows, strict=True)) / len(rows)
     assert labels["n"] == 5 and labels["agreement"] == pytest.approx(agree)
     assert m["metrics"]["judge_agreement"] == pytest.approx(agree)
     assert labels["tp"] + labels["fn"] == 2 and labels["fp"] + labels["tn"] == 3
