@@ -153,12 +153,15 @@ def grade(model, tok, texts: Sequence[str], *, explain: bool = False, batch_size
 
 
 def answer_ids(tok) -> tuple[list[int], list[int]]:
-    """First token ids of the spellings of "Yes" and of "No"; a token both share (a bare
-    space in a small vocabulary) tells nothing and is dropped."""
-    def first(words: Sequence[str]) -> set[int]:
-        return {ids[0] for w in words if (ids := tok(w, add_special_tokens=False)["input_ids"])}
+    """Token ids of the spellings of "Yes" and of "No" that are one token each (else the
+    first token of each spelling: a tiny vocabulary); a token both sides share (a bare space)
+    tells nothing and is dropped, and so is the first piece of a split word ("Y" of "YES")
+    when a whole-word token exists."""
+    def pick(words: Sequence[str]) -> set[int]:
+        pieces = [ids for w in words if (ids := tok(w, add_special_tokens=False)["input_ids"])]
+        return {ids[0] for ids in pieces if len(ids) == 1} or {ids[0] for ids in pieces}
 
-    yes, no = first(YES), first(NO)
+    yes, no = pick(YES), pick(NO)
     return sorted(yes - no), sorted(no - yes)
 
 
