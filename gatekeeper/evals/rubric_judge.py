@@ -8,8 +8,8 @@ the grade is the judge's probability of answering "Yes" rather than "No" as its 
 
     P(yes) = sigmoid(logsumexp(logits[yes tokens]) - logsumexp(logits[no tokens]))
 
-(both spellings, "Yes" and " Yes", count). Prompts are batched with left padding and explicit
-position ids, so a batch grades each item exactly as alone. With ``explain`` the judge also
+(every one-token spelling counts, "Yes" and " Yes": ``answer_ids``). Prompts are batched
+with left padding and explicit position ids, so a batch grades each item as alone. With ``explain`` the judge also
 writes a short rationale after its verdict (greedy, a few tokens): evidence, never the grade.
 """
 
