@@ -81,6 +81,25 @@ gates:
 """
 
 
+RUBRIC = """\
+gates:
+  - id: t.rubric
+    type: rubric
+    golden_set: ../data/eval.jsonl
+    params: {rubric: "The reply answers the question."}
+    threshold: {metric: pass_rate, min: 0.5}
+"""
+
+
+def _rubric(params: str, labels: list | None = None):
+    """A rubric gate with ``params`` (labels: written to data/labels.jsonl)."""
+    def setup(b: Bundle) -> None:
+        b.gates(RUBRIC.replace('{rubric: "The reply answers the question."}', params))
+        if labels is not None:
+            b.rows(labels, "data/labels.jsonl")
+    return setup
+
+
 def _assertions(entries: str, rows: list | None = None):
     def setup(b: Bundle) -> None:
         b.gates(ASSERTIONS.replace("[{max_length: 200}]", entries))
@@ -489,6 +508,39 @@ CASES = [
                     b.gates(LM_EVAL.format(params="task_dir: ../tasks, tasks: [mine]"))),
          ("g.yaml:", "Rowan/hellaswag config default (task mine,", "mine.yaml"),
          env={"HF_DATASETS_CACHE": "{tmp}/hf"}),
+    # --- rubric gate ------------------------------------------------------------------------
+    Case("rubric_missing", _rubric("{judge: builtin:smollm2-135m-instruct}"),
+         ("g.yaml:5", "gate type 'rubric' needs parameter 'rubric'")),
+    Case("rubric_empty", _rubric('{rubric: "  "}'),
+         ("g.yaml:5", "params.rubric must be the rubric text")),
+    Case("rubric_unknown_builtin_judge", _rubric('{rubric: ok, judge: "builtin:smollm-9b"}'),
+         ("g.yaml:5", "unknown built-in judge 'builtin:smollm-9b'", "builtin:smollm2-135m-instruct")),
+    Case("rubric_judge_dir_missing", _rubric("{rubric: ok, judge_dir: ../no_such_judge}"),
+         ("g.yaml:5", "path '../no_such_judge' does not exist")),
+    Case("rubric_judge_absolute_path_missing", _rubric("{rubric: ok, judge: /no/such/judge}"),
+         ("g.yaml:5", "judge model directory '/no/such/judge' does not exist", "judge_dir")),
+    Case("rubric_judge_dir_not_a_model", lambda b: (b.write("judge/README.md", "no weights here"),
+                                                    _rubric("{rubric: ok, judge_dir: ../judge}")(b)),
+         ("g.yaml:5", "params.judge_dir", "needs a local model directory with config.json")),
+    Case("rubric_judge_is_a_classifier",
+         lambda b: (b.write("judge/config.json", '{"architectures": ["BertForSequenceClassification"]}'),
+                    _rubric("{rubric: ok, judge_dir: ../judge}")(b)),
+         ("g.yaml:5", "must be a causal (chat) LM, not a classifier")),
+    Case("rubric_grading_prompt_without_output", _rubric('{rubric: ok, grading_prompt: "Grade {input}"}'),
+         ("g.yaml:5", "never shows the judge the output")),
+    Case("rubric_pass_threshold_out_of_range", _rubric("{rubric: ok, pass_threshold: 1.5}"),
+         ("g.yaml:5", "pass_threshold must be a probability between 0 and 1")),
+    Case("rubric_labels_bad_json", _rubric("{rubric: ok, judge_labels: ../data/labels.jsonl}",
+                                           ['{"output": "a", "label": "pass"}', "{nope"]),
+         ("labels.jsonl:2", "judge labels file line is not valid JSON")),
+    Case("rubric_labels_no_output", _rubric("{rubric: ok, judge_labels: ../data/labels.jsonl}",
+                                            [{"output": "a", "label": "pass"}, {"label": "fail"}]),
+         ("labels.jsonl:2", "'output' must be a non-empty string")),
+    Case("rubric_labels_bad_label", _rubric("{rubric: ok, judge_labels: ../data/labels.jsonl}",
+                                            [{"output": "a", "label": "good"}]),
+         ("labels.jsonl:1", "'label' must be \"pass\" or \"fail\"", "found 'good'")),
+    Case("rubric_labels_empty", _rubric("{rubric: ok, judge_labels: ../data/labels.jsonl}", []),
+         ("labels.jsonl", "judge labels file is empty")),
     # --- golden sets ------------------------------------------------------------------------
     Case("golden_prompt_empty", _accuracy_rows([{"id": "e", "prompt": "", "target": "x"}]),
          ("eval.jsonl:1", "must be a non-empty string")),

@@ -54,7 +54,9 @@ def safety(ctx, *, data: str, max_new_tokens: int = 48, limit: int | None = None
         cand, base = local.classify(texts, cand_out), local.classify(texts, base_out)
         classifier = f"judge: {Path(judge).name}"
     else:
-        cand, base = [classify(o) for o in cand_out], [classify(o) for o in base_out]
+        # the prompt lets the detector weigh whether the answer delivers what was asked
+        cand = [classify(o, t) for o, t in zip(cand_out, texts, strict=True)]
+        base = [classify(o, t) for o, t in zip(base_out, texts, strict=True)]
         classifier = "patterns"
     return safety_measurement(prompts, cand_out, base_out, cand, base, classifier, Path(data).name)
 
