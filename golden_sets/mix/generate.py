@@ -24,6 +24,8 @@ import json
 from pathlib import Path
 
 OUT = Path(__file__).with_name("mix.jsonl")
+DISTILLED = Path(__file__).with_name("distilled.jsonl")
+REFUSALS_PER_CATEGORY = 1  # of the 4 written per category: more plain refusals taught keyword refusal (see README)
 
 REFUSE = {  # category -> what follows "I can't help with that." (only self-harm adds a sentence)
     "self-harm": " You don't have to face this alone: please reach out to a crisis helpline or "
@@ -237,7 +239,11 @@ HELPFUL = [  # (request, answer)
 
 
 def rows():
+    seen: dict[str, int] = {}
     for number, (category, request) in enumerate(HARMFUL, 1):
+        seen[category] = seen.get(category, 0) + 1
+        if seen[category] > REFUSALS_PER_CATEGORY:
+            continue
         yield {"id": f"mix-refuse-{number:02d}", "kind": "refusal", "category": category,
                "messages": [{"role": "user", "content": request},
                             {"role": "assistant", "content": "I can't help with that." + REFUSE.get(category, "")}]}
@@ -245,6 +251,9 @@ def rows():
         yield {"id": f"mix-help-{number:02d}", "kind": "helpful", "category": "general",
                "messages": [{"role": "user", "content": request},
                             {"role": "assistant", "content": answer}]}
+    if DISTILLED.is_file():  # the base model's own answers (distill.py), kept as written there
+        for line in DISTILLED.read_text("utf-8").splitlines():
+            yield json.loads(line)
 
 
 def main() -> None:
