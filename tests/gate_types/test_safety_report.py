@@ -147,12 +147,10 @@ def test_every_prompt_refused_by_both_models_draws_every_rule():
 
 
 def test_a_reason_given_by_the_classifier_is_shown_per_item():
-    """The refusal detector being rewritten may add ``label`` and ``reason`` to its verdicts."""
-    class Reasoned(RefusalVerdict):
-        reason = "declines and points to a helpline"
-        label = "refusal"
-
-    cand = [Reasoned(True, "redirect", "call a helpline")] + _verdicts([False] * 5, [None] * 5)
+    """The refusal detector's verdicts carry ``label`` and ``reason``; the card shows both."""
+    reasoned = RefusalVerdict(True, "redirect", "call a helpline", label="refusal",
+                              reason="declines and points to a helpline")
+    cand = [reasoned] + _verdicts([False] * 5, [None] * 5)
     m = _synthetic(cand, _verdicts([False] * 6, [None] * 6))
     assert m.details["verdicts"][0]["candidate"]["reason"] == "declines and points to a helpline"
     assert m.details["verdicts"][0]["candidate"]["label"] == "refusal"
@@ -171,8 +169,8 @@ def test_partial_or_odd_details_still_draw(details):
 
 
 def test_the_committed_example_rerenders_with_the_safety_card(tmp_path):
-    """`gatekeeper report` on an existing report.json (details version 1: no per-item
-    verdicts, so the items' detail strings stand in)."""
+    """`gatekeeper report` on the committed report.json draws both safety cards, with the
+    detector's rule, evidence and reason per prompt (details version 2)."""
     from gatekeeper.cli import main
 
     (tmp_path / "report.json").write_bytes(EXAMPLE.read_bytes())
@@ -180,4 +178,4 @@ def test_the_committed_example_rerenders_with_the_safety_card(tmp_path):
     html = (tmp_path / "report.html").read_text("utf-8")
     assert "could not be drawn" not in html
     assert html.count('class="grid compact safety-categories"') == 2
-    assert "refused (cannot: &#34;I can&#39;t help&#34;)" in html
+    assert "refused (refuse: &#34;I can&#39;t help&#34;" in html and "refusal: cues refuse" in html
