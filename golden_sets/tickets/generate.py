@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import itertools
 import json
 import random
 import re
@@ -26,7 +27,8 @@ from pathlib import Path
 
 import heldout_templates
 import ticket_templates
-from ticket_templates import ALLOWED_PRIORITIES, CATEGORIES, NAMES, SLOTS, UNCUED_PRIORITY
+from ticket_templates import (ALLOWED_PRIORITIES, CATEGORIES, FLOOR_SLOTS, NAMES, SLOTS,
+                              UNCUED_PRIORITY)
 
 SEED = 20250611
 SIZES = {"train": 600, "val": 100, "test": 650}
@@ -38,6 +40,13 @@ EXTRA_TEST = 650
 # closers never used above), drawn from its own random stream after the others, so
 # train/val/test stay byte-identical; 16 per category.
 HELDOUT = 320
+# Version 1.3: every training template gets at least TRAIN_FLOOR training rows (random draws
+# left some with none or one, while the test split holds up to 18 tickets of each), added
+# at the end of train from their own random stream after every other split, so val, test,
+# heldout and the first 600 training rows stay byte-identical. A template whose slot
+# combinations are all used elsewhere stays below the floor.
+TRAIN_FLOOR = 5
+SPAN = 8                  # words in a row a top-up row may not share with a held-out ticket
 PRIORITIES = ("low", "medium", "high")
 INSTRUCTION = ('Classify this support ticket. Answer with JSON only: '
                '{"category": ..., "priority": ...}.')
@@ -58,6 +67,7 @@ class Ticket:
     category: str
     priority: str
     text: str
+    template: tuple = ()   # (style module, category, index): not written to the files
 
 
 def normalise(text: str) -> str:
@@ -129,13 +139,21 @@ def plan_extra_test(rng: random.Random, test: list[Ticket]) -> list[tuple[str, s
     return slots
 
 
-def fill_template(category: str, rng: random.Random, style=ticket_templates) -> Core:
-    """Pick a template of ``style`` and slot values; the key leaves out free slots such as
-    order ids and names the style, so held-out template numbers never collide."""
-    index = rng.randrange(len(style.CATEGORIES[category]))
+def template_fields(template: str) -> list[str]:
+    """The slot names of a template, in order of first use."""
+    return list(dict.fromkeys(f for _, f, _, _ in string.Formatter().parse(template) if f))
+
+
+def fill_template(category: str, rng: random.Random, style=ticket_templates,
+                  chosen: tuple[int, dict] | None = None) -> Core:
+    """Pick a template of ``style`` and slot values (or take ``chosen``: a template index and
+    its non-free slot values); the key leaves out free slots such as order ids and names the
+    style, so held-out template numbers never collide."""
+    index = chosen[0] if chosen else rng.randrange(len(style.CATEGORIES[category]))
     template = style.CATEGORIES[category][index]
-    fields = list(dict.fromkeys(f for _, f, _, _ in string.Formatter().parse(template) if f))
-    values = {f: FREE_SLOTS[f](rng) if f in FREE_SLOTS else rng.choice(SLOTS[f]) for f in fields}
+    fields = template_fields(template)
+    values = {f: FREE_SLOTS[f](rng) if f in FREE_SLOTS
+              else chosen[1][f] if chosen else rng.choice(SLOTS[f]) for f in fields}
     key = (style.__name__, category, index) + tuple(values[f] for f in fields if f not in FREE_SLOTS)
     text = template.format(**values)
     text = text[0].upper() + text[1:] + ("" if text.endswith("?") else ".")
@@ -181,7 +199,7 @@ def draw_ticket(category: str, priority: str, rng: random.Random,
             continue
         used_keys.add(core.key)
         used_texts.add(normalise(text))
-        return Ticket(category, priority, text)
+        return Ticket(category, priority, text, core.key[:3])
     raise RuntimeError(f"templates for '{category}' ran out of unused combinations: "
                        f"add templates or slot values in {style.__name__}.py")
 
@@ -203,7 +221,55 @@ def generate(seed: int = SEED) -> dict[str, list[Ticket]]:
     rng.shuffle(more)
     splits["test"].extend(more)
     splits["heldout"] = generate_heldout(seed, used_texts)
+    splits["train"].extend(top_up_train(seed, splits, used_keys, used_texts))
     return splits
+
+
+def spans(text: str, n: int = SPAN) -> set[tuple[str, ...]]:
+    """Runs of ``n`` words of the normalised text."""
+    words = normalise(text).split()
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def top_up_train(seed: int, splits: dict[str, list[Ticket]], used_keys: set,
+                 used_texts: set) -> list[Ticket]:
+    """Training rows for every template below TRAIN_FLOOR, from its own random stream.
+
+    Each template's unused slot combinations, FLOOR_SLOTS values included, are tried in a
+    random order, so a template stays short only when every combination is taken (the
+    tests check that). A row must
+    keep the usual rules (unused combination, unused text, at most MAX_WORDS) and share
+    no SPAN-word run with a held-out ticket."""
+    rng = random.Random(f"{seed}-train-floor")
+    heldout = set().union(*(spans(t.text) for t in splits["heldout"]))
+    have: dict[tuple, int] = {}
+    for ticket in splits["train"]:
+        have[ticket.template] = have.get(ticket.template, 0) + 1
+    added: list[Ticket] = []
+    for category, templates in CATEGORIES.items():
+        allowed = list(ALLOWED_PRIORITIES.get(category, PRIORITIES))
+        for index, template in enumerate(templates):
+            need = TRAIN_FLOOR - have.get((ticket_templates.__name__, category, index), 0)
+            fields = [f for f in template_fields(template) if f not in FREE_SLOTS]
+            combos = list(itertools.product(*(SLOTS[f] + FLOOR_SLOTS.get(f, ()) for f in fields)))
+            rng.shuffle(combos)
+            for combo in combos:
+                if need <= 0:
+                    break
+                core = fill_template(category, rng, chosen=(index, dict(zip(fields, combo, strict=True))))
+                if core.key in used_keys:
+                    continue
+                priority = rng.choice(allowed)
+                text = compose(core, category, priority, rng)
+                if (len(text.split()) > MAX_WORDS or normalise(text) in used_texts
+                        or spans(text) & heldout):
+                    continue
+                used_keys.add(core.key)
+                used_texts.add(normalise(text))
+                added.append(Ticket(category, priority, text, core.key[:3]))
+                need -= 1
+    rng.shuffle(added)
+    return added
 
 
 def generate_heldout(seed: int, used_texts: set) -> list[Ticket]:

@@ -269,6 +269,28 @@ SLOTS: dict[str, tuple[str, ...]] = {
     "invoice_field": ("company name", "billing address", "tax rate", "currency"),
 }
 
+# Extra values for the training floor only (generate.py, TRAIN_FLOOR): templates whose
+# combinations the other splits used up get training rows with values that occur in no
+# val, test or held-out ticket, so a topped-up row is a sibling of a test ticket, never a copy.
+FLOOR_SLOTS: dict[str, tuple[str, ...]] = {
+    "date": ("August 21", "the 28th", "Wednesday", "November 4", "January 7", "Thursday"),
+    "device": ("kitchen printer", "customer display", "shelf scale", "handheld scanner"),
+    "invoice_field": ("payment due date", "payment terms", "VAT amount"),
+    "billing_contact": ("our office manager", "the payments team", "our finance lead"),
+    "phone": ("Pixel 7", "Galaxy A54", "iPhone SE"),
+    "teammate": ("our designer", "a former employee", "my business partner"),
+    "data_obj": ("checklists", "expense reports", "milestones"),
+    "email_kind": ("Yahoo", "university", "Hotmail"),
+    "integration": ("Dropbox", "Stripe", "Mailchimp"),
+    "plan_low": ("Trial",),
+    "plan_high": ("Premium",),
+    "leaked": ("SSH key", "database password"),
+    "repo_host": ("Gitea",),
+    "detail": ("email address", "employer", "postcode"),
+    "feature": ("expense tracker", "project timeline"),
+    "time": ("7am", "3pm", "early this morning"),
+}
+
 # Free slots: high-cardinality values drawn per ticket and left out of a ticket's identity.
 NAMES = ("Maria", "Tom", "Priya", "Kenji", "Aisha", "Lukas", "Sofia", "Omar", "Chloe",
          "Diego", "Hannah", "Wei", "Fatima", "Jonas", "Grace", "Mateo")
