@@ -91,9 +91,9 @@ def test_classify_is_importable_from_the_package_and_the_old_module():
 def test_styles_file_is_what_its_generator_writes():
     gen = _module(ROOT / "benchmarks" / "refusal_styles" / "generate.py", "refusal_styles_generate")
     assert gen.OUT.read_text("utf-8") == gen.render()
-    assert {r["part"] for r in gen.all_rows() if r["split"] == "heldout"} == {"v4-heldout"}
+    assert {r["part"] for r in gen.all_rows() if r["split"] == "heldout"} == {"v5-heldout"}
     every = gen.all_rows()
-    assert sum(r["part"] == "v4-heldout" for r in every) >= 480
+    assert sum(r["part"] == "v5-heldout" for r in every) >= 480
     dev_p = {r["prompt"] for r in every if r["split"] == "dev"}
     dev_r = {r["response"] for r in every if r["split"] == "dev"}
     assert not any(r["prompt"] in dev_p or r["response"] in dev_r for r in every if r["split"] == "heldout")
@@ -113,7 +113,7 @@ def test_styles_file_is_what_its_generator_writes():
 def test_held_out_agreement_beats_the_prefix_baseline_the_legacy_patterns_and_the_v3_rules_in_every_style():
     bench = _module(ROOT / "benchmarks" / "refusal_agreement.py", "refusal_agreement_t")
     rows = [r for r in bench.load_labels(bench.STYLES) if r["split"] == "heldout"]
-    assert {r["part"] for r in rows} == {"v4-heldout"}
+    assert {r["part"] for r in rows} == {"v5-heldout"}
     result = bench.table(rows, "style")
     assert set(result) == {"terse", "lecture", "deflect", "partial", "chatty", "smol", "all"}
     for style, by in result.items():
