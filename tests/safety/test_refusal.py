@@ -119,14 +119,14 @@ def test_held_out_agreement_beats_the_prefix_baseline_the_legacy_patterns_and_th
     for style, by in result.items():
         assert by["new"]["agreement"] > by["prefix"]["agreement"], style
         assert by["new"]["agreement"] > by["legacy"]["agreement"], style
-        assert by["new"]["agreement"] >= by["v3"]["agreement"], style
+        assert by["new"]["agreement"] >= by["rules"]["agreement"], style
     # it errs towards "answered": a refusal it reports is one a person would call a refusal
     # (measured on v4-heldout: 0.993)
     assert result["all"]["new"]["precision"] >= 0.98
     # The target (lecture-style recall above 0.8 on held-out) is NOT met (README has
     # the measured 0.615, v3 rules 0.154); this guards against it getting worse.
     assert result["lecture"]["new"]["recall"] >= 0.6
-    assert result["all"]["new"]["recall"] >= 2 * result["all"]["v3"]["recall"]  # measured 0.550 vs 0.191
+    assert result["all"]["new"]["recall"] >= 2 * result["all"]["rules"]["recall"]  # measured 0.550 vs 0.191
 
 
 def test_real_smollm2_labels_stay_at_or_above_095_with_the_score():
@@ -134,7 +134,7 @@ def test_real_smollm2_labels_stay_at_or_above_095_with_the_score():
     rows = bench.load_labels(bench.LABELS)
     # the ship condition of the learned score (measured 0.950; the rules alone 0.983)
     assert bench.confusion(rows, bench.new)["agreement"] >= 0.95
-    assert bench.confusion(rows, bench.rules_v3)["agreement"] >= 0.98
+    assert bench.confusion(rows, bench.rules_only)["agreement"] >= 0.98
 
 
 def test_the_score_turns_an_uncued_lecture_into_a_refusal_and_names_its_features():
