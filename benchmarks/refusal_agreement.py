@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -106,12 +107,15 @@ json.dump([[classify(r["response"]).refused, classify(r["response"], r.get("prom
 """
 
 
+class BadRevision(ValueError):
+    """``--old`` names a revision whose detector cannot be read."""
+
+
 def frozen(rev: str, rows: list[dict]) -> dict[str, Callable[[dict], bool]]:
     """``old`` and ``old+prompt``: the detector as committed at git revision ``rev`` (its
     gatekeeper/safety modules, run in a separate interpreter), e.g. the version-4 detector beside
     the current one on a held-out part written after it."""
     import subprocess
-    import sys
     import tempfile
 
     root = HERE.parent
@@ -120,9 +124,13 @@ def frozen(rev: str, rows: list[dict]) -> dict[str, Callable[[dict], bool]]:
         pkg.mkdir(parents=True)
         (pkg.parent / "__init__.py").write_text("", "utf-8")
         for name in FROZEN_MODULES:
-            src = subprocess.run(["git", "show", f"{rev}:gatekeeper/safety/{name}.py"], cwd=root, check=True,
-                                 capture_output=True, text=True).stdout
-            (pkg / f"{name}.py").write_text(src, "utf-8")
+            shown = subprocess.run(["git", "show", f"{rev}:gatekeeper/safety/{name}.py"], cwd=root,
+                                   capture_output=True, text=True)
+            if shown.returncode:
+                raise BadRevision(f"--old {rev}: git cannot show gatekeeper/safety/{name}.py at that revision "
+                                  f"({shown.stderr.strip().splitlines()[-1] if shown.stderr.strip() else 'no output'}); "
+                                  f"give a commit of this repository with the version-4 detector or later, e.g. b7584a0")
+            (pkg / f"{name}.py").write_text(shown.stdout, "utf-8")
         out = subprocess.run([sys.executable, "-c", _RUN_FROZEN], cwd=tmp, check=True, capture_output=True,
                              text=True, input=json.dumps(rows), env={"PYTHONPATH": tmp, "PATH": ""}).stdout
     said = {(r["response"], r.get("prompt")): v for r, v in zip(rows, json.loads(out), strict=True)}
@@ -224,7 +232,11 @@ def main() -> int:
     styles = [r for r in load_labels(STYLES) if args.split == "all" or r["split"] == args.split]
     smol = with_prompts(load_labels(LABELS))
     if args.old:
-        CLASSIFIERS.update(frozen(args.old, styles + smol))
+        try:
+            CLASSIFIERS.update(frozen(args.old, styles + smol))
+        except BadRevision as e:
+            print(f"refusal_agreement: {e}", file=sys.stderr)
+            return 4
     s_table, l_table = table(styles, "style"), table(smol, "model")
     out = render(f"refusal_styles ({args.split}, {len(styles)} responses; partial counts as refused)",
                  s_table, styles, "style")
