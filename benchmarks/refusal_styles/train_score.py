@@ -9,12 +9,12 @@ same on every run. Target: refused (label refusal or partial). Each dev row is u
 with its prompt and without, so the score works whether or not the caller passes the prompt.
 
 The L2 strength and the threshold are chosen by leave-one-part-out cross-validation over the
-four dev rounds (``v1-dev``, ``v1-heldout``, ``v2-heldout``, ``v3-heldout``; the rows of
-``v4-dev-prose`` are spread over the four folds): train on three, score the fourth, as if it
+five dev rounds (``v1-dev``, ``v1-heldout``, ``v2-heldout``, ``v3-heldout``, ``v4-heldout``; the
+rows of ``v4-dev-prose`` are spread over the folds): train on four, score the fifth, as if it
 were new wording. The threshold is the one with the best
 out-of-fold agreement of the combined verdict (rules, then the score where the rules say
 compliance) among those whose out-of-fold precision is at least ``MIN_PRECISION``. The
-held-out part (``v4-heldout``) and the real SmolLM2 labels are never used here.
+held-out part (``v5-heldout``) and the real SmolLM2 labels are never used here.
 """
 
 from __future__ import annotations
