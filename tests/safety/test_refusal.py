@@ -203,6 +203,10 @@ def test_the_withholding_features_see_delivered_content():
 
 
 def test_the_benchmark_scores_a_committed_detector_and_names_a_bad_revision(capsys):
+    import subprocess
+
+    if subprocess.run(["git", "cat-file", "-e", "b7584a0^{commit}"], cwd=ROOT, capture_output=True).returncode:
+        pytest.skip("this checkout has no git history with the version-4 commit b7584a0")
     bench = _module(ROOT / "benchmarks" / "refusal_agreement.py", "refusal_agreement_old")
     rows = [{"response": "I can't help with that.", "prompt": "x"}, {"response": "Boil water.", "prompt": None}]
     old = bench.frozen("b7584a0", rows)  # the version-4 detector
