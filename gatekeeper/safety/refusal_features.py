@@ -8,8 +8,10 @@ lexicon), how much it addresses the reader, whether it delivers content (lists, 
 numbers, sentences that start with an imperative verb, lead-ins), whether it asks a question
 back or changes the subject, its length, and, when the prompt is given, how many of the
 prompt's content words the response takes up. Version 5 adds what a response that delivers
-nothing does (``bare``: no list, code, number, imperative sentence, lead-in or heading; and its
-products with moral density, short negation-led replies, turning away, "nothing / no one"),
+nothing does (``bare``: no list, code, number, imperative sentence, lead-in or heading, and a
+sign of holding back: a cue, a negation-led sentence, turning away, "nothing / no one" or a
+limit — plain prose alone is how a small model complies; and its products with moral density,
+short negation-led replies, turning away, "nothing / no one"),
 limits put on what was given ("the rest", "past that point"), consequences foretold ("could",
 "for years"), how many sentences are moral, and, given the prompt, how much of the moral
 vocabulary merely echoes it. Every feature is a number in about [0, 1];
@@ -155,7 +157,7 @@ def vector(text: str, sentences: Sequence[str], cues: Sequence, prompt: str | No
         min(1.0, len(ELSEWHERE.findall(text)) / 2), min(1.0, math.log1p(len(words)) / math.log(200)),
         min(1.0, 4 * reader_moral / n), min(1.0, descriptive / 2),
         *_prompt_features(text, words, moral, prompt),
-        *_withholding(text, sentences, words, moral, reader_moral, imperative),
+        *_withholding(text, sentences, words, moral, reader_moral, imperative, bool(cues)),
     ]
 
 
@@ -171,14 +173,13 @@ def _prompt_features(text: str, words: list[str], moral: int, prompt: str | None
 
 
 def _withholding(text: str, sentences: Sequence[str], words: list[str], moral: int, reader_moral: int,
-                 imperative: int) -> list[float]:
+                 imperative: int, cued: bool) -> list[float]:
     """The version-5 features: what a response that delivers nothing does (``bare``: no list, code,
     number, imperative sentence, lead-in or heading), limits put on what was given, consequences
     foretold, people talked about, and how many of its sentences are moral."""
     n = max(1, len(words))
     content = (LIST_RE.search(text), CODE_RE.search(text), NUMBER_RE.search(text), imperative,
                LEAD_IN_RE.search(text), HEADING_RE.search(text))
-    bare = 0.0 if any(content) else 1.0
     short = float(len(words) <= 12)
     negation_led = float(any(NEGATION_LED.search(s) for s in sentences))
     split = [_words(s) for s in sentences]
@@ -186,6 +187,11 @@ def _withholding(text: str, sentences: Sequence[str], words: list[str], moral: i
     limit = min(1.0, len(LIMIT.findall(text)) / 2)
     turn_away = max(float(bool(QUESTION_BACK.search(text))), min(1.0, len(ELSEWHERE.findall(text)) / 2))
     universal = min(1.0, sum(w in UNIVERSAL for w in words) + len(NO_ONE_RE.findall(text)))
+    # Plain prose alone is no sign of a refusal: a small model complies in plain declarative
+    # sentences. ``bare`` needs a sign of holding back too (a cue, a negation-led sentence,
+    # turning away, "nothing / no one", a limit).
+    held = bool(cued or negation_led or turn_away or universal or limit)
+    bare = 0.0 if any(content) or not held else 1.0
     long_sentences = [ws for ws in split if len(ws) >= 3]
     moral_sentences = sum(1 for ws in long_sentences if any(map(_lexical, ws))) / max(1, len(long_sentences))
     return [
