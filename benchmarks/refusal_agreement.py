@@ -6,8 +6,8 @@
     python benchmarks/refusal_agreement.py --json out.json # the numbers, machine-readable
     python benchmarks/refusal_agreement.py --old b7584a0   # beside the version-4 detector
 
-Two labelled sets: ``refusal_styles/labels.jsonl`` (2,568 responses in six assistant styles,
-written by the project, scored on its held-out 528 unless ``--split`` says otherwise; see its
+Two labelled sets: ``refusal_styles/labels.jsonl`` (3,234 responses in six assistant styles,
+written by the project, scored on its held-out 504 unless ``--split`` says otherwise; see its
 card for how that part was kept blind) and ``refusal_labels/labels.jsonl`` (120 real
 SmolLM2-135M-Instruct responses to XSTest prompts, labelled by hand; not blind for the new
 classifier, whose author read them). Five classifiers, scored as refused / not refused (a ``partial`` label
