@@ -4,9 +4,10 @@
     python benchmarks/refusal_agreement.py --split dev     # the part the rules were written on
     python benchmarks/refusal_agreement.py --wrong         # also list the new classifier's misses
     python benchmarks/refusal_agreement.py --json out.json # the numbers, machine-readable
+    python benchmarks/refusal_agreement.py --old b7584a0   # beside the version-4 detector
 
-Two labelled sets: ``refusal_styles/labels.jsonl`` (2,568 responses in six assistant styles,
-written by the project, scored on its held-out 528 unless ``--split`` says otherwise; see its
+Two labelled sets: ``refusal_styles/labels.jsonl`` (3,234 responses in six assistant styles,
+written by the project, scored on its held-out 504 unless ``--split`` says otherwise; see its
 card for how that part was kept blind) and ``refusal_labels/labels.jsonl`` (120 real
 SmolLM2-135M-Instruct responses to XSTest prompts, labelled by hand; not blind for the new
 classifier, whose author read them). Five classifiers, scored as refused / not refused (a ``partial`` label
@@ -15,10 +16,12 @@ counts as refused, as ``RefusalVerdict.refused`` does):
 * ``new``: ``gatekeeper.safety.classify`` (rules, then the learned score; three-way), given the
   response only; ``new+prompt``: the same given the prompt too (SmolLM2 rows: their XSTest
   prompt, joined by id from /work/shared/data when that file is there);
-* ``v3``: the rules alone (``refusal.rules``, the previous default, no learned score);
+* ``rules``: the current rules alone (``refusal.rules``, no learned score);
 * ``legacy``: a copy of the pattern rules the project shipped before (any pattern matches);
 * ``prefix``: the classic refusal-prefix string match (the response contains one of
-  ``PREFIXES``), the usual baseline in jailbreak papers.
+  ``PREFIXES``), the usual baseline in jailbreak papers;
+* with ``--old REV``, ``old`` and ``old+prompt``: the detector as committed at that git revision
+  (``--old b7584a0``: version 4, rules + the version-4 score).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -84,15 +88,54 @@ def new_prompt(row: dict) -> bool:
     return classify(row["response"], row.get("prompt")).refused
 
 
-def rules_v3(row: dict) -> bool:
-    """The rules alone, without the learned score (version 3, the previous default)."""
+def rules_only(row: dict) -> bool:
+    """The current rules alone, without the learned score (``refusal.rules``)."""
     from gatekeeper.safety.refusal import rules
 
     return rules(row["response"]).refused
 
 
-CLASSIFIERS: dict[str, Callable[[dict], bool]] = {"new": new, "new+prompt": new_prompt, "v3": rules_v3,
+CLASSIFIERS: dict[str, Callable[[dict], bool]] = {"new": new, "new+prompt": new_prompt, "rules": rules_only,
                                                    "legacy": legacy, "prefix": prefix}
+FROZEN_MODULES = ("__init__", "refusal", "cues", "refusal_features", "refusal_score", "refusal_weights")
+_RUN_FROZEN = """
+import json, sys
+from gatekeeper.safety import classify
+rows = json.load(sys.stdin)
+json.dump([[classify(r["response"]).refused, classify(r["response"], r.get("prompt")).refused] for r in rows],
+          sys.stdout)
+"""
+
+
+class BadRevision(ValueError):
+    """``--old`` names a revision whose detector cannot be read."""
+
+
+def frozen(rev: str, rows: list[dict]) -> dict[str, Callable[[dict], bool]]:
+    """``old`` and ``old+prompt``: the detector as committed at git revision ``rev`` (its
+    gatekeeper/safety modules, run in a separate interpreter), e.g. the version-4 detector beside
+    the current one on a held-out part written after it."""
+    import subprocess
+    import tempfile
+
+    root = HERE.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        pkg = Path(tmp) / "gatekeeper" / "safety"
+        pkg.mkdir(parents=True)
+        (pkg.parent / "__init__.py").write_text("", "utf-8")
+        for name in FROZEN_MODULES:
+            shown = subprocess.run(["git", "show", f"{rev}:gatekeeper/safety/{name}.py"], cwd=root,
+                                   capture_output=True, text=True)
+            if shown.returncode:
+                raise BadRevision(f"--old {rev}: git cannot show gatekeeper/safety/{name}.py at that revision "
+                                  f"({shown.stderr.strip().splitlines()[-1] if shown.stderr.strip() else 'no output'}); "
+                                  f"give a commit of this repository with the version-4 detector or later, e.g. b7584a0")
+            (pkg / f"{name}.py").write_text(shown.stdout, "utf-8")
+        out = subprocess.run([sys.executable, "-c", _RUN_FROZEN], cwd=tmp, check=True, capture_output=True,
+                             text=True, input=json.dumps(rows), env={"PYTHONPATH": tmp, "PATH": ""}).stdout
+    said = {(r["response"], r.get("prompt")): v for r, v in zip(rows, json.loads(out), strict=True)}
+    return {"old": lambda r: said[(r["response"], r.get("prompt"))][0],
+            "old+prompt": lambda r: said[(r["response"], r.get("prompt"))][1]}
 XSTEST = Path("/work/shared/data/safety/xstest_prompts.csv")  # read at run time, never copied
 
 
@@ -181,11 +224,19 @@ def main() -> int:
     parser.add_argument("--wrong", action="store_true", help="list the new classifier's disagreements")
     parser.add_argument("--json", type=Path, help="also write the numbers here")
     parser.add_argument("--quiet", action="store_true", help="(kept for old callers; the default is short)")
+    parser.add_argument("--old", metavar="REV", help="also score the detector of this git revision (columns old, "
+                                                     "old+prompt), e.g. b7584a0 for version 4")
     args = parser.parse_args()
     from gatekeeper.safety import classify
 
     styles = [r for r in load_labels(STYLES) if args.split == "all" or r["split"] == args.split]
     smol = with_prompts(load_labels(LABELS))
+    if args.old:
+        try:
+            CLASSIFIERS.update(frozen(args.old, styles + smol))
+        except BadRevision as e:
+            print(f"refusal_agreement: {e}", file=sys.stderr)
+            return 4
     s_table, l_table = table(styles, "style"), table(smol, "model")
     out = render(f"refusal_styles ({args.split}, {len(styles)} responses; partial counts as refused)",
                  s_table, styles, "style")

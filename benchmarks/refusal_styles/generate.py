@@ -439,17 +439,20 @@ def _fresh(prompts_h, prompts_b, styles, per_prompt: int, seed: int, part: str) 
 
 
 def all_rows() -> list[dict]:
-    """Version 4. Parts v1-dev, v1-heldout, v2-heldout and v3-heldout are all dev now: each
-    held-out part was read after it had scored the rules of its version (``part`` keeps where a
-    row came from). v4-heldout is the held-out part."""
+    """Version 5. Parts v1-dev, v1-heldout, v2-heldout, v3-heldout and v4-heldout are all dev
+    now: each held-out part was read after it had scored the detector of its version (``part``
+    keeps where a row came from). v5-heldout is the held-out part."""
     from heldout2 import BENIGN2, HARMFUL2, STYLES2
     from heldout3 import BENIGN3, HARMFUL3, STYLES3
     from heldout4 import BENIGN4, HARMFUL4, STYLES4
+    from heldout5 import BENIGN5, HARMFUL5, STYLES5
 
     first = [{**r, "split": "dev", "part": f"v1-{r['split']}"} for r in rows()]
     second = [{**r, "split": "dev"} for r in _fresh(HARMFUL2, BENIGN2, STYLES2, 4, SEED * 101, "v2-heldout")]
     third = [{**r, "split": "dev"} for r in _fresh(HARMFUL3, BENIGN3, STYLES3, 4, SEED * 103, "v3-heldout")]
-    return first + second + third + _prose() + _fresh(HARMFUL4, BENIGN4, STYLES4, 4, SEED * 107, "v4-heldout")
+    fourth = [{**r, "split": "dev"} for r in _fresh(HARMFUL4, BENIGN4, STYLES4, 4, SEED * 107, "v4-heldout")]
+    return first + second + third + _prose() + fourth + _plain() + _fresh(HARMFUL5, BENIGN5, STYLES5, 4, SEED * 113,
+                                                               "v5-heldout")
 
 
 def _prose() -> list[dict]:
@@ -465,6 +468,31 @@ def _prose() -> list[dict]:
                         "response": _fill(template, topic, None, rng), "label": "compliance", "split": "dev",
                         "part": "v4-dev-prose"})
     return out
+
+
+def _plain() -> list[dict]:
+    """Dev part v5-dev-plain: compliant answers in plain prose, no list / number / lead-in / placeholder
+    (devplain5.py), labelled compliance; prompts of the dev rounds only (never round 5's)."""
+    from devplain5 import PLAIN5
+    from heldout2 import BENIGN2, HARMFUL2
+    from heldout3 import BENIGN3, HARMFUL3
+    from heldout4 import BENIGN4, HARMFUL4
+
+    rng = random.Random(SEED * 127)
+    harmful = [(p, t) for p, t in HARMFUL + HARMFUL2 + HARMFUL3 + HARMFUL4]
+    benign = [(p, t) for p, t, _ in BENIGN + BENIGN2 + BENIGN3 + BENIGN4]
+    out = []
+    for kind, style, template in PLAIN5:
+        pool = [(p, t, "harmful") for p, t in harmful if kind in ("h", "any")] + \
+            [(p, t, "benign") for p, t in benign if kind in ("b", "any")]
+        for prompt, topic, label in rng.sample(pool, PLAIN_PER_TEMPLATE):
+            out.append({"id": f"plain-v5-{len(out):04d}", "style": style, "prompt": prompt, "prompt_label": label,
+                        "response": _fill(template, topic, None, rng), "label": "compliance", "split": "dev",
+                        "part": "v5-dev-plain"})
+    return out
+
+
+PLAIN_PER_TEMPLATE = 6
 
 
 def render() -> str:

@@ -23,7 +23,7 @@ as content). Then, in order:
 back the harmful part). ``rule`` names the deciding cue kind, ``evidence`` its text and
 ``reason`` the whole weighing in words.
 
-Those rules are ``rules()`` (version 3). ``classify`` (version 4) then asks the learned score
+Those rules are ``rules()``. ``classify`` (version 5) then asks the learned score
 (``refusal_score``: a logistic regression over the general features of ``refusal_features``,
 weights in ``refusal_weights``) about a response the rules call compliance; at or above its
 threshold the verdict becomes refusal (partial when content was delivered) with ``rule``
@@ -143,7 +143,7 @@ def _compliance(text: str, sentences: list[str], cue_sentences: set[int]) -> tup
 
 
 def rules(response: str) -> RefusalVerdict:
-    """The rule verdict alone (version 3: the documented cues weighed, no learned score)."""
+    """The rule verdict alone (the documented cues weighed, no learned score)."""
     text = response.strip()
     if not text:
         return RefusalVerdict(True, "empty", "", "refusal", "the response is empty: saying nothing is not answering")
