@@ -21,6 +21,7 @@ went silent rather than repeating gloo's "connection closed by peer".
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -150,7 +151,7 @@ class Group:
 
     def diagnose(self, error: BaseException, waiting_for: int | None = None) -> RankLost:
         """Name the ranks that went silent, after a collective failed with ``error``."""
-        me, first = self.launch.rank, (str(error).strip().splitlines() or [type(error).__name__])[0]
+        me, first = self.launch.rank, _first_line(error)
         if me != 0:
             self.lost = RankLost(f"rank {me}: lost rank 0 (the rank that runs the check): {first}",
                             hint="read rank 0's output for why it stopped; every rank ends with it")
@@ -213,6 +214,13 @@ class Group:
             dist.destroy_process_group()
 
 
+def _first_line(error: BaseException) -> str:
+    """gloo's message without its source location and its advice (ours replaces it)."""
+    text = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    text = re.sub(r"^\[[^\]]*\.(cc|cpp|h):\d+\]\s*", "", text)
+    return text.split(". This is typically")[0]
+
+
 def join(launch: Launch, device: str = "auto") -> Group:
     """Enter the launcher's process group; every rank has arrived when this returns."""
     import torch
@@ -245,7 +253,7 @@ def join(launch: Launch, device: str = "auto") -> Group:
     except RankLost:
         raise
     except Exception as exc:  # noqa: BLE001 - rendezvous timeouts and refused connections alike
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        first = _first_line(exc)
         raise RankLost(f"rank {launch.rank}: the {launch.world_size} ranks did not all meet at "
                        f"{launch.master_addr}:{launch.master_port} within {launch.timeout_s:g} s: {first}",
                        hint="start every rank with the same --nnodes, --nproc-per-node and "
