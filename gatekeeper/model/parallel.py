@@ -156,9 +156,18 @@ def finish(group: Group, code: int) -> int:
     if group.lost is None:
         try:
             send(group, [("stop", code)] * group.launch.world_size)
+            _ended(group)
         except Exception as exc:  # noqa: BLE001 - name the silent rank
             raise group.diagnose(exc) from None
     return code
+
+
+def _ended(group: Group) -> None:
+    """Every rank leaves together: a launcher stops the other ranks as soon as one exits
+    non-zero, so a worker must not exit while rank 0 is still finishing."""
+    import torch.distributed as dist
+
+    dist.barrier(group=group.objects)
 
 
 def serve(group: Group) -> int:
@@ -178,6 +187,8 @@ def serve(group: Group) -> int:
             raise group.diagnose(exc) from None
         kind = box[0][0]
         if kind == "stop":
+            if group.launch.launcher != "workers":
+                _ended(group)
             return int(box[0][1])
         if kind == "engine":  # rank 0's result cache stays rank 0's: a worker stores nothing
             engine = Engine(**{**box[0][1], "cache": NullCache(), "progress": False})

@@ -102,12 +102,25 @@ def _clean_env(**extra: str) -> dict:
     return {**env, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1", **extra}
 
 
+LAUNCHERS = {
+    "torchrun": ["-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-port", "{port}"],
+    # accelerate's multi-process launch runs torchrun inside; on CPU it still needs --multi_gpu
+    "accelerate": ["-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2",
+                   "--num_machines", "1", "--mixed_precision", "no", "--dynamo_backend", "no",
+                   "--main_process_port", "{port}"],
+}
+
+
 @pytest.mark.slow
-def test_torchrun_with_two_ranks_writes_the_report_of_one_process(tiny_model_dir, tiny_adapter_dir, tmp_path):
+@pytest.mark.parametrize("launcher", sorted(LAUNCHERS))
+def test_two_launched_ranks_write_the_report_of_one_process(launcher, tiny_model_dir, tiny_adapter_dir, tmp_path):
+    if launcher == "accelerate":
+        pytest.importorskip("accelerate")
     root = bundle(tmp_path / "b", tiny_model_dir, tiny_adapter_dir)
     one = run_check(root, CheckOptions(out_dir=tmp_path / "one", engine=EngineOptions(cache=False, progress=False)))
-    command = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "--master-port",
-               str(_free_port()), "-m", "gatekeeper", "check", str(root), "--out", str(tmp_path / "two"),
+    port = str(_free_port())
+    command = [sys.executable, *(a.replace("{port}", port) for a in LAUNCHERS[launcher]),
+               "-m", "gatekeeper", "check", str(root), "--out", str(tmp_path / "two"),
                "--no-cache", "--no-progress"]
     done = subprocess.run(command, env=_clean_env(GATEKEEPER_DIST_TIMEOUT="120"), capture_output=True,
                           text=True, timeout=240, cwd=tmp_path)
@@ -115,7 +128,7 @@ def test_torchrun_with_two_ranks_writes_the_report_of_one_process(tiny_model_dir
     two = json.loads((tmp_path / "two" / "report.json").read_text("utf-8"))
     assert comparable(two) == comparable(one.report)
     assert two["exit_code"] == one.exit_code
-    assert two["provenance"]["parallel"] == {"mode": "torchrun", "world_size": 2, "nodes": 1,
+    assert two["provenance"]["parallel"] == {"mode": launcher, "world_size": 2, "nodes": 1,
                                              "ranks_per_node": 2, "backend": "hf", "communication": "gloo"}
     assert "parallel" not in one.report["provenance"]
     assert done.stdout.count("verdict") <= 1  # rank 0 alone prints the report
