@@ -14,7 +14,7 @@ code every rank ends with.
 
 Every wait is bounded by ``GATEKEEPER_DIST_TIMEOUT`` seconds (default 1800). A rank that
 dies or stops answering is named: each rank keeps a heartbeat counter and the number of
-requests it answered in the launcher's key-value store, so the survivors can say which rank
+messages it dealt with in the launcher's key-value store, so the survivors can say which rank
 went silent rather than repeating gloo's "connection closed by peer".
 """
 
@@ -144,10 +144,11 @@ class Group:
     def timeout(self) -> timedelta:
         return timedelta(seconds=self.launch.timeout_s)
 
-    def mark(self, answered: int) -> None:
-        """This rank has answered ``answered`` requests (read by rank 0 when one goes silent)."""
+    def mark(self, handled: int) -> None:
+        """This rank has dealt with ``handled`` messages of rank 0 (read by rank 0 when one
+        goes silent: a rank behind the count is the one that did not answer)."""
         if self.store is not None:
-            self.store.set(f"answered/{self.launch.rank}", str(answered))
+            self.store.set(f"handled/{self.launch.rank}", str(handled))
 
     def diagnose(self, error: BaseException, waiting_for: int | None = None) -> RankLost:
         """Name the ranks that went silent, after a collective failed with ``error``."""
@@ -157,7 +158,7 @@ class Group:
                             hint="read rank 0's output for why it stopped; every rank ends with it")
             return self.lost
         lost = self.silent_ranks()
-        slow = [r for r, n in self.answered().items() if waiting_for is not None and n < waiting_for
+        slow = [r for r, n in self.handled().items() if waiting_for is not None and n < waiting_for
                 and r not in lost]
         if lost:
             what = f"rank{'s' if len(lost) > 1 else ''} {', '.join(map(str, lost))} stopped (no heartbeat " \
@@ -181,8 +182,8 @@ class Group:
         after = self._beats()
         return [r for r in before if after.get(r) == before[r]]
 
-    def answered(self) -> dict[int, int]:
-        return {r: int(self._get(f"answered/{r}") or 0) for r in range(1, self.launch.world_size)}
+    def handled(self) -> dict[int, int]:
+        return {r: int(self._get(f"handled/{r}") or 0) for r in range(1, self.launch.world_size)}
 
     def _beats(self) -> dict[int, int]:
         return {r: int(self._get(f"beat/{r}") or 0) for r in range(1, self.launch.world_size)}

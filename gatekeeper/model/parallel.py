@@ -52,7 +52,7 @@ class WorkerPool:
         self.broken: RankLost | None = None
         self._threads: int | None = None
         self._sent_engine = False
-        self._requests = 0
+        self._messages = 0  # sent to every rank; a worker marks each one it dealt with
         self.communication = group.backend if group is not None else None
 
     @property
@@ -96,7 +96,6 @@ class WorkerPool:
             own = ("ok", local(request, mine[2]))
         except Exception as exc:  # gather first: the workers must not be left waiting
             own = ("error", f"{type(exc).__name__}: {exc}")
-        self._requests += 1
         gathered: list[Any] = [None] * self.size
         self._collective(lambda: _gather(self.group, own, gathered))
         return _interleave(gathered, len(items))
@@ -124,6 +123,7 @@ class WorkerPool:
             torch.set_num_threads(self._threads)
 
     def _send(self, messages: list) -> Any:
+        self._messages += 1
         return self._collective(lambda: send(self.group, messages))
 
     def _collective(self, run: Callable[[], Any]) -> Any:
@@ -131,7 +131,7 @@ class WorkerPool:
         try:
             return run()
         except Exception as exc:  # noqa: BLE001 - gloo's errors name an address, not a rank
-            self.broken = self.group.diagnose(exc, waiting_for=self._requests)
+            self.broken = self.group.diagnose(exc, waiting_for=self._messages)
             raise self.broken from None
 
 
@@ -178,7 +178,7 @@ def serve(group: Group) -> int:
     from gatekeeper.model.engine import Engine
 
     engine = None
-    answered = 0
+    handled = 0  # messages of rank 0 this rank has dealt with (rank 0 compares on a timeout)
     while True:
         box: list[Any] = [None]
         try:
@@ -192,6 +192,8 @@ def serve(group: Group) -> int:
             return int(box[0][1])
         if kind == "engine":  # rank 0's result cache stays rank 0's: a worker stores nothing
             engine = Engine(**{**box[0][1], "cache": NullCache(), "progress": False})
+            handled += 1
+            group.mark(handled)
             continue
         _, request, shard = box[0]
         reply: tuple[str, Any]
@@ -204,8 +206,8 @@ def serve(group: Group) -> int:
             dist.gather_object(reply, None, dst=0, group=group.objects)
         except Exception as exc:  # noqa: BLE001
             raise group.diagnose(exc) from None
-        answered += 1
-        group.mark(answered)
+        handled += 1
+        group.mark(handled)
 
 
 def _interleave(gathered: list, total: int) -> list:

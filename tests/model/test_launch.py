@@ -71,6 +71,18 @@ def test_a_partial_or_inconsistent_launcher_environment_is_a_usage_error(env, sa
     assert err.value.hint  # says how to fix it
 
 
+def test_tensor_parallel_is_a_vllm_option_recorded_in_the_model_provenance(tiny_model_dir):
+    from gatekeeper.core.errors import ModelError
+    from gatekeeper.model import Engine, NullCache, resolve_base
+
+    base = resolve_base(str(tiny_model_dir))
+    info = Engine(base=base, cache=NullCache(), device="cpu", backend="vllm", tensor_parallel_size=2).info()
+    assert info["tensor_parallel_size"] == 2
+    assert "tensor_parallel_size" not in Engine(base=base, cache=NullCache(), device="cpu").info()
+    with pytest.raises(ModelError, match="needs backend vllm"):
+        Engine(base=base, cache=NullCache(), device="cpu", tensor_parallel_size=2)
+
+
 def test_the_distributed_timeout():
     assert dist_timeout({}) == DEFAULT_TIMEOUT_S
     assert dist_timeout({"GATEKEEPER_DIST_TIMEOUT": "2.5"}) == 2.5
@@ -158,6 +170,31 @@ def test_a_rank_that_dies_ends_the_run_with_an_error_naming_it(tiny_model_dir, t
     report = json.loads((tmp_path / "run" / "report.json").read_text("utf-8"))
     reasons = [g["reason"] for g in report["gates"] if g["outcome"] == "error"]
     assert reasons and all("rank 1 stopped" in r for r in reasons), reasons
+
+
+@pytest.mark.slow
+def test_a_rank_that_hangs_is_named_within_the_timeout(tiny_model_dir, tiny_adapter_dir, tmp_path):
+    """Rank 1 joins, keeps its heartbeat, and never answers: rank 0 names it after the timeout."""
+    root = bundle(tmp_path / "b", tiny_model_dir, tiny_adapter_dir)
+    launch = {"WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(_free_port()),
+              "GATEKEEPER_DIST_TIMEOUT": "10"}
+    zero = subprocess.Popen([sys.executable, "-m", "gatekeeper", "check", str(root), "--out",
+                             str(tmp_path / "run"), "--no-cache", "--no-progress"],
+                            env=_clean_env(RANK="0", LOCAL_RANK="0", **launch), cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    hangs = ("from gatekeeper.model.exchange import join, read_launch\nimport os, time\n"
+             "join(read_launch(os.environ))\ntime.sleep(300)\n")
+    one = subprocess.Popen([sys.executable, "-c", hangs], env=_clean_env(RANK="1", LOCAL_RANK="1", **launch),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        out, err = zero.communicate(timeout=180)
+    finally:
+        one.kill()
+        one.wait()
+    assert zero.returncode == 3, err[-3000:]
+    report = json.loads((tmp_path / "run" / "report.json").read_text("utf-8"))
+    reasons = [g["reason"] for g in report["gates"] if g["outcome"] == "error"]
+    assert reasons and all("rank 1 did not answer within 10 s" in r for r in reasons), reasons
 
 
 @pytest.mark.slow
