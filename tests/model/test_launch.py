@@ -226,3 +226,31 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@pytest.mark.slow
+def test_a_dead_worker_of_workers_n_is_named(tiny_model_dir, tiny_adapter_dir, monkeypatch):
+    """``--workers`` shares the exchange: a worker killed mid-run is named, not waited for."""
+    from gatekeeper.model import Engine, NullCache, resolve_base
+    from gatekeeper.model.exchange import RankLost
+    from gatekeeper.model.parallel import attach_pool
+
+    monkeypatch.setenv("GATEKEEPER_DIST_TIMEOUT", "20")
+    kwargs = dict(base=resolve_base(str(tiny_model_dir)), adapter_dir=tiny_adapter_dir, progress=False)
+    engine = Engine(cache=NullCache(), **kwargs)
+    attach_pool(engine, {**kwargs, "batch_size": engine.batch_size}, 2)
+    try:
+        assert len(engine.generate(["hi", "refund please"], max_new_tokens=3)) == 2
+        assert engine.pool.communication == "gloo"
+        engine.pool.processes[0].kill()
+        engine.pool.processes[0].join(timeout=30)
+        start = time.monotonic()
+        with pytest.raises(RankLost, match="rank 1 stopped") as lost:
+            engine.generate(["the app crashes", "invoice is wrong"], max_new_tokens=3)
+        assert time.monotonic() - start < 60
+        with pytest.raises(RankLost) as again:  # the pool stays broken: no second wait
+            engine.generate(["hello"], max_new_tokens=3)
+        assert again.value is lost.value
+    finally:
+        engine.pool.close()
+    assert not engine.pool.started
