@@ -254,3 +254,16 @@ def test_a_dead_worker_of_workers_n_is_named(tiny_model_dir, tiny_adapter_dir, m
     finally:
         engine.pool.close()
     assert not engine.pool.started
+
+
+def test_collect_only_under_a_launcher_lists_on_rank_0_alone(tmp_path, capsys, monkeypatch):
+    for name, value in {"WORLD_SIZE": "2", "LOCAL_RANK": "1", "MASTER_ADDR": "127.0.0.1",
+                        "MASTER_PORT": "29500"}.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("RANK", "1")
+    assert main(["check", str(tmp_path / "nope"), "--collect-only"]) == 0
+    assert capsys.readouterr().out == ""
+    monkeypatch.setenv("RANK", "0")
+    monkeypatch.setenv("LOCAL_RANK", "0")
+    assert main(["check", str(tmp_path / "nope"), "--collect-only"]) == 4  # rank 0 reads the bundle
+    assert "nope" in capsys.readouterr().err
