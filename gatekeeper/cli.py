@@ -206,7 +206,7 @@ def cmd_check(args, extra, argv) -> int:
     if args.collect_only:
         from gatekeeper.commands.listing import collect_only, render_listing
 
-        if launched and launch.rank != 0:
+        if launch is not None and launched and launch.rank != 0:
             return 0  # rank 0 lists; nothing runs, so no rank needs to join
 
         text, code = render_listing(*collect_only(args.bundle, options))
