@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--workers", type=positive_int, default=1, metavar="N",
                        help="data parallel: shard generation and scoring over N processes (gloo); "
                             "same report as one process")
+    check.add_argument("--tensor-parallel-size", type=positive_int, default=1, metavar="N",
+                       help="--backend vllm: split the model over N GPUs of this machine (vLLM "
+                            "tensor parallel); recorded in the report")
     check.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     check.add_argument("--backend", default="hf", choices=("hf", "vllm"),
                        help="generation and log-likelihood engine: hf (transformers, default) or "
@@ -182,11 +185,18 @@ def cmd_check(args, extra, argv) -> int:
     from gatekeeper.report.console import render_console
     from gatekeeper.core.options import EngineOptions
 
+    from gatekeeper.commands.argcheck import check_launch_options
+    from gatekeeper.model.exchange import launch_from_os
+
+    launch = launch_from_os()  # torchrun / accelerate launch: only this entry reads it
+    launched = launch is not None and launch.world_size > 1
+    if launched:
+        check_launch_options(args, launch)
     check_options(args)
     engine = EngineOptions(cache=not args.no_cache, cache_dir=args.cache_dir,
                            batch_size=args.batch_size, device=args.device,
                            progress=not args.no_progress, workers=args.workers, backend=args.backend,
-                           remeasure=args.remeasure)
+                           tensor_parallel_size=args.tensor_parallel_size, remeasure=args.remeasure)
     merged = _export_dir(args.export_merged)
     options = CheckOptions(out_dir=args.out, keyword=args.keyword, markexpr=args.markexpr,
                            exitfirst=args.exitfirst, last_failed=args.last_failed,
@@ -196,12 +206,42 @@ def cmd_check(args, extra, argv) -> int:
     if args.collect_only:
         from gatekeeper.commands.listing import collect_only, render_listing
 
+        if launch is not None and launched and launch.rank != 0:
+            return 0  # rank 0 lists; nothing runs, so no rank needs to join
+
         text, code = render_listing(*collect_only(args.bundle, options))
         print(text)
         return code
+    if launched:
+        return check_launched(args, launch, options)
     result = run_check(args.bundle, options)
     print(render_console(result.report, result.paths))
     return result.exit_code
+
+
+def check_launched(args, launch, options) -> int:
+    """One rank of a launched check: rank 0 runs it and sends its exit code; every other
+    rank answers rank 0's shards (gatekeeper/model/parallel.py) and exits with that code."""
+    from dataclasses import replace
+
+    from gatekeeper.commands.check import run_check
+    from gatekeeper.model.exchange import join
+    from gatekeeper.model.parallel import finish, serve
+    from gatekeeper.report.console import render_console
+
+    group = join(launch, args.device)
+    try:
+        if launch.rank != 0:
+            return serve(group)
+        try:
+            result = run_check(args.bundle, replace(options, engine=replace(options.engine, launched=group)))
+            print(render_console(result.report, result.paths))
+            code = result.exit_code
+        except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the other ranks end with its code
+            code = report_exit(exc, verbose=bool(args.verbose))
+        return finish(group, code)
+    finally:
+        group.leave()
 
 
 def cmd_validate(args, extra, argv) -> int:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Exercise every GPU-only path on a CUDA machine and print what was measured, as one table:
 #   vLLM equivalence with the HF engine (adapter on/off), CUDA QLoRA train + merge,
-#   bf16/fp16 merge tolerances (tests/gpu, tests/model/test_vllm.py), and the generation
+#   bf16/fp16 merge tolerances, torchrun on GPUs (tests/gpu, tests/model/test_vllm.py), and the generation
 #   benchmark on the GPU. CPU-only machines: every test here skips and the script says so.
 # Usage: bash scripts/gpu-check.sh [--no-install]
 set -euo pipefail

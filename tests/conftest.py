@@ -17,6 +17,18 @@ def isolated_cache_dir(tmp_path_factory):
     patch.undo()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def outside_any_launcher():
+    """pytest itself may run inside a torchrun job: the CLI checks of the suite must not
+    join it (they read RANK/WORLD_SIZE/LOCAL_RANK like any `gatekeeper check`). Tests of
+    launched mode set these variables themselves."""
+    patch = pytest.MonkeyPatch()
+    for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE", "GATEKEEPER_DIST_TIMEOUT"):
+        patch.delenv(name, raising=False)
+    yield
+    patch.undo()
+
+
 @pytest.fixture(scope="session")
 def tiny_model_dir(tmp_path_factory):
     """A 2-layer Llama with a ChatML template, saved as a local safetensors model dir."""

@@ -321,6 +321,8 @@ def _report_of(b: Bundle) -> None:
 
 
 R = "{root}"
+LAUNCH_ENV = {"RANK": "0", "WORLD_SIZE": "2", "LOCAL_RANK": "0", "MASTER_ADDR": "127.0.0.1",
+              "MASTER_PORT": "29500"}
 CHECK = ("check", R, "--out", "{tmp}/run", "--no-progress")
 CASES = [
     # --- the bundle and its manifest -------------------------------------------------------
@@ -616,6 +618,28 @@ CASES = [
          (*CHECK, "--backend", "vllm"), skip_if=_has_vllm),
     Case("cli_vllm_with_workers", nothing, ("--backend vllm with --workers", "drop --workers"),
          (*CHECK, "--backend", "vllm", "--workers", "2")),
+    Case("cli_tensor_parallel_zero", nothing, ("--tensor-parallel-size", "must be at least 1"),
+         (*CHECK, "--tensor-parallel-size", "0")),
+    Case("cli_tensor_parallel_without_vllm", nothing, ("--tensor-parallel-size 2 needs --backend vllm",),
+         (*CHECK, "--tensor-parallel-size", "2")),
+    Case("cli_tensor_parallel_vllm_not_installed", nothing, ("--backend vllm", "vLLM is not installed"),
+         (*CHECK, "--backend", "vllm", "--tensor-parallel-size", "2"), skip_if=_has_vllm),
+    Case("cli_workers_bad_dist_timeout", nothing, ("GATEKEEPER_DIST_TIMEOUT='-5'", "above 0"),
+         (*CHECK, "--workers", "2"), env={"GATEKEEPER_DIST_TIMEOUT": "-5"}),
+    # --- launched under torchrun / accelerate: the launcher's environment ------------------
+    Case("launch_env_partial", nothing, ("incomplete launcher environment", "RANK=0",
+                                         "WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT are not"),
+         CHECK, env={"RANK": "0"}),
+    Case("launch_rank_not_below_world_size", nothing, ("RANK=2 is not below WORLD_SIZE=2",), CHECK,
+         env={**LAUNCH_ENV, "RANK": "2"}),
+    Case("launch_world_size_not_a_number", nothing, ("WORLD_SIZE='two'", "whole number"), CHECK,
+         env={**LAUNCH_ENV, "WORLD_SIZE": "two"}),
+    Case("launch_bad_dist_timeout", nothing, ("GATEKEEPER_DIST_TIMEOUT='soon'", "number of seconds"), CHECK,
+         env={**LAUNCH_ENV, "GATEKEEPER_DIST_TIMEOUT": "soon"}),
+    Case("launch_with_workers", nothing, ("--workers 2 under", "already started the ranks", "drop --workers"),
+         (*CHECK, "--workers", "2"), env=LAUNCH_ENV),
+    Case("launch_with_vllm", nothing, ("--backend vllm under", "without a launcher"),
+         (*CHECK, "--backend", "vllm"), env=LAUNCH_ENV),
     Case("cli_junitxml_is_dir", nothing, ("--junitxml", "is a directory"), (*CHECK, "--junitxml", "{tmp}")),
     Case("cli_out_is_file", lambda b: b.write("../outfile", "x"), ("--out", "is a file"),
          ("check", R, "--out", "{tmp}/outfile")),

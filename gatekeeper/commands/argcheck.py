@@ -45,18 +45,42 @@ def check_options(args) -> None:
         if not torch.cuda.is_available():
             raise UsageError("--device cuda: torch sees no CUDA device",
                              hint="use --device auto or cpu, or install a CUDA build of torch")
+    tensor_parallel = getattr(args, "tensor_parallel_size", 1)
     if getattr(args, "backend", "hf") == "vllm":
         if args.workers > 1:
             raise UsageError("--backend vllm with --workers: vLLM schedules the GPU itself",
                              hint="drop --workers (it shards the hf backend over CPU processes)")
         from gatekeeper.model.vllm_backend import check_available
 
-        check_available(args.device)
+        check_available(args.device, tensor_parallel)
+    elif tensor_parallel > 1:
+        raise UsageError(f"--tensor-parallel-size {tensor_parallel} needs --backend vllm",
+                         hint="add --backend vllm (GPU runners), or drop --tensor-parallel-size; "
+                              "the hf backend scales out with --workers or torchrun")
+    if args.workers > 1:
+        from gatekeeper.model.exchange import dist_timeout
+
+        dist_timeout(os.environ)
     if args.junitxml is not None:
         if args.junitxml.is_dir():
             raise UsageError(f"--junitxml {args.junitxml} is a directory",
                              hint="give a file path, e.g. --junitxml reports/junit.xml")
         writable_place("--junitxml", args.junitxml)
+
+
+def check_launch_options(args, launch) -> None:
+    """What a launched run (torchrun, accelerate launch) cannot combine with."""
+    where = f"{launch.launcher} (WORLD_SIZE={launch.world_size})"
+    if args.workers > 1:
+        raise UsageError(f"--workers {args.workers} under {where}: the launcher already started the ranks",
+                         hint="drop --workers; the launcher's --nproc-per-node sets the ranks per machine")
+    if args.backend == "vllm":
+        raise UsageError(f"--backend vllm under {where}: vLLM places its own GPU workers",
+                         hint="run one `gatekeeper check --backend vllm --tensor-parallel-size N` "
+                              "without a launcher, or use --backend hf under it")
+    if args.train:
+        raise UsageError(f"--train under {where}: the other ranks would wait for the training",
+                         hint="run `gatekeeper train BUNDLE` first, then launch the check")
 
 
 def writable_place(flag: str, path: Path) -> None:

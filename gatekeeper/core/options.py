@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,10 @@ class EngineOptions:
     progress: bool = True
     workers: int = 1  # check --workers N: data-parallel processes (gatekeeper/model/parallel.py)
     backend: str = "hf"  # check --backend: hf (transformers) or vllm (gatekeeper/model/vllm_backend.py)
+    tensor_parallel_size: int = 1  # check --tensor-parallel-size: GPUs one vLLM model spans
+    # the joined exchange.Group when this is rank 0 of a torchrun/accelerate run (cli.py
+    # joins it; only the CLI entry reads the launcher's environment)
+    launched: Any = None
     remeasure: bool = False  # check --remeasure: time serving again instead of reusing a stored timing
 
     def __post_init__(self) -> None:
@@ -26,3 +31,5 @@ class EngineOptions:
             raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
         if self.workers < 1:
             raise ValueError(f"workers must be >= 1, got {self.workers}")
+        if self.tensor_parallel_size < 1:
+            raise ValueError(f"tensor_parallel_size must be >= 1, got {self.tensor_parallel_size}")

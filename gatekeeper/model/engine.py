@@ -39,7 +39,7 @@ class Engine:
                  chat_template: str | None = None, dtype: str = "auto", device: str = "auto",
                  quantization: str | None = None, cache: Shelf | NullCache | None = None,
                  trust_remote_code: bool = False, batch_size: int = 64, progress: bool = True,
-                 allow_pickle: bool = False, backend: str = "hf"):
+                 allow_pickle: bool = False, backend: str = "hf", tensor_parallel_size: int = 1):
         _check_choice("dtype", dtype, DTYPES)
         _check_choice("device", device, DEVICES)
         _check_choice("quantization", quantization, QUANTIZATIONS)
@@ -66,6 +66,10 @@ class Engine:
         self.pool = None  # a WorkerPool for `check --workers N` (gatekeeper.model.parallel)
         self._load_error: ModelError | None = None  # a load that failed is not retried per gate
         self.backend = backend
+        if tensor_parallel_size < 1 or (tensor_parallel_size > 1 and backend != "vllm"):
+            raise ModelError(f"tensor_parallel_size {tensor_parallel_size}: needs backend vllm and a "
+                             "value of at least 1", hint="use --tensor-parallel-size with --backend vllm")
+        self.tensor_parallel_size = tensor_parallel_size  # GPUs one vLLM model spans
         self._vllm: Any = None  # the VllmBackend, built on the first generate/loglik miss
 
     # -- loading -------------------------------------------------------------------------
@@ -265,6 +269,7 @@ class Engine:
             "quantization": self.quantization,
             "decoding": "greedy",
             "backend": self.backend,
+            **({"tensor_parallel_size": self.tensor_parallel_size} if self.backend == "vllm" else {}),
             "versions": {name: _version(name) for name in ("transformers", "peft", "torch")},
         }
 

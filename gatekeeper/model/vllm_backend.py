@@ -25,8 +25,9 @@ BACKENDS = ("hf", "vllm")
 GPU_MEMORY_UTILIZATION = 0.80  # leave room for the HF model that some gates still load
 
 
-def check_available(device: str) -> None:
-    """Refuse ``--backend vllm`` before anything loads when vLLM or a GPU is missing."""
+def check_available(device: str, tensor_parallel_size: int = 1) -> None:
+    """Refuse ``--backend vllm`` before anything loads when vLLM or a GPU is missing, or
+    when ``--tensor-parallel-size`` asks for more GPUs than torch sees."""
     try:
         import vllm  # noqa: F401
     except ImportError:
@@ -40,6 +41,15 @@ def check_available(device: str) -> None:
     if not torch.cuda.is_available():
         raise UsageError("--backend vllm: torch sees no CUDA device",
                          hint="run on a GPU runner, or use --backend hf")
+    check_tensor_parallel(tensor_parallel_size, torch.cuda.device_count())
+
+
+def check_tensor_parallel(size: int, gpus: int) -> None:
+    """``--tensor-parallel-size N`` splits one model over N GPUs: there must be N."""
+    if size > gpus:
+        raise UsageError(f"--tensor-parallel-size {size}: torch sees {gpus} CUDA device(s)",
+                         hint=f"use --tensor-parallel-size {gpus} or less, or a runner with "
+                              f"{size} GPUs (CUDA_VISIBLE_DEVICES limits what torch sees)")
 
 
 class VllmBackend:
@@ -54,7 +64,8 @@ class VllmBackend:
         rank = max((_lora_rank(path) for path in adapters), default=0)
         kwargs = dict(model=str(engine.base.path), tokenizer=str(engine.base.path),
                       dtype=engine.dtype, seed=0, trust_remote_code=engine.trust_remote_code,
-                      gpu_memory_utilization=GPU_MEMORY_UTILIZATION, skip_tokenizer_init=False)
+                      gpu_memory_utilization=GPU_MEMORY_UTILIZATION, skip_tokenizer_init=False,
+                      tensor_parallel_size=engine.tensor_parallel_size)
         if rank:
             kwargs.update(enable_lora=True, max_lora_rank=supported_rank(rank), max_loras=2)
         try:

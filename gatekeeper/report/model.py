@@ -68,6 +68,7 @@ def build_report(session: RunSession, *, status: str, started: datetime, finishe
             "python": sys.version.split()[0], "platform": platform.platform(),
             "libraries": library_versions(), "model": session.engine_info(), "seed": bundle.seed,
             "code_files": list(session.code_files),
+            **({"parallel": layout} if (layout := session.parallel_layout()) else {}),
         },
         "summary": {"total": len(results), **summary,
                     "blocking": [r.id for r in results if r.blocking]},

@@ -32,11 +32,14 @@ def build_engine(bundle: Bundle, options: EngineOptions, lock: dict | None):
                   quantization=bundle.base.quantization, cache=cache,
                   trust_remote_code=bundle.trust_remote_code, progress=options.progress,
                   allow_pickle=bundle.allow_pickle, backend=options.backend)
+    if options.tensor_parallel_size > 1:
+        kwargs["tensor_parallel_size"] = options.tensor_parallel_size
     if options.batch_size:
         kwargs["batch_size"] = options.batch_size
     engine = Engine(**kwargs)
-    if options.workers > 1:
+    if options.launched is not None or options.workers > 1:
         from gatekeeper.model.parallel import attach_pool
 
-        attach_pool(engine, kwargs, options.workers)
+        group = options.launched
+        attach_pool(engine, kwargs, group.launch.world_size if group else options.workers, group)
     return engine

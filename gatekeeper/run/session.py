@@ -63,6 +63,20 @@ class RunSession:
             return None
         return {**self._engine.info(), "loaded": bool(self._engine.loaded)}
 
+    def parallel_layout(self) -> dict | None:
+        """How the run was spread over processes (``--workers``, torchrun, accelerate); None
+        for one process, so a single-process report is unchanged."""
+        options = self.engine_options
+        group = options.launched
+        if group is not None:
+            return group.launch.layout(options.backend, group.backend)
+        if options.workers > 1:
+            pool = getattr(self._engine, "pool", None)
+            return {"mode": "workers", "world_size": options.workers, "nodes": 1,
+                    "ranks_per_node": options.workers, "backend": options.backend,
+                    "communication": getattr(pool, "communication", None)}
+        return None
+
     def record(self, result: GateResult) -> None:
         self.results[result.id] = result
 
