@@ -42,6 +42,7 @@ class Options:
     copy_frame_share: float = 0.1   # gatekeeper.data.nearcopy
     copy_quantile: float = 0.999
     copy_min_words: int = 1
+    copy_score: str = "edits"       # or "jaccard"
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ def scan(train: list[TextItem], sets: list[EvalSet], opts: Options) -> dict:
     boiler: dict[str, list[str]] = {}
     calibration: dict[str, dict | None] = {}
     copy = CopyOptions(frame_share=opts.copy_frame_share, quantile=opts.copy_quantile,
-                       min_words=opts.copy_min_words, seed=opts.seed)
+                       min_words=opts.copy_min_words, seed=opts.seed, score=opts.copy_score)
     for field in FIELDS:
         lines = frozenset().union(*(common_lines([i.field(field) for i in es.items],
                                                  opts.boilerplate_share) for es in sets))

@@ -63,6 +63,11 @@ def _check(params: dict, golden) -> None:
         raise ConfigError(f"copy_frame_share must be in (0, 1], found {frame}",
                           hint="the share of training rows a word must appear in to be template "
                                "frame; 0.1 is the default")
+    if params.get("copy_score", "edits") not in ("edits", "jaccard"):
+        raise ConfigError(f"copy_score must be edits or jaccard, found {params['copy_score']!r}",
+                          hint="edits (the default) charges a training row's extra words lightly "
+                               "and a template slot's other value in full; jaccard charges every "
+                               "differing word")
     if params.get("max_records", 50) < 0:
         raise ConfigError("max_records must be >= 0", hint="hits listed per set in the report")
     sets = params.get("sets")
@@ -88,11 +93,11 @@ def contamination(ctx, *, train: str | None = None, extra: str | None = None,
                   sets: list | None = None, near_threshold: float = 0.8, ngram: int = 13,
                   ngram_min: int = 8, boilerplate_share: float = 0.05,
                   max_records: int = 50, copy_quantile: float = 0.999,
-                  copy_frame_share: float = 0.1) -> Measurement:
+                  copy_frame_share: float = 0.1, copy_score: str = "edits") -> Measurement:
     """Eval items found in the training data (exact, 13-gram, MinHash near-duplicate, near copy)."""
     opts = Options(ngram=ngram, ngram_min=ngram_min, near_threshold=near_threshold,
                    boilerplate_share=boilerplate_share, copy_quantile=copy_quantile,
-                   copy_frame_share=copy_frame_share)
+                   copy_frame_share=copy_frame_share, copy_score=copy_score)
     train_files = training_inputs(ctx, train)
     if not train_files:
         raise Skipped("no training data to check (the manifest has no train.data; params.train "

@@ -26,7 +26,7 @@ def test_template_siblings_are_not_near_copies_and_the_calibration_is_reported(t
     assert len(hits) <= 2   # of 200 siblings of training rows (same frames, other slot values)
     assert calibration["calibrated"] and calibration["background_rows"] >= 750
     background = calibration["background"]
-    assert background["median"] < background["q99"] <= background["max"] <= calibration["threshold"] < 1
+    assert background["median"] < background["q99"] <= calibration["threshold"] <= background["max"] < 1
     assert calibration["checked"] >= 190 and calibration["near_copies"] == len(hits)
 
 

@@ -105,6 +105,8 @@ def test_sets_selects_one_set_for_its_own_threshold(tmp_path):
     ("{max_records: -1}", "max_records must be >= 0"),
     ("{copy_quantile: 0.2}", "copy_quantile must be in [0.5, 1]"),
     ("{copy_frame_share: 1.5}", "copy_frame_share must be in (0, 1]"),
+    ("{copy_score: levenshtein}", "copy_score must be edits or jaccard"),
+    ("{copy_score: 1}", "parameter 'copy_score' must be str"),
     ("{sets: []}", "sets must be a non-empty list"),
     ("{sets: 'eval.jsonl'}", "parameter 'sets' must be list"),
     ("{extra: ../data/missing.jsonl}", "missing.jsonl"),
