@@ -84,6 +84,11 @@ METRICS = (
     _count("near_hits", "eval items with a verified near-duplicate training row"),
     _count("near_copies", "eval items whose distinctive content (template frame removed) is "
                           "closer to a training row than training rows come to each other"),
+    _count("content_hits", "eval items sharing with a training row an n-gram found in fewer than 3 "
+                           "other rows of the data (the item's own text, not a shared sentence frame)"),
+    _count("findings", "eval items with an exact copy, a near copy or a content n-gram overlap"),
+    Metric("finding_rate", higher_is_better=False, sampled=False,
+           description="share of eval items with a finding (template overlap aside)"),
 )
 
 
@@ -135,19 +140,24 @@ def _measurement(result: dict, cache_hit: bool, max_records: int, train_files: l
                  sidecar: dict | None = None) -> Measurement:
     sets = result["sets"]
     flags = [float(f) for s in sets for f in s["hit_flags"]]
+    found = [float(f) for s in sets for f in s["finding_flags"]]
     n = len(flags)
     hits = int(sum(flags))
     per_detector = {d: sum(s["by_detector"][d] for s in sets) for d in DETECTORS}
     metrics = {"hits": hits, "hit_rate": hits / n if n else 0.0,
                **{f"{d}_hits": per_detector[d] for d in DETECTORS},
-               "near_copies": sum(s["near_copies"] for s in sets)}
-    table = [{k: v for k, v in s.items() if k not in ("hit_flags", "records", "lines")}
+               "near_copies": sum(s["near_copies"] for s in sets),
+               "content_hits": sum(s["content_hits"] for s in sets), "findings": int(sum(found)),
+               "finding_rate": sum(found) / n if n else 0.0}
+    table = [{k: v for k, v in s.items() if k not in ("hit_flags", "finding_flags", "records", "lines")}
              | {"hit_rate": s["hits"] / s["items"] if s["items"] else 0.0,
+                "finding_rate": s["findings"] / s["items"] if s["items"] else 0.0,
                 "records": s["records"][:max_records], "records_left_out":
                 max(0, len(s["records"]) - max_records)} for s in sets]
     details = {"sets": table, "train_files": train_files, "train_rows": result["train_rows"],
                "train_unreadable": result["train_unreadable"], "cache_hit": cache_hit,
-               "sidecar": sidecar, "near_copy": result["near_copy"],
+               "sidecar": sidecar, "near_copy": result["near_copy"], "content": result.get("content"),
                "boilerplate": {k: v[:10] for k, v in result["boilerplate"].items()}}
-    return Measurement(metrics=metrics, n=n, samples={"hit_rate": Samples(tuple(flags))} if n else {},
+    return Measurement(metrics=metrics, n=n, samples={"hit_rate": Samples(tuple(flags)),
+                                                      "finding_rate": Samples(tuple(found))} if n else {},
                        details=details)

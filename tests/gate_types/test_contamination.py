@@ -65,6 +65,8 @@ def test_hits_in_golden_sets_and_extra_files_are_reported_per_set(tmp_path):
     assert g["outcome"] == "fail"
     m = g["measurement"]
     assert m["metrics"]["hits"] == 3 and m["n"] == 40
+    # plain text has no template: every hit is a finding (a copy, a near copy, a pasted answer)
+    assert m["metrics"]["findings"] == 3 and m["metrics"]["finding_rate"] == pytest.approx(3 / 40)
     sets = {s["name"]: s for s in m["details"]["sets"]}
     assert sets["data/eval.jsonl"]["hits"] == 2 and sets["data/eval.jsonl"]["gates"] == ["reads.eval"]
     assert sets["data/extra.csv"]["hits"] == 1
@@ -73,7 +75,7 @@ def test_hits_in_golden_sets_and_extra_files_are_reported_per_set(tmp_path):
     assert where["data/eval.jsonl:9"]["field"] == "answer"
     assert m["details"]["boilerplate"]["prompt"] == ["answer briefly"]
     html = (tmp_path / "run" / "report.html").read_text()
-    assert "data/extra.csv:4" in html and "<ins>" in html
+    assert "data/extra.csv:4" in html and "<ins>" in html and "<strong>finding</strong>" in html
 
 
 def test_a_clean_bundle_passes_and_a_recheck_comes_from_the_cache(tmp_path):
