@@ -3,7 +3,10 @@
 Three detectors (gatekeeper.data.overlap): exact match after normalisation, long n-gram
 overlap, MinHash LSH near-duplicates verified by rapidfuzz; and near copies
 (gatekeeper.data.nearcopy): distinctive content, template frame removed, closer to a training
-row than the training rows come to each other (``near_copies``, calibration in the details). Prompts are compared with
+row than the training rows come to each other (``near_copies``, calibration in the details).
+An exact copy, a near copy or a ``content`` n-gram hit (the item's rare n-grams found in
+training rows) is a finding (``findings``, ``finding_rate``); the other hits are template
+overlap, counted in ``hits`` and ``hit_rate``. Prompts are compared with
 prompts and answers with answers (an eval answer inside a training completion counts).
 The training side is the recipe's ``data`` and ``eval_data`` (or the ``train`` parameter);
 the eval side is every golden set and eval path parameter of the run, plus ``extra``.

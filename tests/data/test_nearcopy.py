@@ -96,3 +96,23 @@ def test_light_edits_of_those_demo_tickets_are_near_copies(demo, kind):
     copies = [words(light_edit(rng, test[j].prompt.splitlines()[-1], kind)) for j in picked]
     hits, _ = near_copies(t_words + copies, e_words)
     assert sorted((e, t) for e, t, _ in hits) == [(j, len(t_words) + k) for k, j in enumerate(picked)]
+
+
+def test_a_difference_where_siblings_differ_is_a_slot_and_one_where_they_agree_is_an_edit():
+    from gatekeeper.data.slots import slot_words
+
+    item = words("Order 1234 from Berlin is late")
+    siblings = [words("Order 5555 from Paris is late"), words("Hello, order 42 from Rome is late")]
+    assert slot_words(item, words("Order 9999 from Berlin is late"), siblings) == {"1234", "9999"}
+    assert slot_words(item, words("Order 1234 from Berlin is really late"), siblings) == set()
+    assert slot_words(item, words("Order 1234 from Berlin is slow"), siblings) == set()  # one changed word
+    assert slot_words(item, words("Order 9999 from Berlin is late"), []) == set()
+
+
+def test_the_earlier_jaccard_score_stays_an_option(templated):
+    rng, train, test = templated
+    planted = random.Random(7).sample(range(len(test)), 10)
+    copies = [light_edit(random.Random(j), test[j], "swap") for j in planted]
+    hits, calibration = near_copies([words(t) for t in train + copies], [words(t) for t in test],
+                                    CopyOptions(score="jaccard"))
+    assert calibration["score"] == "jaccard" and {e for e, _, _ in hits} >= set(planted)
