@@ -163,8 +163,7 @@ class _Others:
 
     def __init__(self, t_hash: np.ndarray, e_hash: np.ndarray, e_row: np.ndarray):
         self.t_unique, self.t_count = np.unique(t_hash, return_counts=True)
-        e_pairs = np.unique(np.stack([e_hash, e_row.astype(np.uint64)]), axis=1)
-        self.e_unique, self.e_count = np.unique(e_pairs[0], return_counts=True)
+        self.e_unique, self.e_count = _row_counts(e_hash, e_row)
 
     def of(self, hashes: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """(in some training row, rare) per n-gram of one eval item."""
@@ -177,6 +176,21 @@ class _Others:
         return t > 0, t + e - 1 < MIN_COUNT
 
 
+def _distinct(hashes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (hash, row) pairs, sorted by hash (``rows`` ascending, as Corpus.ngrams
+    emits them: a stable sort keeps them so; faster than np.unique over both axes)."""
+    order = np.argsort(hashes, kind="stable")
+    h, r = hashes[order], rows[order]
+    keep = np.concatenate([[True], (h[1:] != h[:-1]) | (r[1:] != r[:-1])])
+    return h[keep], r[keep].astype(np.int64)
+
+
+def _row_counts(hashes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct hashes, how many rows hold each)."""
+    h, _ = _distinct(hashes, rows)
+    return np.unique(h, return_counts=True)
+
+
 def _content_background(train: Side, t_hash: np.ndarray, t_row: np.ndarray, e_hash: np.ndarray,
                         e_row: np.ndarray, opts: Options) -> dict:
     """How much of its own content a training row shares with other training rows (of its rare
@@ -185,15 +199,15 @@ def _content_background(train: Side, t_hash: np.ndarray, t_row: np.ndarray, e_ha
     (their share is 1 by construction)."""
     if not len(t_hash):
         return {"threshold": 0.0, "rows": 0, "median": None}
-    pairs = np.unique(np.stack([t_hash, t_row.astype(np.uint64)]), axis=1)
-    unique, inverse, count = np.unique(pairs[0], return_inverse=True, return_counts=True)
-    e_pairs = np.unique(np.stack([e_hash, e_row.astype(np.uint64)]), axis=1)
-    e_unique, e_count = np.unique(e_pairs[0], return_counts=True)
+    hashes, row = _distinct(t_hash, t_row)
+    first = np.flatnonzero(np.concatenate([[True], hashes[1:] != hashes[:-1]]))
+    unique, count = hashes[first], np.diff(np.append(first, len(hashes)))
+    inverse = np.repeat(np.arange(len(first)), count)
+    e_unique, e_count = _row_counts(e_hash, e_row)
     at = np.minimum(np.searchsorted(e_unique, unique), len(e_unique) - 1)
     in_eval = np.where(e_unique[at] == unique, e_count[at], 0)
-    rare = (count - 1 + in_eval < MIN_COUNT)[inverse.ravel()]
-    shared = rare & (count >= 2)[inverse.ravel()]
-    row = pairs[1].astype(np.int64)
+    rare = (count - 1 + in_eval < MIN_COUNT)[inverse]
+    shared = rare & (count >= 2)[inverse]
     size = len(train.words)
     total = np.bincount(row[rare], minlength=size)
     share = np.bincount(row[shared], minlength=size) / np.maximum(total, 1)
