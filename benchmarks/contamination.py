@@ -21,7 +21,8 @@ builds a templated set (tests/testkit/templated.py: sentence frames, slot values
 of 6 to 900, openers and cues), plants light edits of test items in its training data (word
 swap, case and punctuation, a filler word, a cut word, one changed word) and prints the
 ``near_copies`` recall per edit and its false-flag rate on a clean templated test set (the
-same frames, other slot values), over a few seeds.
+same frames, other slot values), over 5 seeds, for the earlier near-copy score
+(``copy_score: jaccard``) and today's (``edits``) side by side.
 """
 
 from __future__ import annotations
@@ -181,12 +182,17 @@ def print_planted(truth: dict, found: set, threshold: float) -> tuple[float, flo
     return len(should & found) / max(len(should), 1), len(found & set(truth)) / max(len(found), 1)
 
 
+SCORES = ("jaccard", "edits")  # the earlier near-copy score, then today's default
+
+
 def templated(seeds: int, n_train: int, n_test: int, n_frames: int, planted: int) -> None:
-    """Near copies in templated data: recall on planted light edits, false flags on a clean set."""
+    """Near copies in templated data: recall on planted light edits, false flags on a clean set,
+    for the old (jaccard) and new (edits) near-copy score side by side on the same data."""
     from testkit.templated import EDITS, frames, light_edit, rows
 
-    found_by = {k: 0 for k in EDITS}
-    total_planted = flagged_clean = total_clean = 0
+    found = {(score, k): 0 for score in SCORES for k in EDITS}
+    flagged = dict.fromkeys(SCORES, 0)
+    total_clean = 0
     start = time.perf_counter()
     for seed in range(seeds):
         rng = random.Random(seed)
@@ -196,30 +202,38 @@ def templated(seeds: int, n_train: int, n_test: int, n_frames: int, planted: int
         picks = rng.sample(range(n_test), planted)
         copies = [light_edit(rng, test_texts[j], EDITS[k % len(EDITS)]) for k, j in enumerate(picks)]
         evals = tuple(TextItem(f"test-{j}", "test.jsonl", j + 1, t, "") for j, t in enumerate(test_texts))
-        for leak in (False, True):
-            texts = train_texts + (copies if leak else [])
-            train = [TextItem(f"train-{i}", "train.jsonl", i + 1, t, "") for i, t in enumerate(texts)]
-            result = scan(train, [EvalSet("test", evals)], Options())
-            hit = {int(r["eval_id"].split("-")[1]) for r in result["sets"][0]["records"]
-                   if "copy" in r["detectors"]}
-            if leak:
-                for k, j in enumerate(picks):
-                    found_by[EDITS[k % len(EDITS)]] += j in hit
-                total_planted += planted
-            else:
-                flagged_clean += len(hit)
-                total_clean += n_test
+        total_clean += n_test
+        for score in SCORES:
+            line = []
+            for leak in (False, True):
+                texts = train_texts + (copies if leak else [])
+                train = [TextItem(f"train-{i}", "train.jsonl", i + 1, t, "") for i, t in enumerate(texts)]
+                result = scan(train, [EvalSet("test", evals)], Options(copy_score=score))
+                hit = {int(r["eval_id"].split("-")[1]) for r in result["sets"][0]["records"]
+                       if "copy" in r["detectors"]}
                 cal = result["near_copy"]["prompt"]
-                print(f"  seed {seed}: background median {cal['background']['median']:.3f}, q99 "
-                      f"{cal['background']['q99']:.3f}, max {cal['background']['max']:.3f}, "
-                      f"threshold {cal['threshold']:.3f}; clean false flags {len(hit)}/{n_test}")
+                if leak:
+                    for k, j in enumerate(picks):
+                        found[(score, EDITS[k % len(EDITS)])] += j in hit
+                    line.append(f"planted found {sum(j in hit for j in picks)}/{planted}")
+                else:
+                    flagged[score] += len(hit)
+                    line.append(f"background median {cal['background']['median']:.3f}, q99 "
+                                f"{cal['background']['q99']:.3f}, max {cal['background']['max']:.3f}, "
+                                f"threshold {cal['threshold']:.3f}; clean false flags {len(hit)}/{n_test}")
+            print(f"  seed {seed} {score:7s}: " + "; ".join(line))
     per = planted * seeds / len(EDITS)
-    print("  recall per edit: " + ", ".join(f"{k} {v / per:.3f}" for k, v in found_by.items()))
-    recall = sum(found_by.values()) / total_planted
+    print(f"  {'edit':8s} " + " ".join(f"{score:>8s}" for score in SCORES) + "   (recall per edit kind)")
+    for k in EDITS:
+        print(f"  {k:8s} " + " ".join(f"{found[(score, k)] / per:8.3f}" for score in SCORES))
+    figures = []
+    for score in SCORES:
+        recall = sum(found[(score, k)] for k in EDITS) / (planted * seeds)
+        figures.append(f"{score} recall {recall:.3f}, false flags {flagged[score] / total_clean:.4f} "
+                       f"({flagged[score]}/{total_clean})")
     print(f"RESULT templated near copies: {seeds} seeds x {n_train:,} train / {n_test:,} test rows "
-          f"from {n_frames} frames | recall {recall:.3f} ({total_planted} planted) | false flags "
-          f"{flagged_clean / total_clean:.4f} ({flagged_clean}/{total_clean} clean) | "
-          f"{time.perf_counter() - start:.1f} s")
+          f"from {n_frames} frames, {planted * seeds} planted | " + " | ".join(figures) +
+          f" | {time.perf_counter() - start:.1f} s")
 
 
 def main(argv=None) -> None:

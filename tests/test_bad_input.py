@@ -744,6 +744,10 @@ CASES = [
          lambda b: b.gates("gates:\n  - id: d.copies\n    type: contamination\n"
                            "    params: {copy_frame_share: 0}\n    threshold: {metric: near_copies, max: 0}\n"),
          ("g.yaml:", "copy_frame_share must be in (0, 1]")),
+    Case("contamination_copy_score_unknown",
+         lambda b: b.gates("gates:\n  - id: d.copies\n    type: contamination\n"
+                           "    params: {copy_score: cosine}\n    threshold: {metric: near_copies, max: 0}\n"),
+         ("g.yaml:", "copy_score must be edits or jaccard", "'cosine'")),
 ]
 
 

@@ -17,7 +17,7 @@ from gatekeeper.core.store import shelf
 from gatekeeper.data.records import data_files
 
 KIND = "data-check"
-VERSION = 5  # 5: scan results carry the line of every eval item (subset: clean)
+VERSION = 6  # 6: near copies scored by edits (slot differences cost in full); overlap findings
 
 
 def data_key(kind: str, paths: list[str | Path | None], options: dict[str, Any]) -> str:

@@ -8,11 +8,21 @@ each text once the text it shares with the rest of the data is gone:
 1. Frame: a word in more than ``frame_share`` of the training rows (and at least
    ``MIN_COUNT`` of them) is template frame or boilerplate and is dropped. The other words
    are weighted by their rarity in the training rows (idf, ``log((n + 1) / (df + 1)) + 1``,
-   capped at the weight of a word in ``MIN_COUNT`` rows).
-2. Similarity: the weighted Jaccard similarity of the two word sets (sum of the weights of
-   shared words over the sum over both). Word sets ignore order, case and punctuation, so
-   swapped words and re-cased or re-punctuated copies score 1; a filler word, a cut word
-   or one changed word costs that word's weight.
+   capped at the weight of a word in ``MIN_COUNT`` rows). An item's words shared with
+   ``frame_min`` of its ``neighbours`` nearest training rows are its local frame (its
+   template siblings share them) and are not distinctive either.
+2. Similarity (``score: edits``, the default): the idf weight of the distinctive words both
+   share over itself plus what the differences cost. Word sets ignore order, case and
+   punctuation, so swapped words and re-cased or re-punctuated copies score 1. A word of the
+   eval item the training row lacks costs its weight (half of it for a word of the item's
+   local frame: a cut or changed frame word). A word the training row adds costs only
+   ``extra_cost`` of its weight (a filler, or a copy pasted inside a longer row), unless it
+   differs at a *slot* of the template (gatekeeper.data.slots: a place where the item's other
+   siblings show other words too): a sibling's other slot value costs its full weight, and
+   so does the item's own value there. ``score: jaccard`` is the symmetric score of earlier
+   versions (every differing word costs its weight), kept as an option. The slot alignment
+   runs only for candidates that could score ``MIN_THRESHOLD`` or more (a score without slot
+   evidence bounds it from above), so a score below that is its bound.
 3. Calibration: the same similarity between training rows themselves (each sampled row's
    nearest other row, rows with identical content left out) is the background: how close
    two *different* rows of this data come by chance, template siblings included. An eval
@@ -36,6 +46,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from gatekeeper.data.boilerplate import MIN_COUNT
+from gatekeeper.data.slots import slot_words
 
 MIN_THRESHOLD = 0.5
 MIN_BACKGROUND = 30      # fewer training rows to calibrate on: FALLBACK is the threshold
@@ -52,6 +63,9 @@ class CopyOptions:
     frame_min: int = 8
     background_rows: int = 5000
     seed: int = 1
+    score: str = "edits"     # or "jaccard" (the symmetric score of gatekeeper 1.x)
+    extra_cost: float = 0.25
+    frame_cost: float = 0.5
 
 
 def near_copies(train: list[list[str]], evals: list[list[str]],
@@ -74,21 +88,28 @@ def near_copies(train: list[list[str]], evals: list[list[str]],
     e_total = np.asarray(e_w.sum(axis=1)).ravel()
     cap = _idf(MIN_COUNT, n)  # a word rarer than that weighs like one in MIN_COUNT rows
     idf = {w: min(cap, _idf(df.get(w, 0), n)) for w in columns}
-    local = _Local(t_sets, idf, opts)
-    background = _background(t_bin, t_total, t_w.T.tocsc(), t_sets, local, opts)
+    local = _Local(t_sets, train, idf, opts)
+    t_w_T = t_w.T.tocsc()
+    cal = _calibrate(_background(t_bin, t_total, t_w_T, t_sets, local, opts), opts)
+    best, where, checked = _nearest(e_bin, e_total, t_w_T, t_total, e_sets, evals, local)
+    hits = [(int(i), int(where[i]), float(best[i]))
+            for i in np.flatnonzero(checked & (best > cal["threshold"]))]
+    calibration = {"frame_words": len(frame), "frame_share": opts.frame_share, **cal,
+                   "threshold": round(cal["threshold"], 4), "quantile": opts.quantile,
+                   "checked": int(checked.sum()), "score": opts.score, "neighbours": opts.neighbours,
+                   "frame_min": opts.frame_min, "near_copies": len(hits)}
+    return hits, calibration
+
+
+def _calibrate(background: np.ndarray, opts: CopyOptions) -> dict:
+    """The threshold and a summary of the background (FALLBACK when it is too small to tell)."""
     calibrated = len(background) >= MIN_BACKGROUND
     threshold = max(MIN_THRESHOLD, float(np.quantile(background, opts.quantile))) if calibrated \
         else FALLBACK
-    best, where, checked = _nearest(e_bin, e_total, t_w.T.tocsc(), t_total, e_sets, local)
-    hits = [(int(i), int(where[i]), float(best[i])) for i in np.flatnonzero(checked & (best > threshold))]
-    calibration = {"frame_words": len(frame), "frame_share": opts.frame_share,
-                   "background_rows": int(len(background)), "quantile": opts.quantile,
-                   "background": {k: round(float(np.quantile(background, p)), 4) if len(background) else None
-                                  for k, p in (("median", 0.5), ("q90", 0.9), ("q99", 0.99), ("max", 1.0))},
-                   "threshold": round(threshold, 4), "calibrated": calibrated, "checked": int(checked.sum()),
-                   "neighbours": opts.neighbours, "frame_min": opts.frame_min,
-                   "near_copies": len(hits)}
-    return hits, calibration
+    return {"background_rows": int(len(background)), "calibrated": calibrated,
+            "threshold": threshold,
+            "background": {k: round(float(np.quantile(background, p)), 4) if len(background) else None
+                           for k, p in (("median", 0.5), ("q90", 0.9), ("q99", 0.99), ("max", 1.0))}}
 
 
 def _idf(df: int, n: int) -> float:
@@ -118,18 +139,33 @@ class _Local:
     nearest training rows (its template siblings share them); what is left is distinctive."""
 
     t_sets: list[set[str]]
+    t_rows: list[list[str]]
     idf: dict[str, float]
     opts: CopyOptions
 
-    def best(self, row: set[str], candidates: np.ndarray, skip: int = -1) -> tuple[float, int, bool]:
+    def best(self, row: set[str], seq: list[str], candidates: np.ndarray,
+             skip: int = -1) -> tuple[float, int, bool]:
         """(distinctive similarity, training row, checked) of the best candidate."""
         near = [int(c) for c in candidates if c != skip and self.t_sets[c] != row] if skip >= 0 \
             else [int(c) for c in candidates]
         counts = Counter(w for c in near for w in self.t_sets[c] & row)
         frame = {w for w, k in counts.items() if k >= self.opts.frame_min}
-        mine = row - frame
-        if len(mine) < self.opts.min_words:
+        if len(row - frame) < self.opts.min_words:
             return 0.0, -1, False
+        if self.opts.score == "jaccard":
+            return (*self._jaccard(row, frame, near), True)
+        bounds = sorted(((self._edits(row, frame, c, set()), c) for c in near), reverse=True)
+        top, at = 0.0, -1
+        for bound, c in bounds:  # the score without slot evidence bounds it from above
+            if bound <= top:
+                break
+            score = bound if bound < MIN_THRESHOLD else self._edits(
+                row, frame, c, slot_words(seq, self.t_rows[c], [self.t_rows[k] for k in near if k != c]))
+            if score > top:
+                top, at = score, c
+        return top, at, True
+
+    def _jaccard(self, row: set[str], frame: set[str], near: list[int]) -> tuple[float, int]:
         top, at = 0.0, -1
         for c in near:
             other = self.t_sets[c]
@@ -137,7 +173,18 @@ class _Local:
             differ = sum(self.idf[w] for w in row ^ other)  # a difference is never frame
             if shared > 0 and shared / (shared + differ) > top:
                 top, at = shared / (shared + differ), c
-        return top, at, True
+        return top, at
+
+    def _edits(self, row: set[str], frame: set[str], c: int, slots: set[str]) -> float:
+        """Shared distinctive weight over itself plus what the differences cost (module doc)."""
+        other, idf, opts = self.t_sets[c], self.idf, self.opts
+        shared = sum(idf[w] for w in (row & other) - frame)
+        if shared <= 0:
+            return 0.0
+        missing = sum(idf[w] * (opts.frame_cost if w in frame and w not in slots else 1.0)
+                      for w in row - other)
+        extra = sum(idf[w] * (1.0 if w in slots else opts.extra_cost) for w in other - row)
+        return shared / (shared + missing + extra)
 
 
 def _background(t_bin, t_total, t_w_T, t_sets, local: _Local, opts: CopyOptions) -> np.ndarray:
@@ -147,11 +194,12 @@ def _background(t_bin, t_total, t_w_T, t_sets, local: _Local, opts: CopyOptions)
         return np.zeros(0)
     sample = sorted(random.Random(opts.seed).sample(range(n), min(n, opts.background_rows)))
     best, _, checked = _nearest(t_bin[sample], t_total[sample], t_w_T, t_total,
-                                [t_sets[i] for i in sample], local, exclude=sample)
+                                [t_sets[i] for i in sample], [local.t_rows[i] for i in sample],
+                                local, exclude=sample)
     return best[checked]
 
 
-def _nearest(e_bin, e_total, t_w_T, t_total, e_sets, local: _Local, exclude=None):
+def _nearest(e_bin, e_total, t_w_T, t_total, e_sets, e_rows, local: _Local, exclude=None):
     """Per eval row: the best distinctive similarity among its surface-nearest training rows."""
     m = e_bin.shape[0]
     best, where = np.zeros(m), np.full(m, -1, dtype=np.int64)
@@ -169,5 +217,5 @@ def _nearest(e_bin, e_total, t_w_T, t_total, e_sets, local: _Local, exclude=None
             surface = inter / np.maximum(e_total[row] + t_total[cols] - inter, 1e-12)
             order = np.argsort(-surface, kind="stable")[:k_near]
             skip = exclude[row] if exclude is not None else -1
-            best[row], where[row], checked[row] = local.best(e_sets[row], cols[order], skip)
+            best[row], where[row], checked[row] = local.best(e_sets[row], e_rows[row], cols[order], skip)
     return best, where, checked

@@ -6,7 +6,13 @@
   to the set's 5th-percentile item length, never below ``ngram_min`` (8), and an item
   shorter than n uses its own length (the whole item must appear in a training row).
   Boilerplate n-grams (gatekeeper.data.boilerplate) are ignored. Score: the share of the
-  item's n-grams found in training data.
+  item's n-grams found in training data. Its ``content`` hits look only at the item's rare
+  n-grams (in fewer than MIN_COUNT other rows of the data, training rows and other eval
+  items together): its own text. In templated data a sentence frame repeats over the
+  siblings of both splits; that overlap is an ``ngram`` hit, not a ``content`` one. Score:
+  the share of the item's rare n-grams found in training rows; a hit needs more than the
+  training rows share of theirs with each other (the ``copy_quantile`` of that background),
+  or all of them.
 - near: MinHash LSH (datasketch) over word ``shingle``-grams proposes candidate pairs,
   rapidfuzz verifies each one: a hit needs ``fuzz.ratio`` of the normalised texts
   >= ``near_threshold``. Score: that ratio in [0, 1]. Large comparisons (LARGE_PAIRS)
@@ -23,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gatekeeper.data.boilerplate import BREAK, min_count
+from gatekeeper.data.boilerplate import BREAK, MIN_COUNT, min_count
 from gatekeeper.data.sketch import Corpus, Vocab, shingles, signatures
 
 DETECTORS = ("exact", "ngram", "near")
@@ -42,6 +48,7 @@ class Options:
     copy_frame_share: float = 0.1   # gatekeeper.data.nearcopy
     copy_quantile: float = 0.999
     copy_min_words: int = 1
+    copy_score: str = "edits"       # or "jaccard"
 
 
 @dataclass(frozen=True)
@@ -77,9 +84,12 @@ class Side:
                    vocab.ids.get(BREAK) if broken else None)
 
 
-def detect(train: Side, evals: Side, opts: Options) -> list[Hit]:
-    """Every hit of every detector (at most one per eval item and detector)."""
-    return exact_hits(train, evals) + ngram_hits(train, evals, opts) + near_hits(train, evals, opts)
+def detect(train: Side, evals: Side, opts: Options, calibration: dict | None = None) -> list[Hit]:
+    """Every hit of every detector (at most one per eval item and detector).
+
+    ``calibration``, when given, receives the ``content`` threshold per n-gram length."""
+    return exact_hits(train, evals) + ngram_hits(train, evals, opts, calibration) + \
+        near_hits(train, evals, opts)
 
 
 def exact_hits(train: Side, evals: Side) -> list[Hit]:
@@ -103,20 +113,23 @@ def item_n(evals: Side, opts: Options) -> np.ndarray:
     return n
 
 
-def ngram_hits(train: Side, evals: Side, opts: Options) -> list[Hit]:
+def ngram_hits(train: Side, evals: Side, opts: Options, calibration: dict | None = None) -> list[Hit]:
     per_item = item_n(evals, opts)
     hits = []
     for n in sorted(set(per_item[per_item > 0].tolist())):
-        hits += _ngram_hits_for(train, evals, int(n), np.flatnonzero(per_item == n), opts)
+        hits += _ngram_hits_for(train, evals, int(n), np.flatnonzero(per_item == n), opts,
+                                calibration if calibration is not None else {})
     return sorted(hits, key=lambda h: h.eval_index)
 
 
-def _ngram_hits_for(train: Side, evals: Side, n: int, rows: np.ndarray, opts: Options) -> list[Hit]:
+def _ngram_hits_for(train: Side, evals: Side, n: int, rows: np.ndarray, opts: Options,
+                    calibration: dict) -> list[Hit]:
     e_hash, e_row, e_start = evals.grams.ngrams(n, rows, evals.sep, positions=True)
     if not len(e_hash):
         return []
-    t_hash, t_row = train.grams.ngrams(n, sep=train.sep)
-    t_hash, t_row = _among(t_hash, t_row, np.unique(e_hash))
+    t_all, t_all_row = train.grams.ngrams(n, sep=train.sep)
+    bar = calibration[n] = _content_background(train, t_all, t_all_row, e_hash, e_row, opts)
+    t_hash, t_row = _among(t_all, t_all_row, np.unique(e_hash))
     pairs = np.unique(np.stack([t_hash, t_row.astype(np.uint64)]), axis=1) if len(t_hash) else \
         np.zeros((2, 0), dtype=np.uint64)
     # n-grams common in the eval set are template; common in training data they are not
@@ -124,15 +137,85 @@ def _ngram_hits_for(train: Side, evals: Side, n: int, rows: np.ndarray, opts: Op
     ignore = _eval_boilerplate(evals, e_hash, e_row, opts.boilerplate_share)
     content = _mostly_content(evals.grams, e_hash, e_start, n, ignore)
     row_of_hash = dict(zip(pairs[0].tolist(), pairs[1].tolist()))  # one training row per n-gram
+    others = _Others(pairs[0], e_hash, e_row)
     grams: dict[int, list[int]] = {}
     for h, r in zip(e_hash[content].tolist(), e_row[content].tolist()):
         grams.setdefault(r, []).append(h)
     hits = []
     for r, hs in grams.items():
-        matched = [row_of_hash[h] for h in hs if h in row_of_hash]
-        if matched:
-            hits.append(Hit("ngram", r, Counter(matched).most_common(1)[0][0], len(matched) / len(hs)))
+        matched = [h for h in hs if h in row_of_hash]
+        if not matched:
+            continue
+        hits.append(Hit("ngram", r, Counter(row_of_hash[h] for h in matched).most_common(1)[0][0],
+                        len(matched) / len(hs)))
+        in_train, rare = others.of(hs)
+        own = [h for h, t, k in zip(hs, in_train, rare) if t and k]
+        share = len(own) / max(1, int(rare.sum()))
+        if own and (share > bar["threshold"] or share == 1.0):
+            hits.append(Hit("content", r, Counter(row_of_hash[h] for h in own).most_common(1)[0][0], share))
     return hits
+
+
+class _Others:
+    """How many rows of the data besides the eval item hold an n-gram (training rows and other
+    eval items): fewer than MIN_COUNT makes it *rare*, the item's own content rather than a
+    sentence frame its template siblings on both sides repeat."""
+
+    def __init__(self, t_hash: np.ndarray, e_hash: np.ndarray, e_row: np.ndarray):
+        self.t_unique, self.t_count = np.unique(t_hash, return_counts=True)
+        self.e_unique, self.e_count = _row_counts(e_hash, e_row)
+
+    def of(self, hashes: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(in some training row, rare) per n-gram of one eval item."""
+        h = np.asarray(hashes, dtype=np.uint64)
+        e = self.e_count[np.searchsorted(self.e_unique, h)]
+        if not len(self.t_unique):
+            return np.zeros(len(h), dtype=bool), e - 1 < MIN_COUNT
+        at = np.minimum(np.searchsorted(self.t_unique, h), len(self.t_unique) - 1)
+        t = np.where(self.t_unique[at] == h, self.t_count[at], 0)
+        return t > 0, t + e - 1 < MIN_COUNT
+
+
+def _distinct(hashes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (hash, row) pairs, sorted by hash (``rows`` ascending, as Corpus.ngrams
+    emits them: a stable sort keeps them so; faster than np.unique over both axes)."""
+    order = np.argsort(hashes, kind="stable")
+    h, r = hashes[order], rows[order]
+    keep = np.concatenate([[True], (h[1:] != h[:-1]) | (r[1:] != r[:-1])])
+    return h[keep], r[keep].astype(np.int64)
+
+
+def _row_counts(hashes: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(distinct hashes, how many rows hold each)."""
+    h, _ = _distinct(hashes, rows)
+    return np.unique(h, return_counts=True)
+
+
+def _content_background(train: Side, t_hash: np.ndarray, t_row: np.ndarray, e_hash: np.ndarray,
+                        e_row: np.ndarray, opts: Options) -> dict:
+    """How much of its own content a training row shares with other training rows (of its rare
+    n-grams, as in ``_Others``, the share found in another training row): the background a
+    ``content`` hit must exceed, at ``copy_quantile``. Rows repeated exactly are left out
+    (their share is 1 by construction)."""
+    if not len(t_hash):
+        return {"threshold": 0.0, "rows": 0, "median": None}
+    hashes, row = _distinct(t_hash, t_row)
+    first = np.flatnonzero(np.concatenate([[True], hashes[1:] != hashes[:-1]]))
+    unique, count = hashes[first], np.diff(np.append(first, len(hashes)))
+    inverse = np.repeat(np.arange(len(first)), count)
+    e_unique, e_count = _row_counts(e_hash, e_row)
+    at = np.minimum(np.searchsorted(e_unique, unique), len(e_unique) - 1)
+    in_eval = np.where(e_unique[at] == unique, e_count[at], 0)
+    rare = (count - 1 + in_eval < MIN_COUNT)[inverse]
+    shared = rare & (count >= 2)[inverse]
+    size = len(train.words)
+    total = np.bincount(row[rare], minlength=size)
+    share = np.bincount(row[shared], minlength=size) / np.maximum(total, 1)
+    repeated = Counter(" ".join(w) for w in train.words)
+    keep = (total > 0) & np.asarray([repeated[" ".join(w)] == 1 for w in train.words])
+    threshold = float(np.quantile(share[keep], opts.copy_quantile)) if keep.any() else 0.0
+    return {"threshold": round(threshold, 4), "rows": int(keep.sum()),
+            "median": round(float(np.median(share[keep])), 4) if keep.any() else None}
 
 
 def _mostly_content(corpus: Corpus, hashes: np.ndarray, starts: np.ndarray, n: int,

@@ -4,6 +4,11 @@ Besides the three detectors of gatekeeper.data.overlap, the near-copy detector
 (gatekeeper.data.nearcopy, hits of detector ``copy``) compares distinctive content,
 calibrated on the training rows; its calibration is returned per field.
 
+Two item sets per eval set: ``hit_flags``, items any detector links to a training row
+(template overlap included: what ``subset: clean`` leaves out), and ``finding_flags``, items
+with an exact copy, a near copy or a ``content`` n-gram overlap (an n-gram rare in the data:
+the item's own text, not a shared sentence frame): what a reviewer can act on.
+
 Answers that are labels are not compared: an answer shorter than ``ngram_min`` words, or one
 shared by two or more items of its eval set (a class such as ``{"category": "billing"}``
 or an MMLU letter), says nothing about leakage when it reappears in training data.
@@ -25,8 +30,9 @@ from gatekeeper.data.text import marked_diff, normalise
 
 FIELDS = ("prompt", "answer")
 SEVERITY = ("exact", "near_copy", "similarity", "ngram_overlap")  # the sort key, most severe first
-KINDS = DETECTORS + ("copy",)
-_SHOWN_FIRST = ("exact", "copy", "near", "ngram")  # the record shows the most telling hit
+KINDS = DETECTORS + ("copy", "content")
+FINDINGS = ("exact", "copy", "content")  # what a reviewer acts on (template overlap aside)
+_SHOWN_FIRST = ("exact", "copy", "content", "near", "ngram")  # the record shows the most telling hit
 
 
 @dataclass(frozen=True)
@@ -44,8 +50,9 @@ def scan(train: list[TextItem], sets: list[EvalSet], opts: Options) -> dict:
     found: dict[tuple[int, str], list[Hit]] = {}
     boiler: dict[str, list[str]] = {}
     calibration: dict[str, dict | None] = {}
+    content: dict[str, dict] = {}
     copy = CopyOptions(frame_share=opts.copy_frame_share, quantile=opts.copy_quantile,
-                       min_words=opts.copy_min_words, seed=opts.seed)
+                       min_words=opts.copy_min_words, seed=opts.seed, score=opts.copy_score)
     for field in FIELDS:
         lines = frozenset().union(*(common_lines([i.field(field) for i in es.items],
                                                  opts.boilerplate_share) for es in sets))
@@ -57,14 +64,16 @@ def scan(train: list[TextItem], sets: list[EvalSet], opts: Options) -> dict:
         t_side = Side.build([content_words(t, t_lines, breaks=True) for t in texts], [0] * len(train),
                             vocab)
         e_side = Side.build(eval_words, [s for s, _ in flat], vocab)
-        hits = detect(t_side, e_side, opts)
+        content[field] = {}
+        hits = detect(t_side, e_side, opts, content[field])
         pairs, calibration[field] = near_copies(t_side.words, e_side.words, copy) \
             if any(e_side.words) else ([], None)
         hits += [Hit("copy", e, t, score) for e, t, score in pairs]
         for hit in hits:
             found.setdefault((hit.eval_index, field), []).append(hit)
     return {"sets": [_set_result(s, es, flat, found, train) for s, es in enumerate(sets)],
-            "boilerplate": boiler, "near_copy": calibration}
+            "boilerplate": boiler, "near_copy": calibration,
+            "content": {f: [{"n": n} | c for n, c in sorted(v.items())] for f, v in content.items()}}
 
 
 def _eval_words(flat, field: str, lines: frozenset, opts: Options) -> list[list[str]]:
@@ -79,20 +88,22 @@ def _eval_words(flat, field: str, lines: frozenset, opts: Options) -> list[list[
 def _set_result(s: int, es: EvalSet, flat, found, train) -> dict:
     index = [j for j, (k, _) in enumerate(flat) if k == s]
     counts = {f"{d}_{f}": 0 for d in KINDS for f in FIELDS}
-    hit_items, records = [], []
+    hit_items, finding_items, records = [], [], []
     for j in index:
         item_hits = [(f, h) for f in FIELDS for h in found.get((j, f), [])]
         for f, h in item_hits:
             counts[f"{h.detector}_{f}"] += 1
         hit_items.append(bool(item_hits))
+        finding_items.append(any(h.detector in FINDINGS for _, h in item_hits))
         if item_hits:
             records.append(_record(flat[j][1], item_hits, train))
     records.sort(key=severity)
     per_detector = {d: sum(1 for j in index if any(h.detector == d for f in FIELDS
                                                    for h in found.get((j, f), [])))
                     for d in KINDS}
-    copies = per_detector.pop("copy")
+    copies, content = per_detector.pop("copy"), per_detector.pop("content")
     return {"name": es.name, "gates": list(es.gates), "items": len(index), "near_copies": copies,
+            "content_hits": content, "findings": sum(finding_items), "finding_flags": finding_items,
             "hits": sum(hit_items), "hit_flags": hit_items, "by_detector": per_detector,
             "by_detector_field": counts, "records": records}
 
@@ -112,6 +123,7 @@ def _record(item: TextItem, item_hits: list, train: list[TextItem]) -> dict:
             "scores": {f"{h.detector}_{f}": round(h.score, 4) for f, h in item_hits},
             "eval_marked": eval_marked, "train_marked": train_marked,
             "same_normalised": same, "exact": "exact" in detectors, "near_copy": round(copy, 4),
+            "finding": any(d in FINDINGS for d in detectors),
             "similarity": round(fuzz.ratio(normalise(item.field(field)),
                                            normalise(other.field(field))) / 100, 4),
             "ngram_overlap": round(ngram, 4)}

@@ -3,7 +3,10 @@
 Three detectors (gatekeeper.data.overlap): exact match after normalisation, long n-gram
 overlap, MinHash LSH near-duplicates verified by rapidfuzz; and near copies
 (gatekeeper.data.nearcopy): distinctive content, template frame removed, closer to a training
-row than the training rows come to each other (``near_copies``, calibration in the details). Prompts are compared with
+row than the training rows come to each other (``near_copies``, calibration in the details).
+An exact copy, a near copy or a ``content`` n-gram hit (the item's rare n-grams found in
+training rows) is a finding (``findings``, ``finding_rate``); the other hits are template
+overlap, counted in ``hits`` and ``hit_rate``. Prompts are compared with
 prompts and answers with answers (an eval answer inside a training completion counts).
 The training side is the recipe's ``data`` and ``eval_data`` (or the ``train`` parameter);
 the eval side is every golden set and eval path parameter of the run, plus ``extra``.
@@ -63,6 +66,11 @@ def _check(params: dict, golden) -> None:
         raise ConfigError(f"copy_frame_share must be in (0, 1], found {frame}",
                           hint="the share of training rows a word must appear in to be template "
                                "frame; 0.1 is the default")
+    if params.get("copy_score", "edits") not in ("edits", "jaccard"):
+        raise ConfigError(f"copy_score must be edits or jaccard, found {params['copy_score']!r}",
+                          hint="edits (the default) charges a training row's extra words lightly "
+                               "and a template slot's other value in full; jaccard charges every "
+                               "differing word")
     if params.get("max_records", 50) < 0:
         raise ConfigError("max_records must be >= 0", hint="hits listed per set in the report")
     sets = params.get("sets")
@@ -79,6 +87,11 @@ METRICS = (
     _count("near_hits", "eval items with a verified near-duplicate training row"),
     _count("near_copies", "eval items whose distinctive content (template frame removed) is "
                           "closer to a training row than training rows come to each other"),
+    _count("content_hits", "eval items sharing with a training row an n-gram found in fewer than 3 "
+                           "other rows of the data (the item's own text, not a shared sentence frame)"),
+    _count("findings", "eval items with an exact copy, a near copy or a content n-gram overlap"),
+    Metric("finding_rate", higher_is_better=False, sampled=False,
+           description="share of eval items with a finding (template overlap aside)"),
 )
 
 
@@ -88,11 +101,11 @@ def contamination(ctx, *, train: str | None = None, extra: str | None = None,
                   sets: list | None = None, near_threshold: float = 0.8, ngram: int = 13,
                   ngram_min: int = 8, boilerplate_share: float = 0.05,
                   max_records: int = 50, copy_quantile: float = 0.999,
-                  copy_frame_share: float = 0.1) -> Measurement:
+                  copy_frame_share: float = 0.1, copy_score: str = "edits") -> Measurement:
     """Eval items found in the training data (exact, 13-gram, MinHash near-duplicate, near copy)."""
     opts = Options(ngram=ngram, ngram_min=ngram_min, near_threshold=near_threshold,
                    boilerplate_share=boilerplate_share, copy_quantile=copy_quantile,
-                   copy_frame_share=copy_frame_share)
+                   copy_frame_share=copy_frame_share, copy_score=copy_score)
     train_files = training_inputs(ctx, train)
     if not train_files:
         raise Skipped("no training data to check (the manifest has no train.data; params.train "
@@ -130,19 +143,24 @@ def _measurement(result: dict, cache_hit: bool, max_records: int, train_files: l
                  sidecar: dict | None = None) -> Measurement:
     sets = result["sets"]
     flags = [float(f) for s in sets for f in s["hit_flags"]]
+    found = [float(f) for s in sets for f in s["finding_flags"]]
     n = len(flags)
     hits = int(sum(flags))
     per_detector = {d: sum(s["by_detector"][d] for s in sets) for d in DETECTORS}
     metrics = {"hits": hits, "hit_rate": hits / n if n else 0.0,
                **{f"{d}_hits": per_detector[d] for d in DETECTORS},
-               "near_copies": sum(s["near_copies"] for s in sets)}
-    table = [{k: v for k, v in s.items() if k not in ("hit_flags", "records", "lines")}
+               "near_copies": sum(s["near_copies"] for s in sets),
+               "content_hits": sum(s["content_hits"] for s in sets), "findings": int(sum(found)),
+               "finding_rate": sum(found) / n if n else 0.0}
+    table = [{k: v for k, v in s.items() if k not in ("hit_flags", "finding_flags", "records", "lines")}
              | {"hit_rate": s["hits"] / s["items"] if s["items"] else 0.0,
+                "finding_rate": s["findings"] / s["items"] if s["items"] else 0.0,
                 "records": s["records"][:max_records], "records_left_out":
                 max(0, len(s["records"]) - max_records)} for s in sets]
     details = {"sets": table, "train_files": train_files, "train_rows": result["train_rows"],
                "train_unreadable": result["train_unreadable"], "cache_hit": cache_hit,
-               "sidecar": sidecar, "near_copy": result["near_copy"],
+               "sidecar": sidecar, "near_copy": result["near_copy"], "content": result.get("content"),
                "boilerplate": {k: v[:10] for k, v in result["boilerplate"].items()}}
-    return Measurement(metrics=metrics, n=n, samples={"hit_rate": Samples(tuple(flags))} if n else {},
+    return Measurement(metrics=metrics, n=n, samples={"hit_rate": Samples(tuple(flags)),
+                                                      "finding_rate": Samples(tuple(found))} if n else {},
                        details=details)

@@ -65,7 +65,7 @@ def test_an_exact_copy_is_found_by_every_detector(corpus):
     train, evals = corpus
     train = train + [(evals[11][0].upper(), "unrelated answer text that nobody asked for at all today")]
     found, _ = detect(train, evals)
-    assert found["eval-11"]["detectors"] == ["exact", "ngram", "near", "copy"]
+    assert found["eval-11"]["detectors"] == ["exact", "ngram", "near", "copy", "content"]
     assert found["eval-11"]["same_normalised"] is True
 
 
@@ -170,3 +170,35 @@ def test_an_ngram_straddling_a_template_is_not_evidence():
     leaked = evals[4][0].split("going to ", 1)[1]
     found, _ = detect(train + [(leaked, "")], evals)
     assert "ngram" in found["eval-4"]["detectors"]
+
+
+@pytest.fixture(scope="module")
+def templated_split():
+    from testkit.templated import frames, rows
+
+    rng = random.Random(2)
+    templates = frames(rng, 30)
+    train = rows(rng, templates, 600)
+    return train, rows(rng, templates, 150, avoid=set(train))
+
+
+def test_shared_templates_are_overlap_but_not_findings(templated_split):
+    train, test = templated_split
+    _, result = detect([(t, "") for t in train], [(t, "") for t in test])
+    assert result["hits"] > 30   # sentence frames shared by siblings of both splits
+    assert result["content_hits"] == 0
+    # one sibling shares its number (1 in 900), plan and 14 frame words with a training row:
+    # a near copy by chance, within the detector's false-flag rate (<= 1%)
+    assert result["findings"] == result["near_copies"] <= 1
+    assert sum(result["finding_flags"]) == result["findings"]
+
+
+def test_a_test_item_pasted_into_a_longer_training_row_is_a_finding(templated_split):
+    train, test = templated_split
+    pasted = f"Forwarded from the customer portal, see below. {test[11]} Reply to all please."
+    _, before = detect([(t, "") for t in train], [(t, "") for t in test])
+    found, result = detect([(t, "") for t in train] + [(pasted, "")], [(t, "") for t in test])
+    record = found["eval-11"]
+    assert record["finding"] and "content" in record["detectors"] and record["train_id"] == "train-600"
+    assert record["scores"]["content_prompt"] == 1.0
+    assert result["findings"] == before["findings"] + 1 and result["finding_flags"][11]

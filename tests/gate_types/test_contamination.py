@@ -65,6 +65,8 @@ def test_hits_in_golden_sets_and_extra_files_are_reported_per_set(tmp_path):
     assert g["outcome"] == "fail"
     m = g["measurement"]
     assert m["metrics"]["hits"] == 3 and m["n"] == 40
+    # plain text has no template: every hit is a finding (a copy, a near copy, a pasted answer)
+    assert m["metrics"]["findings"] == 3 and m["metrics"]["finding_rate"] == pytest.approx(3 / 40)
     sets = {s["name"]: s for s in m["details"]["sets"]}
     assert sets["data/eval.jsonl"]["hits"] == 2 and sets["data/eval.jsonl"]["gates"] == ["reads.eval"]
     assert sets["data/extra.csv"]["hits"] == 1
@@ -73,7 +75,7 @@ def test_hits_in_golden_sets_and_extra_files_are_reported_per_set(tmp_path):
     assert where["data/eval.jsonl:9"]["field"] == "answer"
     assert m["details"]["boilerplate"]["prompt"] == ["answer briefly"]
     html = (tmp_path / "run" / "report.html").read_text()
-    assert "data/extra.csv:4" in html and "<ins>" in html
+    assert "data/extra.csv:4" in html and "<ins>" in html and "<strong>finding</strong>" in html
 
 
 def test_a_clean_bundle_passes_and_a_recheck_comes_from_the_cache(tmp_path):
@@ -105,6 +107,8 @@ def test_sets_selects_one_set_for_its_own_threshold(tmp_path):
     ("{max_records: -1}", "max_records must be >= 0"),
     ("{copy_quantile: 0.2}", "copy_quantile must be in [0.5, 1]"),
     ("{copy_frame_share: 1.5}", "copy_frame_share must be in (0, 1]"),
+    ("{copy_score: levenshtein}", "copy_score must be edits or jaccard"),
+    ("{copy_score: 1}", "parameter 'copy_score' must be str"),
     ("{sets: []}", "sets must be a non-empty list"),
     ("{sets: 'eval.jsonl'}", "parameter 'sets' must be list"),
     ("{extra: ../data/missing.jsonl}", "missing.jsonl"),
