@@ -17,7 +17,7 @@ from gatekeeper.core.store import shelf
 from gatekeeper.data.records import data_files
 
 KIND = "data-check"
-VERSION = 6  # 6: near copies scored by edits (slot differences cost in full); overlap findings
+VERSION = 7  # 7: a one-word match inside a slot difference is absorbed; 6: near copies scored by edits (slot differences cost in full); overlap findings
 
 
 def data_key(kind: str, paths: list[str | Path | None], options: dict[str, Any]) -> str:

@@ -29,13 +29,37 @@ def slot_words(item: list[str], other: list[str], siblings: list[list[str]]) -> 
     if not siblings:
         return out
     padded = [[START, *s, END] for s in siblings]
-    for tag, i1, i2, j1, j2 in SequenceMatcher(None, item, other, autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes(item, other):
         if tag not in ("replace", "insert"):
             continue
         left = item[i1 - 1] if i1 else START
         right = item[i2] if i2 < len(item) else END
         if _varies(left, right, item[i1:i2], padded):
             out.update(item[i1:i2], other[j1:j2])
+    return out
+
+
+def _opcodes(item: list[str], other: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes, with a one-word match between two differences absorbed into them.
+
+    A lone shared word inside a difference is a coincidence of the two slot values ("100
+    clients. Whenever you have time is fine" vs "100 time entries" share "time"), not an
+    anchor: splitting there would make half the slot look like a cut word.
+    """
+    ops = SequenceMatcher(None, item, other, autojunk=False).get_opcodes()
+    out: list[tuple[str, int, int, int, int]] = []
+    k = 0
+    while k < len(ops):
+        tag, i1, i2, j1, j2 = ops[k]
+        if tag != "equal":
+            while (k + 2 < len(ops) and ops[k + 1][0] == "equal" and ops[k + 1][2] - ops[k + 1][1] == 1
+                   and ops[k + 2][0] != "equal"):
+                i2, j2 = ops[k + 2][2], ops[k + 2][4]
+                k += 2
+            if i1 != i2 or j1 != j2:
+                tag = "replace" if i1 != i2 and j1 != j2 else ("delete" if i1 != i2 else "insert")
+        out.append((tag, i1, i2, j1, j2))
+        k += 1
     return out
 
 

@@ -77,8 +77,6 @@ def test_the_demo_template_siblings_are_not_near_copies(demo):
     train, test, t_words, e_words = demo
     hits, calibration = near_copies(t_words, e_words)
     assert hits == [] and calibration["checked"] == len(test) and calibration["score"] == "edits"
-    # test:123 ~ train:539 (another account type, an opener and a closing cue) and
-    # test:402 ~ train:550 (another date, an "Urgent:" opener): siblings, not copies
     loose, _ = near_copies(t_words, e_words, CopyOptions(quantile=0.5))  # every item above the median
     scores = {test[e].id: (train[t].id, score) for e, t, score in loose}
     # test:123 ~ train:539 (another account type, an opener and a closing cue) and
@@ -86,6 +84,19 @@ def test_the_demo_template_siblings_are_not_near_copies(demo):
     assert scores["tickets-test-0123"][0] == "tickets-train-0539"
     assert scores["tickets-test-0402"][0] == "tickets-train-0550"
     assert max(score for _, score in scores.values()) < calibration["threshold"]
+
+
+def test_without_the_mix_the_demo_siblings_are_still_not_near_copies():
+    # the mix's paraphrase pairs raise the background; the tickets alone calibrate lower
+    # (0.800), and test:474 ("... more than 100 clients. Whenever you have time is fine.") ~
+    # train:122 ("... more than 100 time entries.") share "time" by coincidence inside the slot
+    train = [i for f in ("tickets/train.jsonl", "tickets/val.jsonl") for i in read_items(GOLDEN / f)[0]]
+    test = read_items(GOLDEN / "tickets/test.jsonl")[0]
+    lines = common_lines([i.prompt for i in test], 0.05)
+    as_words = lambda t: [w for w in content_words(t, lines) if w != BREAK]  # noqa: E731
+    hits, calibration = near_copies([as_words(i.prompt) for i in train], [as_words(i.prompt) for i in test])
+    assert calibration["calibrated"] and calibration["threshold"] < 0.85
+    assert [(test[e].id, train[t].id) for e, t, _ in hits] == []
 
 
 @pytest.mark.parametrize("kind", ["swap", "case", "filler"])
@@ -107,6 +118,10 @@ def test_a_difference_where_siblings_differ_is_a_slot_and_one_where_they_agree_i
     assert slot_words(item, words("Order 1234 from Berlin is really late"), siblings) == set()
     assert slot_words(item, words("Order 1234 from Berlin is slow"), siblings) == set()  # one changed word
     assert slot_words(item, words("Order 9999 from Berlin is late"), []) == set()
+    # a lone word the two slot values share does not split the slot into a cut and an edit
+    item = words("Uploads lag once we have 100 clients whenever you have time")
+    siblings = [words("Uploads lag once we have 100 projects"), words("Uploads lag once we have 100 users")]
+    assert {"clients", "entries"} <= slot_words(item, words("Uploads lag once we have 100 time entries"), siblings)
 
 
 def test_the_earlier_jaccard_score_stays_an_option(templated):
