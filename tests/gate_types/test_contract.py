@@ -76,3 +76,21 @@ def test_its_fragment_draws_from_the_committed_example(name):
 
 def test_the_example_report_measures_every_gate_type():
     assert {g["type"] for g in EXAMPLE["gates"]} >= set(BUILTIN)
+
+
+def test_the_contamination_fragment_draws_a_report_written_before_findings():
+    # reports written before the overlap warning counted findings have no per-set
+    # `findings` and no per-record `finding`: `gatekeeper report` must still draw them
+    gates = _example_gates("contamination")
+    assert gates
+    for gate in gates:
+        old = copy.deepcopy(gate)
+        details = old["measurement"]["details"]
+        for s in details.get("sets", []):
+            for key in ("findings", "finding_rate", "content_hits"):
+                s.pop(key, None)
+            for record in s.get("records", []):
+                record.pop("finding", None)
+        html, note = render_fragment(old)
+        assert note is None, f"{gate['id']}: {note}"
+        assert html and "could not be drawn" not in html
