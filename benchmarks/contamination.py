@@ -16,6 +16,12 @@ against the brute-force truth on the subsample. The last line prints the headlin
 Compare ratios: other processes on a shared machine slow both sides.
 
     python benchmarks/contamination.py --templated          # near copies in templated data
+    python benchmarks/contamination.py --near-copy-speed --train 20000 --eval 2000
+
+``--near-copy-speed`` times the scan twice on the same data, with the near-copy scorer as it
+was before its shared-words bound and top-k selection (every candidate scored over its
+differences, every candidate sorted) and as it is, checks that both return the same result
+and prints the ratio.
 
 builds a templated set (tests/testkit/templated.py: sentence frames, slot values from pools
 of 6 to 900, openers and cues), plants light edits of test items in its training data (word
@@ -236,6 +242,36 @@ def templated(seeds: int, n_train: int, n_test: int, n_frames: int, planted: int
           f" | {time.perf_counter() - start:.1f} s")
 
 
+def near_copy_speed(train, evals) -> None:
+    """The scan with the reference near-copy scorer and with today's, side by side."""
+    import json
+
+    import numpy as np
+
+    from gatekeeper.data import nearcopy
+
+    fast = (nearcopy._Local._bound, nearcopy._top)
+
+    def reference_bound(self, row, frame, cost, row_cost, c):
+        return self._edits(row, frame, c, set())
+
+    def reference_top(neg, k):
+        return np.argsort(neg, kind="stable")[:k]
+
+    runs = {}
+    for name, (bound, top) in (("reference", (reference_bound, reference_top)), ("today", fast)):
+        nearcopy._Local._bound, nearcopy._top = bound, top
+        start, cpu = time.perf_counter(), time.process_time()
+        result = scan(train, [EvalSet("eval", tuple(evals))], Options())
+        runs[name] = (json.dumps(result, sort_keys=True, default=str),
+                      time.perf_counter() - start, time.process_time() - cpu)
+        print(f"{name:9s}: {runs[name][1]:.1f} s wall, {runs[name][2]:.1f} s CPU")
+    nearcopy._Local._bound, nearcopy._top = fast
+    (ref, ref_s, ref_cpu), (new, new_s, new_cpu) = runs["reference"], runs["today"]
+    print(f"RESULT near-copy scorer: identical results {ref == new} | scan {ref_s:.1f} s -> {new_s:.1f} s "
+          f"wall ({ref_s / new_s:.2f}x), {ref_cpu:.1f} -> {new_cpu:.1f} s CPU ({ref_cpu / new_cpu:.2f}x)")
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--train", type=int, default=200_000)
@@ -244,11 +280,15 @@ def main(argv=None) -> None:
     ap.add_argument("--sample", type=int, default=40, help="eval rows for the brute-force baseline")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--templated", action="store_true", help="near copies in templated data only")
+    ap.add_argument("--near-copy-speed", action="store_true",
+                    help="the scan with the reference and today's near-copy scorer, side by side")
     args = ap.parse_args(argv)
     if args.templated:
         return templated(seeds=5, n_train=3000, n_test=1000, n_frames=100, planted=200)
     opts = Options()
     train, evals, planted = make_data(args.train, args.eval, args.planted, args.seed)
+    if args.near_copy_speed:
+        return near_copy_speed(train, evals)
     words = sum(len(t.prompt.split()) + len(t.answer.split()) for t in train) / len(train)
     print(f"data: {len(train):,} train rows, {len(evals):,} eval rows, {words:.0f} words per train "
           f"row (prompt + answer), {len(planted)} planted pairs")

@@ -40,7 +40,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
@@ -142,6 +142,7 @@ class _Local:
     t_rows: list[list[str]]
     idf: dict[str, float]
     opts: CopyOptions
+    t_weight: dict[int, float] = field(default_factory=dict)  # a training row's idf total, as needed
 
     def best(self, row: set[str], seq: list[str], candidates: np.ndarray,
              skip: int = -1) -> tuple[float, int, bool]:
@@ -154,7 +155,10 @@ class _Local:
             return 0.0, -1, False
         if self.opts.score == "jaccard":
             return (*self._jaccard(row, frame, near), True)
-        bounds = sorted(((self._edits(row, frame, c, set()), c) for c in near), reverse=True)
+        frame_cost, idf = self.opts.frame_cost, self.idf
+        cost = {w: idf[w] * (frame_cost if w in frame else 1.0) for w in row}
+        row_cost = sum(cost.values())
+        bounds = sorted(((self._bound(row, frame, cost, row_cost, c), c) for c in near), reverse=True)
         top, at = 0.0, -1
         for bound, c in bounds:  # the score without slot evidence bounds it from above
             if bound <= top:
@@ -174,6 +178,31 @@ class _Local:
             if shared > 0 and shared / (shared + differ) > top:
                 top, at = shared / (shared + differ), c
         return top, at
+
+    def _bound(self, row: set[str], frame: set[str], cost: dict[str, float], row_cost: float,
+               c: int) -> float:
+        """``_edits`` without slot evidence, from sums over the shared words only.
+
+        ``cost``: each word of the row weighted as a missing word; ``row_cost`` their sum. What
+        the training row lacks costs ``row_cost`` less the shared words' cost, what it adds its
+        own total weight less the shared weight: no pass over the differences.
+        """
+        idf = self.idf
+        shared = common = common_cost = 0.0
+        for w in row & self.t_sets[c]:
+            x = idf[w]
+            common += x
+            common_cost += cost[w]
+            if w not in frame:
+                shared += x
+        if shared <= 0:
+            return 0.0
+        total = self.t_weight.get(c)
+        if total is None:
+            total = self.t_weight[c] = sum(idf[w] for w in self.t_sets[c])
+        missing = max(0.0, row_cost - common_cost)
+        extra = self.opts.extra_cost * max(0.0, total - common)
+        return shared / (shared + missing + extra)
 
     def _edits(self, row: set[str], frame: set[str], c: int, slots: set[str]) -> float:
         """Shared distinctive weight over itself plus what the differences cost (module doc)."""
@@ -215,7 +244,16 @@ def _nearest(e_bin, e_total, t_w_T, t_total, e_sets, e_rows, local: _Local, excl
                 continue
             cols, inter = product.indices[lo:hi], product.data[lo:hi]
             surface = inter / np.maximum(e_total[row] + t_total[cols] - inter, 1e-12)
-            order = np.argsort(-surface, kind="stable")[:k_near]
+            order = _top(-surface, k_near)
             skip = exclude[row] if exclude is not None else -1
             best[row], where[row], checked[row] = local.best(e_sets[row], e_rows[row], cols[order], skip)
     return best, where, checked
+
+
+def _top(neg: np.ndarray, k: int) -> np.ndarray:
+    """``np.argsort(neg, kind="stable")[:k]`` without sorting every candidate."""
+    if len(neg) <= k:
+        return np.argsort(neg, kind="stable")
+    kth = np.partition(neg, k - 1)[k - 1]
+    at_most = np.flatnonzero(neg <= kth)  # the k smallest and their ties, in index order
+    return at_most[np.argsort(neg[at_most], kind="stable")][:k]
