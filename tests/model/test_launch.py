@@ -154,10 +154,7 @@ def test_a_rank_that_dies_ends_the_run_with_an_error_naming_it(tiny_model_dir, t
     port = _free_port()
     launch = {"WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port),
               "GATEKEEPER_DIST_TIMEOUT": "20"}
-    zero = subprocess.Popen([sys.executable, "-m", "gatekeeper", "check", str(root), "--out",
-                             str(tmp_path / "run"), "--no-cache", "--no-progress"],
-                            env=_clean_env(RANK="0", LOCAL_RANK="0", **launch), cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    zero = _rank_zero(root, tmp_path, launch)
     dies = ("from gatekeeper.model.exchange import join, read_launch\nimport os\n"
             "join(read_launch(os.environ))\nos._exit(7)\n")
     one = subprocess.run([sys.executable, "-c", dies], env=_clean_env(RANK="1", LOCAL_RANK="1", **launch),
@@ -178,10 +175,7 @@ def test_a_rank_that_hangs_is_named_within_the_timeout(tiny_model_dir, tiny_adap
     root = bundle(tmp_path / "b", tiny_model_dir, tiny_adapter_dir)
     launch = {"WORLD_SIZE": "2", "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(_free_port()),
               "GATEKEEPER_DIST_TIMEOUT": "10"}
-    zero = subprocess.Popen([sys.executable, "-m", "gatekeeper", "check", str(root), "--out",
-                             str(tmp_path / "run"), "--no-cache", "--no-progress"],
-                            env=_clean_env(RANK="0", LOCAL_RANK="0", **launch), cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    zero = _rank_zero(root, tmp_path, launch)
     hangs = ("from gatekeeper.model.exchange import join, read_launch\nimport os, time\n"
              "join(read_launch(os.environ))\ntime.sleep(300)\n")
     one = subprocess.Popen([sys.executable, "-c", hangs], env=_clean_env(RANK="1", LOCAL_RANK="1", **launch),
@@ -218,6 +212,14 @@ def test_workers_and_vllm_and_train_under_a_launcher_are_usage_errors(tmp_path, 
         assert main(["check", str(tmp_path / "b"), *flags]) == 4
         out = capsys.readouterr()
         assert says in out.err and "Traceback" not in out.err
+
+
+def _rank_zero(root: Path, tmp_path: Path, launch: dict) -> subprocess.Popen:
+    """``gatekeeper check`` as rank 0 of a launched run, its report in tmp_path/run."""
+    return subprocess.Popen([sys.executable, "-m", "gatekeeper", "check", str(root), "--out",
+                             str(tmp_path / "run"), "--no-cache", "--no-progress"],
+                            env=_clean_env(RANK="0", LOCAL_RANK="0", **launch), cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _free_port() -> int:
